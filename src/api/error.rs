@@ -1,0 +1,165 @@
+//! The one error type of the HTTP layer, and its rendering as Stripe's error JSON.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorType {
+    ApiError,
+    CardError,
+    IdempotencyError,
+    InvalidRequestError,
+}
+
+impl ErrorType {
+    fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::ApiError => "api_error",
+            ErrorType::CardError => "card_error",
+            ErrorType::IdempotencyError => "idempotency_error",
+            ErrorType::InvalidRequestError => "invalid_request_error",
+        }
+    }
+}
+
+/// A Stripe error: status, type, code, message, param, plus extra fields
+/// (`payment_intent`, `charge`, `decline_code`, ...) that some errors carry.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: u16,
+    pub kind: ErrorType,
+    pub code: Option<String>,
+    pub message: String,
+    pub param: Option<String>,
+    pub extra: Map<String, Value>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: u16, kind: ErrorType, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            kind,
+            code: None,
+            message: message.into(),
+            param: None,
+            extra: Map::new(),
+        }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(400, ErrorType::InvalidRequestError, message)
+    }
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+    pub fn param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.extra.insert(key.to_string(), value);
+        self
+    }
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn unknown_parameter(name: &str) -> Self {
+        Self::invalid(format!("Received unknown parameter: {name}"))
+            .code("parameter_unknown")
+            .param(name)
+    }
+    pub fn missing(name: &str) -> Self {
+        Self::invalid(format!("Missing required param: {name}."))
+            .code("parameter_missing")
+            .param(name)
+    }
+    pub fn no_such(object: &str, id: &str, param: &str, status: u16) -> Self {
+        Self::invalid(format!("No such {object}: '{id}'"))
+            .code("resource_missing")
+            .param(param)
+            .status(status)
+    }
+    pub fn secret_key_required() -> Self {
+        Self::new(
+            403,
+            ErrorType::InvalidRequestError,
+            "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.",
+        )
+        .code("secret_key_required")
+    }
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        Self::new(500, ErrorType::ApiError, "An unknown error occurred")
+    }
+    pub fn unrecognized_url(method: &str, path: &str) -> Self {
+        let extra = if path == "/" || path == "/v1" || path.ends_with('/') {
+            "If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, make sure you passed a valid (non-empty) identifier in your code. "
+        } else {
+            ""
+        };
+        Self::new(
+            404,
+            ErrorType::InvalidRequestError,
+            format!("Unrecognized request URL ({method}: {path}). {extra}Please see https://stripe.com/docs or we can help at https://support.stripe.com/."),
+        )
+    }
+
+    /// `{"error": {...}}` as Stripe sends it: absent fields are left out, not null.
+    pub fn body(&self) -> Value {
+        let mut e = Map::new();
+        if let Some(code) = &self.code {
+            e.insert("code".into(), json!(code));
+        }
+        if let Some(d) = self.extra.get("decline_code") {
+            e.insert("decline_code".into(), d.clone());
+        }
+        if let Some(code) = &self.code {
+            e.insert(
+                "doc_url".into(),
+                json!(format!(
+                    "https://stripe.com/docs/error-codes/{}",
+                    code.replace('_', "-")
+                )),
+            );
+        }
+        e.insert("message".into(), json!(self.message));
+        if let Some(p) = &self.param {
+            e.insert("param".into(), json!(p));
+        }
+        for (k, v) in &self.extra {
+            if k != "decline_code" {
+                e.insert(k.clone(), v.clone());
+            }
+        }
+        e.insert("type".into(), json!(self.kind.as_str()));
+        json!({ "error": Value::Object(e) })
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (self.status_code(), axum::Json(self.body())).into_response();
+        if self.status == 401 {
+            resp.headers_mut().insert(
+                "www-authenticate",
+                "Basic realm=\"Stripe\"".parse().unwrap(),
+            );
+        }
+        resp
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}

@@ -1,0 +1,77 @@
+//! `/v1/events`: retrieve and list. Events keep the rendering of when they happened.
+
+use super::error::{ApiError, ApiResult};
+use super::{pagination, Ctx, Reply};
+use crate::domain::event::Event;
+use crate::views;
+use axum::extract::Path;
+use axum::response::Response;
+use serde_json::Value;
+
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        ctx.params.check(&["expand[]"])?;
+        let body = ctx
+            .app
+            .store
+            .read(move |db| -> ApiResult<Value> {
+                let e = db
+                    .get::<Event>(&id)?
+                    .ok_or_else(|| ApiError::no_such("event", &id, "id", 404))?;
+                Ok(views::event(&e))
+            })
+            .await?;
+        Ok(Reply::ok(&body))
+    }
+    .await;
+    ctx.respond(r)
+}
+
+pub async fn list(ctx: Ctx) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        let mut shape = pagination::LIST_SHAPE.to_vec();
+        shape.extend(["type", "types[]", "delivery_success"]);
+        ctx.params.check(&shape)?;
+        let mut q = pagination::query(&ctx.params)?;
+        let kind = ctx.params.str("type")?;
+        let kinds = ctx.params.str_list("types")?;
+        if kind.is_some() && kinds.is_some() {
+            return Err(ApiError::invalid(
+                "You may only specify one of these parameters: type, types.",
+            )
+            .param("types"));
+        }
+        if let Some(k) = kind {
+            if k.contains('*') {
+                q.ref1_like = Some(k.replace('%', "\\%").replace('*', "%"));
+            } else {
+                q.ref1 = Some(k);
+            }
+        }
+        if let Some(list) = kinds {
+            if list.len() > 20 {
+                return Err(ApiError::invalid("You may pass at most 20 types.").param("types"));
+            }
+            q.ref1_in = Some(list);
+        }
+        // Every event is delivered (no endpoints yet): `delivery_success=false` lists none.
+        let only_failed = ctx.params.bool("delivery_success")? == Some(false);
+        let body = ctx
+            .app
+            .store
+            .read(move |db| -> ApiResult<Value> {
+                if only_failed {
+                    return Ok(views::list("/v1/events", vec![], false));
+                }
+                pagination::page(db, "event", "event", &q, "/v1/events", |_, body| {
+                    Ok(views::event(&crate::store::decode::<Event>(body)?))
+                })
+            })
+            .await?;
+        Ok(Reply::ok(&body))
+    }
+    .await;
+    ctx.respond(r)
+}

@@ -1,0 +1,180 @@
+//! `expand[]`: which fields of which object may be expanded, and expanding them.
+
+use super::error::{ApiError, ApiResult};
+use crate::domain::{
+    charge::Charge, customer::Customer, payment_intent::PaymentIntent,
+    payment_method::PaymentMethod,
+};
+use crate::store::{Db, StoreError};
+use crate::views;
+use serde_json::Value;
+
+/// (object type, field path) -> the kind of object the id names. `None`: expandable
+/// in Stripe but never set in Pasarela, so it stays null.
+const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
+    ("payment_intent", "customer", Some("customer")),
+    ("payment_intent", "payment_method", Some("payment_method")),
+    ("payment_intent", "latest_charge", Some("charge")),
+    ("payment_intent", "application", None),
+    ("payment_intent", "on_behalf_of", None),
+    ("payment_intent", "review", None),
+    ("payment_intent", "source", None),
+    ("payment_intent", "payment_record", None),
+    ("charge", "customer", Some("customer")),
+    ("charge", "payment_intent", Some("payment_intent")),
+    ("charge", "balance_transaction", None),
+    ("charge", "failure_balance_transaction", None),
+    ("charge", "application", None),
+    ("charge", "application_fee", None),
+    ("charge", "on_behalf_of", None),
+    ("charge", "review", None),
+    ("charge", "source_transfer", None),
+    ("charge", "transfer", None),
+    ("charge", "payment_method_details.card.mandate", None),
+    ("payment_method", "customer", Some("customer")),
+    ("customer", "default_source", None),
+    ("customer", "test_clock", None),
+    (
+        "customer",
+        "invoice_settings.default_payment_method",
+        Some("payment_method"),
+    ),
+];
+
+/// Longest expandable field of `object` that `segs` starts with: (segments used, target).
+fn lookup(object: &str, segs: &[&str]) -> Option<(usize, Option<&'static str>)> {
+    (1..=segs.len().min(3)).rev().find_map(|n| {
+        let field = segs[..n].join(".");
+        EXPANDABLE
+            .iter()
+            .find(|(o, f, _)| *o == object && *f == field)
+            .map(|(_, _, t)| (n, *t))
+    })
+}
+
+/// Checks paths before anything runs; `list` responses need a `data.` prefix.
+pub fn validate(object: &str, paths: &[String], list: bool) -> ApiResult<()> {
+    for path in paths {
+        let mut segs: Vec<&str> = path.split('.').collect();
+        if list {
+            if segs[0] != "data" {
+                return Err(ApiError::invalid(format!(
+                    "This property cannot be expanded ({path}). You may want to try expanding 'data.{path}' instead."
+                )));
+            }
+            segs.remove(0);
+            if segs.is_empty() {
+                continue;
+            }
+        }
+        if segs.len() > 4 {
+            return Err(ApiError::invalid(format!(
+                "You cannot expand more than 4 levels of a property. Property: {path}"
+            )));
+        }
+        let mut current = object;
+        let mut rest = &segs[..];
+        while !rest.is_empty() {
+            match lookup(current, rest) {
+                Some((n, Some(target))) => {
+                    current = target;
+                    rest = &rest[n..];
+                }
+                Some((n, None)) if n == rest.len() => rest = &[],
+                _ => {
+                    return Err(ApiError::invalid(format!(
+                        "This property cannot be expanded ({path})."
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renders the stored object `id` of `kind` in full.
+pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, StoreError> {
+    Ok(match kind {
+        "customer" => db.get::<Customer>(id)?.map(|c| views::customer(&c)),
+        "payment_method" => db
+            .get::<PaymentMethod>(id)?
+            .map(|p| views::payment_method(&p)),
+        "charge" => db.get::<Charge>(id)?.map(|c| views::charge(&c)),
+        "payment_intent" => match db.get::<PaymentIntent>(id)? {
+            Some(p) => Some(views::payment_intent(db, &p)?),
+            None => None,
+        },
+        _ => None,
+    })
+}
+
+fn expand_one(db: &Db, node: &mut Value, segs: &[&str]) -> Result<(), StoreError> {
+    let Some(object) = node
+        .get("object")
+        .and_then(|o| o.as_str())
+        .map(str::to_string)
+    else {
+        return Ok(());
+    };
+    let Some((n, target)) = lookup(&object, segs) else {
+        return Ok(());
+    };
+    let mut slot = &mut *node;
+    for s in &segs[..n] {
+        match slot.get_mut(*s) {
+            Some(v) => slot = v,
+            None => return Ok(()),
+        }
+    }
+    if let (Some(kind), Value::String(id)) = (target, &*slot) {
+        if let Some(obj) = render_object(db, kind, &id.clone())? {
+            *slot = obj;
+        }
+    }
+    if slot.is_object() && n < segs.len() {
+        expand_one(db, slot, &segs[n..])?;
+    }
+    Ok(())
+}
+
+/// Expands `paths` in a rendered object (or in each item of a list with `data.` paths).
+pub fn apply(db: &Db, body: &mut Value, paths: &[String]) -> Result<(), StoreError> {
+    for path in paths {
+        let segs: Vec<&str> = path.split('.').collect();
+        if body.get("object").and_then(|o| o.as_str()) == Some("list") {
+            if let Some(Value::Array(items)) = body.get_mut("data") {
+                for item in items {
+                    expand_one(db, item, &segs[1..])?;
+                }
+            }
+        } else {
+            expand_one(db, body, &segs)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn validates_paths() {
+        let ok = |o: &str, p: &str, l: bool| validate(o, &[p.to_string()], l).is_ok();
+        assert!(ok("payment_intent", "customer", false));
+        assert!(ok(
+            "payment_intent",
+            "latest_charge.payment_intent.customer",
+            false
+        ));
+        assert!(ok("payment_intent", "data.customer", true));
+        assert!(ok("payment_intent", "data", true));
+        assert!(ok(
+            "customer",
+            "invoice_settings.default_payment_method",
+            false
+        ));
+        assert!(!ok("payment_intent", "amount", false));
+        let e = validate("payment_intent", &["customer".into()], true).unwrap_err();
+        assert!(e.message.contains("'data.customer'"));
+    }
+}

@@ -1,0 +1,685 @@
+//! Stripe's form encoding: bracket notation (`a[b][0]=x`, `a[]=x`) decoded into a
+//! parameter tree, checked against the shape an endpoint accepts, and read through
+//! typed getters that answer with Stripe's validation errors.
+
+use super::error::{ApiError, ApiResult};
+use serde_json::{Map, Value};
+
+/// A decoded parameter: a string leaf, a hash, or an array (in index order).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Leaf(String),
+    Hash(Vec<(String, Node)>),
+    List(Vec<(Option<usize>, Node)>),
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Leaf(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Hash(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// Canonical JSON (hash keys sorted, arrays in order), used to compare requests.
+    pub fn canonical(&self) -> Value {
+        match self {
+            Node::Leaf(s) => Value::String(s.clone()),
+            Node::Hash(items) => {
+                let mut sorted: Vec<_> = items.iter().collect();
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(
+                    sorted
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), v.canonical()))
+                        .collect::<Map<_, _>>(),
+                )
+            }
+            Node::List(items) => Value::Array(items.iter().map(|(_, v)| v.canonical()).collect()),
+        }
+    }
+    /// Plain JSON (hash order kept), for free-form fields stored as given.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Node::Leaf(s) => Value::String(s.clone()),
+            Node::Hash(items) => Value::Object(
+                items
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Node::List(items) => Value::Array(items.iter().map(|(_, v)| v.to_json()).collect()),
+        }
+    }
+}
+
+/// Splits `a[b][0][]` into `["a", "b", "0", ""]`.
+fn split_key(key: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    match key.find('[') {
+        None => parts.push(key),
+        Some(i) => {
+            parts.push(&key[..i]);
+            let mut rest = &key[i..];
+            while let Some(stripped) = rest.strip_prefix('[') {
+                match stripped.find(']') {
+                    Some(end) => {
+                        parts.push(&stripped[..end]);
+                        rest = &stripped[end + 1..];
+                    }
+                    None => {
+                        parts.push(stripped);
+                        rest = "";
+                    }
+                }
+            }
+        }
+    }
+    parts
+}
+
+fn insert(node: &mut Node, path: &[&str], value: String) {
+    let Some((head, tail)) = path.split_first() else {
+        *node = Node::Leaf(value);
+        return;
+    };
+    let is_index = head.is_empty() || head.bytes().all(|b| b.is_ascii_digit());
+    if is_index {
+        if !matches!(node, Node::List(_)) {
+            *node = Node::List(Vec::new());
+        }
+        let Node::List(items) = node else {
+            unreachable!()
+        };
+        let idx = head.parse::<usize>().ok();
+        let slot = match idx {
+            Some(i) => match items.iter().position(|(k, _)| *k == Some(i)) {
+                Some(p) => p,
+                None => {
+                    items.push((Some(i), Node::Leaf(String::new())));
+                    items.len() - 1
+                }
+            },
+            None => {
+                // `a[][b]=1&a[][c]=2` continues the last hash unless the key repeats.
+                let reuse = !tail.is_empty()
+                    && matches!(items.last(), Some((None, Node::Hash(h))) if !h.iter().any(|(k, _)| k == tail[0]));
+                if !reuse {
+                    items.push((None, Node::Leaf(String::new())));
+                }
+                items.len() - 1
+            }
+        };
+        insert(&mut items[slot].1, tail, value);
+    } else {
+        if !matches!(node, Node::Hash(_)) {
+            *node = Node::Hash(Vec::new());
+        }
+        let Node::Hash(items) = node else {
+            unreachable!()
+        };
+        let slot = match items.iter().position(|(k, _)| k == head) {
+            Some(p) => p,
+            None => {
+                items.push((head.to_string(), Node::Leaf(String::new())));
+                items.len() - 1
+            }
+        };
+        insert(&mut items[slot].1, tail, value);
+    }
+}
+
+/// Decodes one or more urlencoded strings (query, then body) into a hash node.
+pub fn decode(sources: &[&[u8]]) -> Node {
+    let mut root = Node::Hash(Vec::new());
+    for src in sources {
+        for (k, v) in form_urlencoded::parse(src) {
+            if k.is_empty() {
+                continue;
+            }
+            let parts = split_key(&k);
+            insert(&mut root, &parts, v.into_owned());
+        }
+    }
+    if let Node::Hash(items) = &mut root {
+        for (_, v) in items.iter_mut() {
+            sort_lists(v);
+        }
+    }
+    root
+}
+
+fn sort_lists(node: &mut Node) {
+    match node {
+        Node::List(items) => {
+            items.sort_by_key(|(k, _)| k.unwrap_or(usize::MAX));
+            for (_, v) in items.iter_mut() {
+                sort_lists(v);
+            }
+        }
+        Node::Hash(items) => {
+            for (_, v) in items.iter_mut() {
+                sort_lists(v);
+            }
+        }
+        Node::Leaf(_) => {}
+    }
+}
+
+/// The shape an endpoint accepts, as bracket paths: `amount`, `metadata[*]`,
+/// `expand[]`, `payment_method_data[billing_details][address][city]`, or `shipping[**]`
+/// for a subtree accepted as is. A path ending in `[]` accepts a list of leaves.
+pub type Shape = &'static [&'static str];
+
+fn path_allowed(shape: &[&str], path: &[String]) -> bool {
+    shape.iter().any(|pattern| {
+        let pat = split_key(pattern);
+        let mut i = 0;
+        for (j, p) in pat.iter().enumerate() {
+            if *p == "**" {
+                return true;
+            }
+            let Some(seg) = path.get(i) else { return false };
+            let ok = *p == "*" || (p.is_empty() && seg == "[]") || *p == seg;
+            if !ok {
+                return false;
+            }
+            i += 1;
+            if j == pat.len() - 1 {
+                return i == path.len();
+            }
+        }
+        false
+    })
+}
+
+fn display_path(path: &[String]) -> String {
+    let mut s = path[0].clone();
+    for seg in &path[1..] {
+        if seg == "[]" {
+            s.push_str("[]");
+        } else {
+            s.push('[');
+            s.push_str(seg);
+            s.push(']');
+        }
+    }
+    s
+}
+
+fn check_node(shape: &[&str], node: &Node, path: &mut Vec<String>) -> ApiResult<()> {
+    match node {
+        Node::Leaf(_) => {
+            // An empty string is how a hash or list is unset (`metadata=`).
+            if path_allowed(shape, path) || prefix_allowed(shape, path) {
+                Ok(())
+            } else {
+                Err(ApiError::unknown_parameter(&display_path(path)))
+            }
+        }
+        Node::Hash(items) => {
+            if path.len() > 0 && path_allowed(shape, path) && shape_is_open(shape, path) {
+                return Ok(());
+            }
+            for (k, v) in items {
+                path.push(k.clone());
+                check_node(shape, v, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        Node::List(items) => {
+            for (_, v) in items {
+                path.push("[]".into());
+                check_node(shape, v, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+    }
+}
+
+fn shape_is_open(shape: &[&str], path: &[String]) -> bool {
+    let mut p = path.to_vec();
+    p.push("**".into());
+    shape
+        .iter()
+        .any(|pat| split_key(pat) == p.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+}
+
+/// A leaf at a path that the shape only knows as a container (e.g. `metadata=`).
+fn prefix_allowed(shape: &[&str], path: &[String]) -> bool {
+    shape.iter().any(|pattern| {
+        let pat = split_key(pattern);
+        pat.len() > path.len()
+            && pat.iter().zip(path.iter()).all(|(p, seg)| {
+                *p == "*" || *p == "**" || *p == seg || (p.is_empty() && seg == "[]")
+            })
+    })
+}
+
+/// Whether a field was absent, sent empty (Stripe's "unset"), or given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Patch<T> {
+    Absent,
+    Unset,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+    pub fn set(self) -> Option<T> {
+        match self {
+            Patch::Set(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// Applies the patch to an optional field.
+    pub fn apply(self, target: &mut Option<T>) {
+        match self {
+            Patch::Absent => {}
+            Patch::Unset => *target = None,
+            Patch::Set(v) => *target = Some(v),
+        }
+    }
+}
+
+/// Parameters of one request, with Stripe's typed getters.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub root: Node,
+}
+
+pub const METADATA_MAX_KEYS: usize = 50;
+
+impl Params {
+    pub fn new(root: Node) -> Self {
+        Params { root }
+    }
+
+    /// Refuses any parameter outside `shape` with `parameter_unknown`.
+    pub fn check(&self, shape: &[&str]) -> ApiResult<()> {
+        check_node(shape, &self.root, &mut Vec::new())
+    }
+
+    /// Removes parameters every request may carry (Stripe.js telemetry, auth, version).
+    pub fn strip_transport(&mut self) {
+        if let Node::Hash(items) = &mut self.root {
+            items.retain(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "key"
+                        | "_stripe_version"
+                        | "_stripe_account"
+                        | "guid"
+                        | "muid"
+                        | "sid"
+                        | "is_stripe_sdk"
+                        | "referrer_host"
+                        | "stripe_js_id"
+                        | "client_attribution_metadata"
+                        | "client_context"
+                        | "spc_eligible"
+                        | "payment_user_agent"
+                        | "time_on_page"
+                        | "referrer"
+                )
+            });
+        }
+        if let Some(Node::Hash(items)) = self.node_mut("payment_method_data") {
+            items.retain(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "guid" | "muid" | "sid" | "payment_user_agent" | "time_on_page" | "referrer"
+                )
+            });
+        }
+    }
+
+    fn node_mut(&mut self, name: &str) -> Option<&mut Node> {
+        match &mut self.root {
+            Node::Hash(items) => items.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        self.root.get(name)
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+    pub fn take(&mut self, name: &str) -> Option<Node> {
+        match &mut self.root {
+            Node::Hash(items) => {
+                let pos = items.iter().position(|(k, _)| k == name)?;
+                Some(items.remove(pos).1)
+            }
+            _ => None,
+        }
+    }
+    pub fn sub(&self, name: &str) -> Option<Params> {
+        match self.get(name) {
+            Some(n @ Node::Hash(_)) => Some(Params::new(n.clone())),
+            _ => None,
+        }
+    }
+
+    fn leaf<'a>(node: &'a Node, name: &str) -> ApiResult<&'a str> {
+        match node {
+            Node::Leaf(s) => Ok(s),
+            other => Err(
+                ApiError::invalid(format!("Invalid string: {}", other.to_json()))
+                    .code("parameter_invalid_string")
+                    .param(name),
+            ),
+        }
+    }
+
+    pub fn str_patch(&self, name: &str, max_len: usize) -> ApiResult<Patch<String>> {
+        match self.get(name) {
+            None => Ok(Patch::Absent),
+            Some(n) => {
+                let s = Self::leaf(n, name)?;
+                if s.is_empty() {
+                    Ok(Patch::Unset)
+                } else if s.chars().count() > max_len {
+                    Err(ApiError::invalid(format!(
+                        "Invalid string: {}...; must be at most {max_len} characters",
+                        s.chars().take(10).collect::<String>()
+                    ))
+                    .code("string_too_long")
+                    .param(name))
+                } else {
+                    Ok(Patch::Set(s.to_string()))
+                }
+            }
+        }
+    }
+    pub fn str(&self, name: &str) -> ApiResult<Option<String>> {
+        Ok(self.str_patch(name, 5000)?.set())
+    }
+    pub fn required_str(&self, name: &str) -> ApiResult<String> {
+        self.str(name)?.ok_or_else(|| ApiError::missing(name))
+    }
+
+    pub fn int(&self, name: &str) -> ApiResult<Option<i64>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(n) => {
+                let s = Self::leaf(n, name)?;
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                s.trim().parse::<i64>().map(Some).map_err(|_| {
+                    ApiError::invalid(format!("Invalid integer: {s}"))
+                        .code("parameter_invalid_integer")
+                        .param(name)
+                })
+            }
+        }
+    }
+    pub fn int_at_least(&self, name: &str, min: i64) -> ApiResult<Option<i64>> {
+        match self.int(name)? {
+            Some(v) if v < min => Err(ApiError::invalid(format!(
+                "This value must be greater than or equal to {min}."
+            ))
+            .code("parameter_invalid_integer")
+            .param(name)),
+            other => Ok(other),
+        }
+    }
+
+    pub fn bool(&self, name: &str) -> ApiResult<Option<bool>> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(n) => match Self::leaf(n, name)? {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                "" => Ok(None),
+                other => Err(ApiError::invalid(format!("Invalid boolean: {other}"))
+                    .code("parameter_invalid_boolean")
+                    .param(name)),
+            },
+        }
+    }
+
+    pub fn enum_patch(&self, name: &str, allowed: &[&str]) -> ApiResult<Patch<String>> {
+        match self.str_patch(name, 5000)? {
+            Patch::Set(v) if !allowed.contains(&v.as_str()) => Err(ApiError::invalid(format!(
+                "Invalid {name}: must be one of {}",
+                one_of(allowed)
+            ))
+            .param(name)),
+            other => Ok(other),
+        }
+    }
+    pub fn enum_(&self, name: &str, allowed: &[&str]) -> ApiResult<Option<String>> {
+        Ok(self.enum_patch(name, allowed)?.set())
+    }
+
+    /// A list of strings (`a[]=x&a[]=y` or `a[0]=x`); `a=` unsets it.
+    pub fn str_list_patch(&self, name: &str) -> ApiResult<Patch<Vec<String>>> {
+        match self.get(name) {
+            None => Ok(Patch::Absent),
+            Some(Node::Leaf(s)) if s.is_empty() => Ok(Patch::Unset),
+            Some(Node::List(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (_, n) in items {
+                    out.push(Self::leaf(n, name)?.to_string());
+                }
+                Ok(Patch::Set(out))
+            }
+            Some(Node::Hash(items)) if items.iter().all(|(k, _)| k.parse::<usize>().is_ok()) => {
+                let mut out = Vec::new();
+                for (_, n) in items {
+                    out.push(Self::leaf(n, name)?.to_string());
+                }
+                Ok(Patch::Set(out))
+            }
+            Some(other) => Err(
+                ApiError::invalid(format!("Invalid array: {}", other.to_json()))
+                    .code("parameter_invalid_array")
+                    .param(name),
+            ),
+        }
+    }
+    pub fn str_list(&self, name: &str) -> ApiResult<Option<Vec<String>>> {
+        Ok(self.str_list_patch(name)?.set())
+    }
+
+    pub fn expand(&self) -> ApiResult<Vec<String>> {
+        Ok(self.str_list("expand")?.unwrap_or_default())
+    }
+
+    /// A free-form hash (`shipping[...]`) as JSON, or unset by `name=`.
+    pub fn hash_patch(&self, name: &str) -> ApiResult<Patch<Value>> {
+        match self.get(name) {
+            None => Ok(Patch::Absent),
+            Some(Node::Leaf(s)) if s.is_empty() => Ok(Patch::Unset),
+            Some(n @ Node::Hash(_)) => Ok(Patch::Set(n.to_json())),
+            Some(other) => Err(
+                ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
+                    .code("parameter_invalid_hash")
+                    .param(name),
+            ),
+        }
+    }
+
+    /// Applies Stripe's metadata rules to `current`: merge, `metadata[k]=` deletes k,
+    /// `metadata=` clears all; 50 keys, keys ≤ 40 chars, values ≤ 500 chars.
+    pub fn apply_metadata(&self, current: &mut Map<String, Value>) -> ApiResult<()> {
+        match self.get("metadata") {
+            None => Ok(()),
+            Some(Node::Leaf(s)) if s.is_empty() => {
+                current.clear();
+                Ok(())
+            }
+            Some(Node::Hash(items)) => {
+                let mut next = current.clone();
+                for (k, v) in items {
+                    let Node::Leaf(v) = v else {
+                        return Err(
+                            ApiError::invalid(format!("Invalid string: {}", v.to_json()))
+                                .code("parameter_invalid_string")
+                                .param(format!("metadata[{k}]")),
+                        );
+                    };
+                    if k.chars().count() > 40 {
+                        return Err(ApiError::invalid(format!(
+                            "Metadata keys can have up to 40 characters, but you passed in a key that is {} characters. Invalid key: {k}",
+                            k.chars().count()
+                        ))
+                        .param(format!("metadata[{k}]")));
+                    }
+                    if v.chars().count() > 500 {
+                        return Err(ApiError::invalid(format!(
+                            "Metadata values can have up to 500 characters, but you passed in a value that is {} characters. Invalid value: {v}",
+                            v.chars().count()
+                        ))
+                        .param(format!("metadata[{k}]")));
+                    }
+                    if v.is_empty() {
+                        next.remove(k);
+                    } else {
+                        next.insert(k.clone(), Value::String(v.clone()));
+                    }
+                }
+                if next.len() > METADATA_MAX_KEYS {
+                    return Err(ApiError::invalid(format!(
+                        "You can have up to {METADATA_MAX_KEYS} metadata keys, but you passed in {}.",
+                        next.len()
+                    ))
+                    .param("metadata"));
+                }
+                *current = next;
+                Ok(())
+            }
+            Some(other) => Err(
+                ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
+                    .code("parameter_invalid_hash")
+                    .param("metadata"),
+            ),
+        }
+    }
+}
+
+/// `a, b, or c` as in Stripe's enum errors.
+pub fn one_of(allowed: &[&str]) -> String {
+    match allowed {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [a, b] => format!("{a} or {b}"),
+        _ => format!(
+            "{}, or {}",
+            allowed[..allowed.len() - 1].join(", "),
+            allowed[allowed.len() - 1]
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Params {
+        Params::new(decode(&[s.as_bytes()]))
+    }
+
+    #[test]
+    fn decodes_brackets_and_arrays() {
+        let params = p("amount=1099&payment_method_types[]=amazon_pay&payment_method_types[]=card&metadata[a]=1&expand[1]=y&expand[0]=x&shipping%5Baddress%5D%5Bcity%5D=Paris");
+        assert_eq!(params.int("amount").unwrap(), Some(1099));
+        assert_eq!(
+            params.str_list("payment_method_types").unwrap().unwrap(),
+            vec!["amazon_pay", "card"]
+        );
+        assert_eq!(params.expand().unwrap(), vec!["x", "y"]);
+        assert_eq!(
+            params.get("shipping").unwrap().to_json(),
+            serde_json::json!({"address": {"city": "Paris"}})
+        );
+    }
+
+    #[test]
+    fn list_of_hashes() {
+        let params = p("items[0][price]=a&items[0][quantity]=2&items[1][price]=b");
+        assert_eq!(
+            params.get("items").unwrap().to_json(),
+            serde_json::json!([{"price":"a","quantity":"2"},{"price":"b"}])
+        );
+    }
+
+    #[test]
+    fn shape_check_names_the_unknown_parameter() {
+        let shape: Shape = &[
+            "amount",
+            "metadata[*]",
+            "expand[]",
+            "payment_method_data[type]",
+            "shipping[**]",
+        ];
+        assert!(
+            p("amount=1&metadata[x]=y&expand[]=a&shipping[address][line1]=z")
+                .check(shape)
+                .is_ok()
+        );
+        assert!(p("metadata=").check(shape).is_ok());
+        let err = p("amount=1&foo=2").check(shape).unwrap_err();
+        assert_eq!(err.message, "Received unknown parameter: foo");
+        let err = p("payment_method_data[type]=card&payment_method_data[shipping]=x")
+            .check(shape)
+            .unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("payment_method_data[shipping]"));
+    }
+
+    #[test]
+    fn typed_errors_match_stripe() {
+        assert_eq!(
+            p("amount=abc").int("amount").unwrap_err().message,
+            "Invalid integer: abc"
+        );
+        assert_eq!(
+            p("capture_method=x")
+                .enum_(
+                    "capture_method",
+                    &["automatic", "automatic_async", "manual"]
+                )
+                .unwrap_err()
+                .message,
+            "Invalid capture_method: must be one of automatic, automatic_async, or manual"
+        );
+        assert_eq!(
+            p("description=").str_patch("description", 10).unwrap(),
+            Patch::Unset
+        );
+    }
+
+    #[test]
+    fn metadata_merges_deletes_and_limits() {
+        let mut m = Map::new();
+        p("metadata[a]=1&metadata[b]=2")
+            .apply_metadata(&mut m)
+            .unwrap();
+        p("metadata[a]=&metadata[c]=3")
+            .apply_metadata(&mut m)
+            .unwrap();
+        assert_eq!(
+            Value::Object(m.clone()),
+            serde_json::json!({"b":"2","c":"3"})
+        );
+        p("metadata=").apply_metadata(&mut m).unwrap();
+        assert!(m.is_empty());
+        let long = "k".repeat(41);
+        assert!(p(&format!("metadata[{long}]=v"))
+            .apply_metadata(&mut m)
+            .is_err());
+    }
+}

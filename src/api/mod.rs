@@ -1,0 +1,400 @@
+//! The HTTP layer: every request goes through `Ctx` (auth, version, parameters) and
+//! answers through `respond`; writes go through `execute` (idempotency, one savepoint).
+
+pub mod auth;
+pub mod charges;
+pub mod confirm;
+pub mod customers;
+pub mod error;
+pub mod events;
+pub mod expand;
+pub mod form;
+pub mod pagination;
+pub mod payment_intents;
+pub mod payment_methods;
+
+use crate::app::App;
+use crate::domain::event::{previous_attributes, Event};
+use crate::domain::ids;
+use crate::store::{Db, IdempotentRecord, StoreError};
+use crate::versions::{self, ApiVersion};
+use auth::KeyKind;
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use error::{ApiError, ApiResult};
+use form::{decode, Params};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The request id the middleware gave this request.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// One authenticated API request: key kind, version, and decoded parameters.
+pub struct Ctx {
+    pub app: Arc<App>,
+    pub request_id: String,
+    pub key: KeyKind,
+    pub version: ApiVersion,
+    pub params: Params,
+    pub idempotency_key: Option<String>,
+    pub method: Method,
+    pub path: String,
+    pub user_agent: Option<String>,
+}
+
+const MAX_BODY: usize = 1 << 20;
+
+impl FromRequest<Arc<App>> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(|| ids::new_id("req"));
+        let default_version = app.account.api_version;
+        let fail = |e: ApiError, v: ApiVersion| respond_err(e, v, None);
+        let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+            fail(
+                ApiError::invalid("Request body too large."),
+                default_version,
+            )
+        })?;
+        let query = parts.uri.query().unwrap_or("").as_bytes().to_vec();
+        let content_type = parts
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let body_is_form = content_type
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded");
+        let mut params = if body_is_form || bytes.is_empty() {
+            Params::new(decode(&[&query, &bytes]))
+        } else {
+            Params::new(decode(&[&query]))
+        };
+        let key_param = params
+            .get("key")
+            .and_then(|n| n.as_str())
+            .map(str::to_string);
+        let Some(key) = auth::presented_key(&parts.headers, key_param.as_deref()) else {
+            return Err(fail(auth::no_key(), default_version));
+        };
+        let kind = if key == app.account.secret_key {
+            KeyKind::Secret
+        } else if key == app.account.publishable_key {
+            KeyKind::Publishable
+        } else {
+            return Err(fail(auth::invalid_key(&key), default_version));
+        };
+        let version_given = parts
+            .headers
+            .get("stripe-version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                params
+                    .get("_stripe_version")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string)
+            });
+        let version = match version_given {
+            None => default_version,
+            Some(v) => match ApiVersion::parse(&v) {
+                Some(v) => v,
+                None => return Err(fail(versions::unknown_version(&v), default_version)),
+            },
+        };
+        if !bytes.is_empty() && !body_is_form {
+            return Err(fail(
+                ApiError::invalid(format!(
+                    "Invalid request: unsupported Content-Type {content_type}. If error persists and you need assistance, please contact support@stripe.com."
+                )),
+                version,
+            ));
+        }
+        params.strip_transport();
+        let idempotency_key = parts
+            .headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if let Some(k) = &idempotency_key {
+            if k.len() > 255 {
+                return Err(fail(
+                    ApiError::invalid("Idempotency keys can be at most 255 characters long.")
+                        .param("Idempotency-Key"),
+                    version,
+                ));
+            }
+        }
+        Ok(Ctx {
+            app: app.clone(),
+            request_id,
+            key: kind,
+            version,
+            params,
+            idempotency_key: if parts.method == Method::POST {
+                idempotency_key
+            } else {
+                None
+            },
+            method: parts.method.clone(),
+            path: parts.uri.path().to_string(),
+            user_agent: parts
+                .headers
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+}
+
+/// A response body with its status, and whether it replays an idempotent request.
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    pub original_request: Option<String>,
+}
+
+impl Reply {
+    pub fn ok(body: &Value) -> Reply {
+        Reply {
+            status: 200,
+            body: body.to_string(),
+            original_request: None,
+        }
+    }
+}
+
+fn respond_err(e: ApiError, version: ApiVersion, idem: Option<&str>) -> Response {
+    let mut resp = e.into_response();
+    set_common_headers(&mut resp, version, idem);
+    resp
+}
+
+fn set_common_headers(resp: &mut Response, version: ApiVersion, idem: Option<&str>) {
+    let h = resp.headers_mut();
+    h.insert("stripe-version", HeaderValue::from_static(version.as_str()));
+    h.insert("stripe-should-retry", HeaderValue::from_static("false"));
+    if let Some(k) = idem.and_then(|k| HeaderValue::from_str(k).ok()) {
+        h.insert("idempotency-key", k);
+    }
+}
+
+impl Ctx {
+    pub fn require_secret(&self) -> ApiResult<()> {
+        if self.key == KeyKind::Secret {
+            Ok(())
+        } else {
+            Err(ApiError::secret_key_required())
+        }
+    }
+
+    pub fn respond(&self, result: ApiResult<Reply>) -> Response {
+        match result {
+            Ok(reply) => {
+                let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+                let mut resp = (
+                    status,
+                    [("content-type", "application/json")],
+                    Body::from(reply.body),
+                )
+                    .into_response();
+                set_common_headers(&mut resp, self.version, self.idempotency_key.as_deref());
+                let h = resp.headers_mut();
+                match reply.original_request {
+                    Some(orig) => {
+                        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+                        if let Ok(v) = HeaderValue::from_str(&orig) {
+                            h.insert("original-request", v);
+                        }
+                    }
+                    None => {
+                        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
+                            h.insert("original-request", v);
+                        }
+                    }
+                }
+                resp
+            }
+            Err(e) => respond_err(e, self.version, self.idempotency_key.as_deref()),
+        }
+    }
+
+    /// Renders a newest-version body at this request's version.
+    pub fn render(&self, body: Value) -> Value {
+        versions::render(body, self.version)
+    }
+
+    /// What identifies a request for idempotency: method, path and parameters.
+    fn fingerprint(&self) -> String {
+        serde_json::json!([
+            self.method.as_str(),
+            self.path,
+            self.params.root.canonical()
+        ])
+        .to_string()
+    }
+
+    /// Runs a write: replays or refuses a reused Idempotency-Key, else runs `f` in one
+    /// savepoint of the writer and saves its answer (success or error) under the key.
+    pub async fn execute<F>(&self, f: F) -> ApiResult<Reply>
+    where
+        F: FnOnce(&Db, &Exec) -> ApiResult<(u16, Value)> + Send + 'static,
+    {
+        let fingerprint = self.fingerprint();
+        if let Some(key) = self.idempotency_key.clone() {
+            let found = self
+                .app
+                .store
+                .read(move |db| db.idempotent_get(&key))
+                .await?;
+            if let Some(rec) = found {
+                return replay(
+                    rec,
+                    &fingerprint,
+                    self.idempotency_key.as_deref().unwrap_or(""),
+                );
+            }
+        }
+        let exec = Exec {
+            request_id: self.request_id.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            now: crate::store::now(),
+            version: self.version,
+            event_version: self.app.account.api_version,
+            country: self.app.account.country.clone(),
+            public_url: self.app.public_url.clone(),
+            key: self.key,
+            user_agent: self.user_agent.clone(),
+        };
+        let key = self.idempotency_key.clone();
+        self.app
+            .store
+            .write(move |db| -> ApiResult<Reply> {
+                if let Some(k) = &key {
+                    // A concurrent duplicate committed first: answer as a replay.
+                    if let Some(rec) = db.idempotent_get(k)? {
+                        return replay(rec, &fingerprint, k);
+                    }
+                }
+                let (status, body) = match db.savepoint(|db| f(db, &exec)) {
+                    Ok((status, body)) => (status, body.to_string()),
+                    Err(e) => (e.status, e.body().to_string()),
+                };
+                if let Some(k) = &key {
+                    let rec = IdempotentRecord {
+                        request: fingerprint,
+                        status,
+                        body: body.clone(),
+                        request_id: exec.request_id.clone(),
+                    };
+                    db.idempotent_put(k, &rec, exec.now)?;
+                }
+                Ok(Reply {
+                    status,
+                    body,
+                    original_request: None,
+                })
+            })
+            .await
+    }
+}
+
+fn replay(rec: IdempotentRecord, fingerprint: &str, key: &str) -> ApiResult<Reply> {
+    if rec.request != fingerprint {
+        return Err(ApiError::new(
+            400,
+            error::ErrorType::IdempotencyError,
+            format!("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."),
+        ));
+    }
+    Ok(Reply {
+        status: rec.status,
+        body: rec.body,
+        original_request: Some(rec.request_id),
+    })
+}
+
+/// What a write needs to know about its request.
+pub struct Exec {
+    pub request_id: String,
+    pub idempotency_key: Option<String>,
+    pub now: i64,
+    pub version: ApiVersion,
+    /// The account's default version, at which events are rendered.
+    pub event_version: ApiVersion,
+    pub country: String,
+    pub public_url: String,
+    pub key: KeyKind,
+    pub user_agent: Option<String>,
+}
+
+impl Exec {
+    /// Records an event in the current transaction. `before` is the object's rendering
+    /// before the change, for `previous_attributes` on update-like events.
+    pub fn event(
+        &self,
+        db: &Db,
+        kind: &str,
+        object: &Value,
+        before: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        self.event_with_request(db, kind, object, before, true)
+    }
+
+    /// An event caused by the customer (hosted page), not by an API request.
+    pub fn event_automatic(
+        &self,
+        db: &Db,
+        kind: &str,
+        object: &Value,
+        before: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        self.event_with_request(db, kind, object, before, false)
+    }
+
+    fn event_with_request(
+        &self,
+        db: &Db,
+        kind: &str,
+        object: &Value,
+        before: Option<&Value>,
+        from_request: bool,
+    ) -> Result<(), StoreError> {
+        let rendered = versions::render(object.clone(), self.event_version);
+        let previous = before.and_then(|b| {
+            previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)
+        });
+        let e = Event {
+            id: ids::new_id("evt"),
+            created: self.now,
+            kind: kind.to_string(),
+            api_version: self.event_version.as_str().to_string(),
+            object: rendered,
+            previous_attributes: if kind.ends_with(".updated") {
+                previous
+            } else {
+                None
+            },
+            request_id: if from_request {
+                Some(self.request_id.clone())
+            } else {
+                None
+            },
+            idempotency_key: if from_request {
+                self.idempotency_key.clone()
+            } else {
+                None
+            },
+        };
+        db.put(&e)
+    }
+}

@@ -1,0 +1,106 @@
+//! List parameters (`limit`, cursors, `created`) and the list envelope.
+
+use super::error::{ApiError, ApiResult};
+use super::form::Params;
+use crate::store::{Db, ListQuery, StoreError};
+use serde_json::Value;
+
+/// Parameters every list endpoint takes.
+pub const LIST_SHAPE: &[&str] = &[
+    "limit",
+    "starting_after",
+    "ending_before",
+    "expand[]",
+    "created",
+    "created[gt]",
+    "created[gte]",
+    "created[lt]",
+    "created[lte]",
+];
+
+/// Reads `limit` (1-100, default 10), the cursors and `created` into a query.
+pub fn query(p: &Params) -> ApiResult<ListQuery> {
+    let limit = match p.int("limit")? {
+        None => 10,
+        Some(l) if l < 1 => {
+            return Err(
+                ApiError::invalid("This value must be greater than or equal to 1.")
+                    .code("parameter_invalid_integer")
+                    .param("limit"),
+            )
+        }
+        Some(l) if l > 100 => {
+            return Err(
+                ApiError::invalid("This value must be less than or equal to 100.")
+                    .code("parameter_invalid_integer")
+                    .param("limit"),
+            )
+        }
+        Some(l) => l as usize,
+    };
+    let starting_after = p.str("starting_after")?;
+    let ending_before = p.str("ending_before")?;
+    if starting_after.is_some() && ending_before.is_some() {
+        return Err(ApiError::invalid(
+            "Received both starting_after and ending_before parameters. Please pass in only one.",
+        ));
+    }
+    let mut q = ListQuery {
+        limit,
+        starting_after,
+        ending_before,
+        ..Default::default()
+    };
+    match p.get("created") {
+        None => {}
+        Some(super::form::Node::Leaf(_)) => {
+            let exact = p.int("created")?;
+            q.created_gte = exact;
+            q.created_lte = exact;
+        }
+        Some(_) => {
+            let c = p
+                .sub("created")
+                .unwrap_or_else(|| Params::new(super::form::Node::Hash(vec![])));
+            let field = |name: &str| {
+                c.int(name).map_err(|mut e| {
+                    e.param = Some(format!("created[{name}]"));
+                    e
+                })
+            };
+            q.created_gt = field("gt")?;
+            q.created_gte = field("gte")?;
+            q.created_lt = field("lt")?;
+            q.created_lte = field("lte")?;
+        }
+    }
+    Ok(q)
+}
+
+/// Runs a list query and renders each item; a cursor naming nothing is Stripe's 400.
+pub fn page(
+    db: &Db,
+    kind: &str,
+    object_name: &str,
+    q: &ListQuery,
+    url: &str,
+    mut render: impl FnMut(&Db, &str) -> Result<Value, StoreError>,
+) -> ApiResult<Value> {
+    match db.list(kind, q)? {
+        Err(cursor) => {
+            let param = if q.starting_after.is_some() {
+                "starting_after"
+            } else {
+                "ending_before"
+            };
+            Err(ApiError::no_such(object_name, &cursor, param, 400))
+        }
+        Ok(page) => {
+            let mut data = Vec::with_capacity(page.bodies.len());
+            for body in &page.bodies {
+                data.push(render(db, body)?);
+            }
+            Ok(crate::views::list(url, data, page.has_more))
+        }
+    }
+}

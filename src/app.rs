@@ -1,0 +1,265 @@
+//! Builds the shared state and the router; starts the server and stops it gracefully.
+
+use crate::api::error::ApiError;
+use crate::api::{self, RequestId};
+use crate::config::{Database, ServeArgs};
+use crate::domain::ids;
+use crate::store::{AccountRow, Store};
+use crate::versions::{self, ApiVersion};
+use crate::web;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The one account this server plays.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub country: String,
+    pub api_version: ApiVersion,
+}
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub account: Account,
+    pub public_url: String,
+}
+
+impl App {
+    pub fn merchant_name(&self) -> String {
+        format!("Pasarela test account ({})", self.account.country)
+    }
+}
+
+/// Opens the store and settles the account: given flags win and are stored; missing
+/// ones come from the store, or are generated / defaulted on first start.
+pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
+    let store = match args.database()? {
+        Database::Sqlite(path) => {
+            Store::open(&path).map_err(|e| format!("cannot open {path}: {e}"))?
+        }
+    };
+    let stored = store
+        .read_blocking(|db| db.account())
+        .map_err(|e| e.to_string())?;
+    let version = match &args.api_version {
+        Some(v) => ApiVersion::parse(v)
+            .ok_or_else(|| format!("unknown --api-version {v}"))?
+            .as_str()
+            .to_string(),
+        None => stored
+            .as_ref()
+            .map(|a| a.api_version.clone())
+            .unwrap_or_else(|| versions::DEFAULT.to_string()),
+    };
+    let row = AccountRow {
+        secret_key: args
+            .secret_key
+            .clone()
+            .or_else(|| stored.as_ref().map(|a| a.secret_key.clone()))
+            .unwrap_or_else(|| format!("sk_test_{}", ids::random_base62(24))),
+        publishable_key: args
+            .publishable_key
+            .clone()
+            .or_else(|| stored.as_ref().map(|a| a.publishable_key.clone()))
+            .unwrap_or_else(|| format!("pk_test_{}", ids::random_base62(24))),
+        country: args
+            .country
+            .clone()
+            .map(|c| c.to_ascii_uppercase())
+            .or_else(|| stored.as_ref().map(|a| a.country.clone()))
+            .unwrap_or_else(|| "US".into()),
+        api_version: version,
+        created: stored
+            .as_ref()
+            .map(|a| a.created)
+            .unwrap_or_else(crate::store::now),
+    };
+    if row.country.len() != 2 || !row.country.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(format!(
+            "--country must be a two-letter ISO code, got {}",
+            row.country
+        ));
+    }
+    if !row.secret_key.starts_with("sk_test_") || !row.publishable_key.starts_with("pk_test_") {
+        return Err("keys must be test-mode keys (sk_test_..., pk_test_...)".into());
+    }
+    if stored.as_ref() != Some(&row) {
+        let r = row.clone();
+        store
+            .read_blocking(move |db| db.put_account(&r))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(Arc::new(App {
+        store,
+        account: Account {
+            secret_key: row.secret_key,
+            publishable_key: row.publishable_key,
+            country: row.country,
+            api_version: ApiVersion::parse(&row.api_version).expect("checked"),
+        },
+        public_url: public_url.trim_end_matches('/').to_string(),
+    }))
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    use api::*;
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/v1/customers",
+            post(customers::create).get(customers::list),
+        )
+        .route(
+            "/v1/customers/{id}",
+            get(customers::retrieve)
+                .post(customers::update)
+                .delete(customers::delete),
+        )
+        .route(
+            "/v1/payment_intents",
+            post(payment_intents::create).get(payment_intents::list),
+        )
+        .route(
+            "/v1/payment_intents/{id}",
+            get(payment_intents::retrieve).post(payment_intents::update),
+        )
+        .route(
+            "/v1/payment_intents/{id}/confirm",
+            post(payment_intents::confirm),
+        )
+        .route(
+            "/v1/payment_intents/{id}/capture",
+            post(payment_intents::capture),
+        )
+        .route(
+            "/v1/payment_intents/{id}/cancel",
+            post(payment_intents::cancel),
+        )
+        .route("/v1/payment_methods", post(payment_methods::create))
+        .route("/v1/payment_methods/{id}", get(payment_methods::retrieve))
+        .route("/v1/charges", get(charges::list))
+        .route("/v1/charges/{id}", get(charges::retrieve))
+        .route("/v1/events", get(events::list))
+        .route("/v1/events/{id}", get(events::retrieve))
+        .route(
+            "/authorize/{id}/{nonce}",
+            get(web::authorize::show).post(web::authorize::submit),
+        )
+        .fallback(unrecognized)
+        .method_not_allowed_fallback(unrecognized)
+        .layer(middleware::from_fn(request_layer))
+        .with_state(app)
+}
+
+async fn unrecognized(method: Method, uri: axum::http::Uri) -> Response {
+    ApiError::unrecognized_url(method.as_str(), uri.path()).into_response()
+}
+
+/// Request id, CORS, and one structured log line per request.
+async fn request_layer(mut req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let request_id = ids::new_id("req");
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let origin = req.headers().get("origin").cloned();
+    let mut resp = if method == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        "request-id",
+        HeaderValue::from_str(&request_id).expect("ascii id"),
+    );
+    h.insert(
+        "access-control-allow-origin",
+        origin.unwrap_or(HeaderValue::from_static("*")),
+    );
+    h.insert(
+        "access-control-allow-credentials",
+        HeaderValue::from_static("true"),
+    );
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, POST, HEAD, OPTIONS, DELETE"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("Authorization, Content-Type, Idempotency-Key, Stripe-Version, Stripe-Account, X-Stripe-Client-User-Agent"),
+    );
+    h.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static("Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required"),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("300"));
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    if !h.contains_key("stripe-version") && path.starts_with("/v1") {
+        // Answers made before a version was chosen (auth failures, unknown URLs).
+        h.insert(
+            "stripe-version",
+            HeaderValue::from_static(versions::DEFAULT),
+        );
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        duration_ms = format!("{:.2}", start.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    resp
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and commits queued writes.
+pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let store = app.store.clone();
+    let prune = tokio::spawn(prune_idempotency(app.clone()));
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    prune.abort();
+    store.close();
+    Ok(())
+}
+
+/// Idempotency keys are kept 24 hours.
+async fn prune_idempotency(app: Arc<App>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = crate::store::now() - 24 * 3600;
+        let _ = app.store.write(move |db| db.idempotent_prune(before)).await;
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,248 @@
+//! `pasarela bench`: starts a server on a fresh SQLite database plus a bare HTTP
+//! baseline in the same process, drives both over loopback with N keep-alive
+//! connections, and prints throughput and p50/p99 latency per scenario.
+
+use crate::app;
+use crate::config::ServeArgs;
+use axum::body::Bytes;
+use clap::Args;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Seconds to run each scenario at each concurrency.
+    #[arg(long, default_value_t = 4)]
+    pub seconds: u64,
+    /// Concurrent connections (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    pub concurrency: Vec<usize>,
+}
+
+const SK: &str = "sk_test_BQokikJOvBiI2HlWgH4olfQ2";
+const ENDIVE: &str = "2026-10-28.endive";
+const CLOVER: &str = "2025-09-30.clover";
+
+type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+#[derive(Clone)]
+struct Req {
+    method: &'static str,
+    /// Paths to cycle through (one for most scenarios).
+    paths: Arc<Vec<String>>,
+    body: &'static str,
+    version: &'static str,
+}
+
+struct Figures {
+    requests: usize,
+    errors: usize,
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn send(client: &HttpClient, base: &str, r: &Req, i: usize) -> bool {
+    let path = &r.paths[i % r.paths.len()];
+    let req = hyper::Request::builder()
+        .method(r.method)
+        .uri(format!("{base}{path}"))
+        .header("authorization", format!("Bearer {SK}"))
+        .header("stripe-version", r.version)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from_static(r.body.as_bytes())))
+        .expect("request");
+    match client.request(req).await {
+        Ok(resp) => {
+            let ok = resp.status().is_success();
+            let _ = resp.into_body().collect().await;
+            ok
+        }
+        Err(_) => false,
+    }
+}
+
+async fn measure(base: &str, r: &Req, concurrency: usize, seconds: u64) -> Figures {
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(concurrency)
+        .build_http();
+    // Warm the connections up.
+    for i in 0..concurrency {
+        send(&client, base, r, i).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, base, r, counter) =
+            (client.clone(), base.to_string(), r.clone(), counter.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                if !send(&client, &base, &r, i).await {
+                    errors += 1;
+                }
+                lat.push(t.elapsed().as_micros() as u32);
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.expect("bench task");
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    Figures {
+        requests: all.len(),
+        errors,
+        per_sec: all.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+    }
+}
+
+/// A bare HTTP server answering a fixed PaymentIntent-sized JSON body: the ceiling.
+async fn baseline() -> String {
+    let body: &'static str = Box::leak(
+        serde_json::json!({"id": "pi_baseline", "object": "payment_intent", "padding": "x".repeat(2000)}).to_string().into_boxed_str(),
+    );
+    let router = axum::Router::new()
+        .fallback(move || async move { ([("content-type", "application/json")], body) });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind baseline");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+pub async fn run(args: BenchArgs) -> i32 {
+    let dir = std::env::temp_dir().join(format!(
+        "pasarela-bench-{}",
+        crate::domain::ids::random_base62(8)
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let serve_args = ServeArgs {
+        listen: addr.to_string(),
+        database_url: format!("sqlite:{}", dir.join("bench.db").display()),
+        public_url: None,
+        secret_key: Some(SK.into()),
+        publishable_key: Some("pk_test_TYooMQauvdEDq54NiTphI7jx".into()),
+        country: Some("US".into()),
+        api_version: None,
+    };
+    let base = format!("http://{addr}");
+    let app = match app::open(&serve_args, base.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return 1;
+        }
+    };
+    tokio::spawn(app::serve(app, listener));
+    let bare = baseline().await;
+
+    // Intents to retrieve.
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    let mut ids = Vec::new();
+    for _ in 0..200 {
+        let req = hyper::Request::post(format!("{base}/v1/payment_intents"))
+            .header("authorization", format!("Bearer {SK}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from_static(
+                b"amount=1099&currency=usd&automatic_payment_methods[enabled]=true",
+            )))
+            .expect("req");
+        let resp = client.request(req).await.expect("create");
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        ids.push(format!(
+            "/v1/payment_intents/{}",
+            v["id"].as_str().unwrap_or_default()
+        ));
+    }
+    let one = |p: &str| Arc::new(vec![p.to_string()]);
+    let create_body =
+        "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&description=bench";
+    let scenarios: Vec<(&str, String, Req)> = vec![
+        ("baseline GET (bare HTTP)", bare.clone(), Req { method: "GET", paths: one("/x"), body: "", version: ENDIVE }),
+        ("baseline POST (bare HTTP)", bare.clone(), Req { method: "POST", paths: one("/x"), body: create_body, version: ENDIVE }),
+        ("create PaymentIntent @endive", base.clone(), Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: ENDIVE }),
+        ("create PaymentIntent @clover", base.clone(), Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: CLOVER }),
+        ("retrieve PaymentIntent", base.clone(), Req { method: "GET", paths: Arc::new(ids), body: "", version: ENDIVE }),
+        (
+            "create+confirm pm_card_visa",
+            base.clone(),
+            Req {
+                method: "POST",
+                paths: one("/v1/payment_intents"),
+                body: "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&automatic_payment_methods[allow_redirects]=never&confirm=true&payment_method=pm_card_visa",
+                version: ENDIVE,
+            },
+        ),
+    ];
+    println!(
+        "pasarela bench: {} s per scenario, SQLite at {}",
+        args.seconds,
+        dir.display()
+    );
+    println!(
+        "{:<32} {:>5} {:>10} {:>9} {:>9} {:>9} {:>7}",
+        "scenario", "conns", "requests", "req/s", "p50 ms", "p99 ms", "errors"
+    );
+    let mut results = Vec::new();
+    for &c in &args.concurrency {
+        for (name, target, req) in &scenarios {
+            let f = measure(target, req, c, args.seconds).await;
+            println!(
+                "{:<32} {:>5} {:>10} {:>9.0} {:>9.2} {:>9.2} {:>7}",
+                name, c, f.requests, f.per_sec, f.p50_ms, f.p99_ms, f.errors
+            );
+            results.push((c, *name, f));
+        }
+    }
+    println!();
+    for &c in &args.concurrency {
+        let get = |n: &str| {
+            results
+                .iter()
+                .find(|(cc, name, _)| *cc == c && *name == n)
+                .map(|(_, _, f)| f.per_sec)
+                .unwrap_or(0.0)
+        };
+        let bare_post = get("baseline POST (bare HTTP)");
+        let bare_get = get("baseline GET (bare HTTP)");
+        let endive = get("create PaymentIntent @endive");
+        let clover = get("create PaymentIntent @clover");
+        println!(
+            "{c} conns: create = {:.0}% of baseline POST, retrieve = {:.0}% of baseline GET, create+confirm = {:.0}% of baseline POST; clover create costs {:+.1}% vs endive",
+            100.0 * endive / bare_post,
+            100.0 * get("retrieve PaymentIntent") / bare_get,
+            100.0 * get("create+confirm pm_card_visa") / bare_post,
+            100.0 * (endive - clover) / endive
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    0
+}

@@ -1,0 +1,57 @@
+//! Flags and environment variables -> one `Config` (see the contract's `pasarela serve`).
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PASARELA_LISTEN", default_value = "127.0.0.1:4242")]
+    pub listen: String,
+    /// `sqlite:PATH` (created if missing).
+    #[arg(
+        long,
+        env = "PASARELA_DATABASE_URL",
+        default_value = "sqlite:pasarela.db"
+    )]
+    pub database_url: String,
+    /// The URL clients reach this server at (hosted pages link to it). Default: http://<listen>.
+    #[arg(long, env = "PASARELA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The account's secret key (stored; generated on first start when absent).
+    #[arg(long, env = "PASARELA_SECRET_KEY")]
+    pub secret_key: Option<String>,
+    /// The account's publishable key (stored; generated on first start when absent).
+    #[arg(long, env = "PASARELA_PUBLISHABLE_KEY")]
+    pub publishable_key: Option<String>,
+    /// The account's country (ISO code). Default US, or what is stored.
+    #[arg(long, env = "PASARELA_COUNTRY")]
+    pub country: Option<String>,
+    /// The account's default API version. Default 2025-09-30.clover, or what is stored.
+    #[arg(long, env = "PASARELA_API_VERSION")]
+    pub api_version: Option<String>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Database {
+    Sqlite(String),
+}
+
+impl ServeArgs {
+    pub fn database(&self) -> Result<Database, String> {
+        let url = self.database_url.trim();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("sqlite: needs a file path, e.g. sqlite:pasarela.db".into());
+            }
+            Ok(Database::Sqlite(path.to_string()))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Err("PostgreSQL is not supported yet by this build; use sqlite:PATH".into())
+        } else {
+            Err(format!("unsupported --database-url {url}: use sqlite:PATH"))
+        }
+    }
+}

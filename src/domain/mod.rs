@@ -1,0 +1,12 @@
+//! Stripe's rules as plain Rust, no I/O: ids, money, payment method availability,
+//! test cards, and one module per object with its statuses and transitions.
+
+pub mod availability;
+pub mod charge;
+pub mod customer;
+pub mod event;
+pub mod ids;
+pub mod money;
+pub mod payment_intent;
+pub mod payment_method;
+pub mod test_cards;

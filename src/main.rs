@@ -1,0 +1,92 @@
+//! Pasarela: a Stripe-compatible payments server in one binary.
+#![recursion_limit = "256"]
+
+mod api;
+mod app;
+mod bench;
+mod config;
+mod domain;
+mod store;
+mod versions;
+mod views;
+mod web;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "pasarela",
+    version,
+    about = "A Stripe-compatible payments server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(config::ServeArgs),
+    /// Start a server on a fresh database and print throughput and latency figures.
+    Bench(bench::BenchArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    });
+    std::process::exit(code);
+}
+
+async fn serve(args: config::ServeArgs) -> i32 {
+    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("pasarela: cannot listen on {}: {e}", args.listen);
+            return 1;
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or(args.listen.clone());
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let app = match app::open(&args, public_url.clone()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("pasarela: {e}");
+            return 1;
+        }
+    };
+    println!("Pasarela listening on http://{addr} (public URL {public_url})");
+    println!(
+        "Account country: {}  default API version: {}",
+        app.account.country,
+        app.account.api_version.as_str()
+    );
+    println!("Secret key:      {}", app.account.secret_key);
+    println!("Publishable key: {}", app.account.publishable_key);
+    match app::serve(app, listener).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("pasarela: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Persistence: objects stored as version-free JSON, events, idempotency records and
+//! the account. SQLite with one writer thread that commits queued writes in batches
+//! (group commit) and a pool of readers that never wait on it (WAL).
+
+mod sqlite;
+
+pub use sqlite::{Db, Store};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("store: {0}")]
+    Other(String),
+}
+
+/// An object kept in the `objects` table.
+pub trait Stored: Serialize + DeserializeOwned {
+    const KIND: &'static str;
+    fn id(&self) -> &str;
+    fn created(&self) -> i64;
+    /// The customer column, for `customer=` list filters.
+    fn customer(&self) -> Option<&str> {
+        None
+    }
+    /// A second filter column (customer email, charge's intent, event type).
+    fn ref1(&self) -> Option<&str> {
+        None
+    }
+    /// Kept but left out of lists (deleted customers).
+    fn hidden(&self) -> bool {
+        false
+    }
+}
+
+/// What a list request asks for, already validated.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub customer: Option<String>,
+    pub ref1: Option<String>,
+    /// `ref1 LIKE` pattern (event type wildcards).
+    pub ref1_like: Option<String>,
+    pub ref1_in: Option<Vec<String>>,
+    pub created_gt: Option<i64>,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub created_lte: Option<i64>,
+    pub starting_after: Option<String>,
+    pub ending_before: Option<String>,
+    pub limit: usize,
+}
+
+pub struct ListPage {
+    pub bodies: Vec<String>,
+    pub has_more: bool,
+}
+
+/// The account as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub country: String,
+    pub api_version: String,
+    pub created: i64,
+}
+
+/// A saved idempotent response.
+#[derive(Debug, Clone)]
+pub struct IdempotentRecord {
+    pub request: String,
+    pub status: u16,
+    pub body: String,
+    pub request_id: String,
+}
+
+macro_rules! stored {
+    ($t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = $r:ident)? $(, hidden = $h:ident)?) => {
+        impl Stored for $t {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn created(&self) -> i64 {
+                self.created
+            }
+            $(fn customer(&self) -> Option<&str> {
+                self.$c.as_deref()
+            })?
+            $(fn ref1(&self) -> Option<&str> {
+                self.$r.as_deref()
+            })?
+            $(fn hidden(&self) -> bool {
+                self.$h
+            })?
+        }
+    };
+}
+
+use crate::domain::{
+    charge::Charge, customer::Customer, payment_intent::PaymentIntent,
+    payment_method::PaymentMethod,
+};
+stored!(Customer, "customer", ref1 = email, hidden = deleted);
+stored!(PaymentIntent, "payment_intent", customer = customer);
+stored!(PaymentMethod, "payment_method", customer = customer);
+stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
+
+impl Stored for crate::domain::event::Event {
+    const KIND: &'static str = "event";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn ref1(&self) -> Option<&str> {
+        Some(&self.kind)
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {
+    Ok(serde_json::from_str(body)?)
+}

@@ -1,0 +1,169 @@
+//! Stripe API versions. The core speaks the newest version; each breaking change is
+//! one `VersionChange` that gates request parameters and renders responses back for
+//! requests served at an older version. Adding a change = one unit in `changes.rs`
+//! plus its test; no endpoint code changes.
+
+mod changes;
+
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::form::Params;
+use serde_json::{Map, Value};
+
+/// Every version Stripe released from 2024-06-20 on, oldest first.
+pub const VERSIONS: &[&str] = &[
+    "2024-06-20",
+    "2024-09-30.acacia",
+    "2024-10-28.acacia",
+    "2024-11-20.acacia",
+    "2024-12-18.acacia",
+    "2025-01-27.acacia",
+    "2025-02-24.acacia",
+    "2025-03-31.basil",
+    "2025-04-30.basil",
+    "2025-05-28.basil",
+    "2025-06-30.basil",
+    "2025-07-30.basil",
+    "2025-08-27.basil",
+    "2025-09-30.clover",
+    "2025-10-29.clover",
+    "2025-11-17.clover",
+    "2025-12-15.clover",
+    "2026-01-28.clover",
+    "2026-02-25.clover",
+    "2026-03-25.dahlia",
+    "2026-04-22.dahlia",
+    "2026-05-27.dahlia",
+    "2026-06-24.dahlia",
+    "2026-07-29.dahlia",
+    "2026-08-26.dahlia",
+    "2026-09-30.endive",
+    "2026-10-28.endive",
+];
+
+pub const LATEST: &str = "2026-10-28.endive";
+pub const DEFAULT: &str = "2025-09-30.clover";
+
+/// A known API version. Versions order by their date prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion(&'static str);
+
+impl ApiVersion {
+    pub fn parse(s: &str) -> Option<ApiVersion> {
+        VERSIONS
+            .iter()
+            .find(|v| **v == s.trim())
+            .map(|v| ApiVersion(v))
+    }
+    pub fn latest() -> ApiVersion {
+        ApiVersion(LATEST)
+    }
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+    fn date(&self) -> &'static str {
+        &self.0[..10]
+    }
+    /// Whether this version includes the change released in `version`.
+    pub fn at_least(&self, version: &str) -> bool {
+        self.date() >= &version[..10]
+    }
+}
+
+pub fn unknown_version(given: &str) -> ApiError {
+    ApiError::invalid(format!("Invalid Stripe API version: {given}")).param("Stripe-Version")
+}
+
+/// Which operation a request is, for changes that gate parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    PaymentIntentCreate,
+    PaymentIntentUpdate,
+    PaymentIntentConfirm,
+    Other,
+}
+
+/// One breaking change of Stripe's API.
+pub trait VersionChange: Sync {
+    /// The version that introduced the change.
+    fn version(&self) -> &'static str;
+    /// One line for humans (and docs/api-versions.md).
+    fn describe(&self) -> &'static str;
+    /// Checks a request served at `v` (before or after the change).
+    fn check_request(&self, _v: ApiVersion, _op: Operation, _params: &Params) -> ApiResult<()> {
+        Ok(())
+    }
+    /// Turns an object rendered after the change into its shape before it. Called for
+    /// every object (a map with an `object` key) in a response served before `version()`.
+    fn render_back(&self, _object: &mut Map<String, Value>) {}
+}
+
+pub fn changes() -> &'static [&'static dyn VersionChange] {
+    changes::ALL
+}
+
+/// Applies every change's request rule for a request served at `v`.
+pub fn check_request(v: ApiVersion, op: Operation, params: &Params) -> ApiResult<()> {
+    for c in changes() {
+        c.check_request(v, op, params)?;
+    }
+    Ok(())
+}
+
+/// Renders a newest-version response at version `v`: newest change first.
+pub fn render(mut body: Value, v: ApiVersion) -> Value {
+    for c in changes().iter().rev() {
+        if !v.at_least(c.version()) {
+            walk_objects(&mut body, &|o| c.render_back(o));
+        }
+    }
+    body
+}
+
+fn walk_objects(v: &mut Value, f: &dyn Fn(&mut Map<String, Value>)) {
+    match v {
+        Value::Object(map) => {
+            for (_, child) in map.iter_mut() {
+                walk_objects(child, f);
+            }
+            if map.contains_key("object") {
+                f(map);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                walk_objects(item, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_orders_versions() {
+        assert!(ApiVersion::parse("2025-09-30.clover").is_some());
+        assert!(ApiVersion::parse("2025-09-30.basil").is_none());
+        assert!(ApiVersion::parse("nope").is_none());
+        let endive = ApiVersion::parse(LATEST).unwrap();
+        let clover = ApiVersion::parse(DEFAULT).unwrap();
+        assert!(endive > clover);
+        assert!(endive.at_least("2026-09-30.endive"));
+        assert!(!clover.at_least("2026-09-30.endive"));
+        let mut sorted = VERSIONS.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, VERSIONS);
+    }
+
+    #[test]
+    fn changes_are_known_versions_in_order() {
+        let mut last = "";
+        for c in changes() {
+            assert!(ApiVersion::parse(c.version()).is_some(), "{}", c.version());
+            assert!(c.version() >= last, "changes must be listed oldest first");
+            last = c.version();
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! The JSON a client sees, rendered from stored objects at the newest API version
+//! with Stripe's field order and nullability. `versions::render` walks it back.
+
+use crate::domain::charge::Charge;
+use crate::domain::customer::Customer;
+use crate::domain::event::Event;
+use crate::domain::payment_intent::PaymentIntent;
+use crate::domain::payment_method::PaymentMethod;
+use crate::store::{Db, StoreError};
+use serde_json::{json, Map, Value};
+
+pub fn customer(c: &Customer) -> Value {
+    if c.deleted {
+        return json!({"id": c.id, "object": "customer", "deleted": true});
+    }
+    json!({
+        "id": c.id,
+        "object": "customer",
+        "address": c.address,
+        "balance": c.balance,
+        "created": c.created,
+        "currency": null,
+        "customer_account": null,
+        "default_source": null,
+        "delinquent": false,
+        "description": c.description,
+        "discount": null,
+        "email": c.email,
+        "invoice_prefix": c.invoice_prefix,
+        "invoice_settings": {
+            "custom_fields": null,
+            "default_payment_method": c.default_payment_method,
+            "footer": null,
+            "rendering_options": null
+        },
+        "livemode": false,
+        "metadata": c.metadata,
+        "name": c.name,
+        "next_invoice_sequence": 1,
+        "phone": c.phone,
+        "preferred_locales": c.preferred_locales,
+        "shipping": c.shipping,
+        "tax_exempt": c.tax_exempt.as_deref().unwrap_or("none"),
+        "test_clock": null
+    })
+}
+
+pub fn payment_method(pm: &PaymentMethod) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(pm.id));
+    m.insert("object".into(), json!("payment_method"));
+    m.insert("allow_redisplay".into(), json!(pm.allow_redisplay));
+    m.insert("billing_details".into(), pm.billing_details.clone());
+    if let Some(c) = &pm.card {
+        m.insert(
+            "card".into(),
+            json!({
+                "brand": c.brand,
+                "checks": {"address_line1_check": null, "address_postal_code_check": null, "cvc_check": "unchecked"},
+                "country": c.country,
+                "display_brand": c.display_brand,
+                "exp_month": c.exp_month,
+                "exp_year": c.exp_year,
+                "fingerprint": c.fingerprint,
+                "funding": c.funding,
+                "generated_from": null,
+                "last4": c.last4,
+                "networks": {"available": [c.brand], "preferred": null},
+                "regulated_status": "unregulated",
+                "three_d_secure_usage": {"supported": true},
+                "wallet": null
+            }),
+        );
+    }
+    m.insert("created".into(), json!(pm.created));
+    m.insert("customer".into(), json!(pm.customer));
+    m.insert("customer_account".into(), Value::Null);
+    m.insert("livemode".into(), json!(false));
+    m.insert("metadata".into(), json!(pm.metadata));
+    if pm.kind != "card" {
+        m.insert(pm.kind.clone(), json!({}));
+    }
+    m.insert("type".into(), json!(pm.kind));
+    Value::Object(m)
+}
+
+pub fn charge(c: &Charge) -> Value {
+    json!({
+        "id": c.id,
+        "object": "charge",
+        "amount": c.amount,
+        "amount_captured": c.amount_captured,
+        "amount_refunded": c.amount_refunded,
+        "application": null,
+        "application_fee": null,
+        "application_fee_amount": null,
+        "balance_transaction": c.balance_transaction,
+        "billing_details": c.billing_details,
+        "calculated_statement_descriptor": c.calculated_statement_descriptor,
+        "captured": c.captured,
+        "created": c.created,
+        "currency": c.currency,
+        "customer": c.customer,
+        "description": c.description,
+        "disputed": false,
+        "failure_balance_transaction": null,
+        "failure_code": c.failure_code,
+        "failure_message": c.failure_message,
+        "fraud_details": {},
+        "livemode": false,
+        "metadata": c.metadata,
+        "on_behalf_of": null,
+        "outcome": c.outcome,
+        "paid": c.paid,
+        "payment_intent": c.payment_intent,
+        "payment_method": c.payment_method,
+        "payment_method_details": c.payment_method_details,
+        "radar_options": {},
+        "receipt_email": c.receipt_email,
+        "receipt_number": null,
+        "receipt_url": if c.paid { json!(format!("https://pay.stripe.com/receipts/payment/{}", c.id)) } else { Value::Null },
+        "refunded": c.refunded,
+        "review": null,
+        "shipping": c.shipping,
+        "source": null,
+        "source_transfer": null,
+        "statement_descriptor": c.statement_descriptor,
+        "statement_descriptor_suffix": c.statement_descriptor_suffix,
+        "status": c.status,
+        "transfer_data": null,
+        "transfer_group": c.transfer_group
+    })
+}
+
+/// Default options Stripe shows for each type on an intent, merged with the merchant's.
+fn payment_method_options(pi: &PaymentIntent) -> Value {
+    let mut out = Map::new();
+    for t in &pi.payment_method_types {
+        let mut o = match t.as_str() {
+            "card" => {
+                json!({"installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic"})
+            }
+            _ => json!({}),
+        };
+        if let (Some(Value::Object(given)), Value::Object(base)) =
+            (pi.payment_method_options.get(t), &mut o)
+        {
+            for (k, v) in given {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        out.insert(t.clone(), o);
+    }
+    Value::Object(out)
+}
+
+fn next_action(pi: &PaymentIntent) -> Value {
+    match &pi.pending_action {
+        None => Value::Null,
+        Some(a) if a.kind == "use_stripe_sdk" => json!({
+            "type": "use_stripe_sdk",
+            "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": a.url, "source": format!("src_{}", a.nonce)}
+        }),
+        Some(a) => json!({
+            "redirect_to_url": {"return_url": a.return_url, "url": a.url},
+            "type": "redirect_to_url"
+        }),
+    }
+}
+
+/// `last_payment_error` with its PaymentMethod rendered in full, as Stripe sends it.
+fn last_payment_error(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
+    let Some(Value::Object(err)) = &pi.last_payment_error else {
+        return Ok(Value::Null);
+    };
+    let mut err = err.clone();
+    if let Some(Value::String(pm_id)) = err.get("payment_method").cloned() {
+        match db.get::<PaymentMethod>(&pm_id)? {
+            Some(pm) => err.insert("payment_method".into(), payment_method(&pm)),
+            None => err.remove("payment_method"),
+        };
+    }
+    Ok(Value::Object(err))
+}
+
+pub fn payment_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
+    Ok(json!({
+        "id": pi.id,
+        "object": "payment_intent",
+        "allowed_payment_method_types": pi.allowed_payment_method_types,
+        "amount": pi.amount,
+        "amount_capturable": pi.amount_capturable,
+        "amount_details": {"tip": {}},
+        "amount_received": pi.amount_received,
+        "application": null,
+        "application_fee_amount": null,
+        "automatic_payment_methods": pi.automatic_payment_methods.as_ref().map(|a| {
+            let mut m = json!({"enabled": a.enabled});
+            if let Some(r) = &a.allow_redirects { m["allow_redirects"] = json!(r); }
+            m
+        }),
+        "canceled_at": pi.canceled_at,
+        "cancellation_reason": pi.cancellation_reason,
+        "capture_method": pi.capture_method.as_str(),
+        "client_secret": pi.client_secret,
+        "confirmation_method": pi.confirmation_method,
+        "created": pi.created,
+        "currency": pi.currency,
+        "customer": pi.customer,
+        "customer_account": null,
+        "description": pi.description,
+        "excluded_payment_method_types": pi.excluded_payment_method_types,
+        "last_payment_error": last_payment_error(db, pi)?,
+        "latest_charge": pi.latest_charge,
+        "livemode": false,
+        "managed_payments": null,
+        "metadata": pi.metadata,
+        "next_action": next_action(pi),
+        "on_behalf_of": null,
+        "payment_method": pi.payment_method,
+        "payment_method_configuration_details": null,
+        "payment_method_options": payment_method_options(pi),
+        "payment_method_types": pi.payment_method_types,
+        "payment_record": null,
+        "processing": null,
+        "receipt_email": pi.receipt_email,
+        "review": null,
+        "setup_future_usage": pi.setup_future_usage,
+        "shipping": pi.shipping,
+        "source": null,
+        "statement_descriptor": pi.statement_descriptor,
+        "statement_descriptor_suffix": pi.statement_descriptor_suffix,
+        "status": pi.status.as_str(),
+        "transfer_data": null,
+        "transfer_group": pi.transfer_group
+    }))
+}
+
+/// What a publishable key (Stripe.js with the client secret) may see of an intent.
+pub fn payment_intent_publishable(full: &Value) -> Value {
+    const FIELDS: &[&str] = &[
+        "id",
+        "object",
+        "amount",
+        "amount_details",
+        "automatic_payment_methods",
+        "canceled_at",
+        "cancellation_reason",
+        "capture_method",
+        "client_secret",
+        "confirmation_method",
+        "created",
+        "currency",
+        "description",
+        "last_payment_error",
+        "livemode",
+        "next_action",
+        "payment_method",
+        "payment_method_types",
+        "processing",
+        "receipt_email",
+        "setup_future_usage",
+        "shipping",
+        "status",
+    ];
+    let Value::Object(m) = full else {
+        return full.clone();
+    };
+    Value::Object(
+        m.iter()
+            .filter(|(k, _)| FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+pub fn event(e: &Event) -> Value {
+    let mut data = json!({"object": e.object});
+    if let Some(p) = &e.previous_attributes {
+        data["previous_attributes"] = p.clone();
+    }
+    json!({
+        "id": e.id,
+        "object": "event",
+        "api_version": e.api_version,
+        "created": e.created,
+        "data": data,
+        "livemode": false,
+        "pending_webhooks": 0,
+        "request": {"id": e.request_id, "idempotency_key": e.idempotency_key},
+        "type": e.kind
+    })
+}
+
+pub fn list(url: &str, data: Vec<Value>, has_more: bool) -> Value {
+    json!({"object": "list", "data": data, "has_more": has_more, "url": url})
+}

@@ -1,0 +1,231 @@
+//! The hosted test authorization page that `next_action.redirect_to_url.url` opens:
+//! the customer authorizes or fails the pending payment, then returns to `return_url`
+//! with Stripe's query parameters.
+
+use crate::api::auth::KeyKind;
+use crate::api::confirm;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::{Exec, RequestId};
+use crate::app::App;
+use crate::domain::availability::display_name;
+use crate::domain::money::Currency;
+use crate::domain::payment_intent::{PaymentIntent, Status};
+use crate::domain::payment_method::PaymentMethod;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use std::sync::Arc;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t}</title>
+<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;color:#30313d;display:flex;justify-content:center;padding:48px 16px}}
+main{{background:#fff;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.08);padding:32px;max-width:420px;width:100%}}
+h1{{font-size:20px;margin:0 0 16px}} dl{{display:grid;grid-template-columns:auto 1fr;gap:8px 16px;margin:0 0 24px}} dt{{color:#6a7383}}
+form{{display:inline}} button{{font-size:15px;border:0;border-radius:6px;padding:10px 16px;margin-right:8px;cursor:pointer}}
+.authorize{{background:#635bff;color:#fff}} .fail{{background:#e3e8ee;color:#30313d}} .note{{color:#6a7383;font-size:13px}}</style></head>
+<body><main>{body}</main></body></html>"#,
+        t = escape(title)
+    )
+}
+
+fn amount_text(pi: &PaymentIntent) -> String {
+    Currency::parse(&pi.currency)
+        .map(|c| c.format_amount(pi.amount).to_uppercase())
+        .unwrap_or_default()
+}
+
+async fn load(app: &Arc<App>, id: &str) -> ApiResult<(PaymentIntent, Option<PaymentMethod>)> {
+    let id = id.to_string();
+    app.store
+        .read(move |db| -> ApiResult<_> {
+            let pi = db
+                .get::<PaymentIntent>(&id)?
+                .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+            let pm = match &pi.payment_method {
+                Some(pm) => db.get::<PaymentMethod>(pm)?,
+                None => None,
+            };
+            Ok((pi, pm))
+        })
+        .await
+}
+
+fn waiting(pi: &PaymentIntent, nonce: &str) -> bool {
+    pi.status == Status::RequiresAction
+        && pi
+            .pending_action
+            .as_ref()
+            .map(|a| a.nonce == nonce)
+            .unwrap_or(false)
+}
+
+pub async fn show(
+    State(app): State<Arc<App>>,
+    Path((id, nonce)): Path<(String, String)>,
+) -> Response {
+    let (pi, pm) = match load(&app, &id).await {
+        Ok(x) => x,
+        Err(_) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Html(page(
+                    "Not found",
+                    "<h1>This payment page does not exist.</h1>",
+                )),
+            )
+                .into_response()
+        }
+    };
+    let method = pm.as_ref().map(|p| p.kind.as_str()).unwrap_or("card");
+    let name = if method == "card" {
+        "3D Secure".to_string()
+    } else {
+        display_name(method).to_string()
+    };
+    if !waiting(&pi, &nonce) {
+        let body = format!(
+            "<h1>{} test payment page</h1><p>This payment is no longer awaiting authorization (status: {}).</p>",
+            escape(&name),
+            pi.status.as_str()
+        );
+        return Html(page("Payment", &body)).into_response();
+    }
+    let merchant = escape(&app.merchant_name());
+    let body = format!(
+        r#"<h1>{name} test payment page</h1>
+<dl><dt>Merchant</dt><dd id="merchant">{merchant}</dd><dt>Amount</dt><dd id="amount">{amount}</dd><dt>Payment method</dt><dd id="payment-method">{method_name}</dd></dl>
+<form method="post"><input type="hidden" name="outcome" value="authorize"><button type="submit" class="authorize" id="authorize">Authorize test payment</button></form>
+<form method="post"><input type="hidden" name="outcome" value="fail"><button type="submit" class="fail" id="fail">Fail test payment</button></form>
+<p class="note">This is a test page served by Pasarela. No real payment is made.</p>"#,
+        name = escape(&name),
+        amount = escape(&amount_text(&pi)),
+        method_name = escape(display_name(method)),
+    );
+    Html(page(&format!("{name} test payment page"), &body)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Outcome {
+    outcome: String,
+}
+
+/// `return_url` plus Stripe's parameters, keeping the merchant's query and fragment.
+pub fn return_to(return_url: &str, params: &[(&str, &str)]) -> String {
+    let (base, fragment) = match return_url.find('#') {
+        Some(i) => (&return_url[..i], &return_url[i..]),
+        None => (return_url, ""),
+    };
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        ser.append_pair(k, v);
+    }
+    let sep = if base.contains('?') {
+        if base.ends_with('?') || base.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
+    } else {
+        "?"
+    };
+    format!("{base}{sep}{}{fragment}", ser.finish())
+}
+
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(request_id): Extension<RequestId>,
+    Path((id, nonce)): Path<(String, String)>,
+    Form(form): Form<Outcome>,
+) -> Response {
+    let authorize = match form.outcome.as_str() {
+        "authorize" => true,
+        "fail" => false,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Html(page(
+                    "Bad request",
+                    "<h1>outcome must be authorize or fail</h1>",
+                )),
+            )
+                .into_response()
+        }
+    };
+    let exec = Exec {
+        request_id: request_id.0,
+        idempotency_key: None,
+        now: crate::store::now(),
+        version: app.account.api_version,
+        event_version: app.account.api_version,
+        country: app.account.country.clone(),
+        public_url: app.public_url.clone(),
+        key: KeyKind::Secret,
+        user_agent: None,
+    };
+    let result = app
+        .store
+        .write(move |db| -> ApiResult<PaymentIntent> {
+            let mut pi = db
+                .get::<PaymentIntent>(&id)?
+                .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+            if waiting(&pi, &nonce) {
+                confirm::complete_action(db, &exec, &mut pi, authorize)?;
+                db.put(&pi)?;
+            }
+            Ok(pi)
+        })
+        .await;
+    let pi = match result {
+        Ok(pi) => pi,
+        Err(e) => {
+            return (
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+                Html(page("Error", &format!("<h1>{}</h1>", escape(&e.message)))),
+            )
+                .into_response()
+        }
+    };
+    let redirect_status = match pi.status {
+        Status::Succeeded | Status::RequiresCapture | Status::RequiresConfirmation => "succeeded",
+        Status::Processing => "processing",
+        _ => "failed",
+    };
+    let Some(return_url) = pi.return_url.clone() else {
+        return Html(page("Done", &format!("<h1>Payment {redirect_status}</h1>"))).into_response();
+    };
+    let location = return_to(
+        &return_url,
+        &[
+            ("payment_intent", &pi.id),
+            ("payment_intent_client_secret", &pi.client_secret),
+            ("redirect_status", redirect_status),
+        ],
+    );
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::return_to;
+    #[test]
+    fn keeps_merchant_query_and_fragment() {
+        assert_eq!(
+            return_to("https://m.test/r", &[("a", "1")]),
+            "https://m.test/r?a=1"
+        );
+        assert_eq!(
+            return_to("https://m.test/r?order=42#top", &[("a", "1"), ("b", "x y")]),
+            "https://m.test/r?order=42&a=1&b=x+y#top"
+        );
+    }
+}
