@@ -18,7 +18,16 @@ use serde_json::{Map, Value};
 /// The `payment_method_data` hash and the create endpoint share this shape.
 pub const DATA_SHAPE: &[&str] = &[
     "type",
-    "billing_details[**]",
+    "billing_details[email]",
+    "billing_details[name]",
+    "billing_details[phone]",
+    "billing_details[tax_id]",
+    "billing_details[address][city]",
+    "billing_details[address][country]",
+    "billing_details[address][line1]",
+    "billing_details[address][line2]",
+    "billing_details[address][postal_code]",
+    "billing_details[address][state]",
     "metadata[*]",
     "allow_redisplay",
     "card[number]",

@@ -82,6 +82,7 @@ fn details(pm: &PaymentMethod, from: &ChargeFrom, approved: bool) -> Value {
                     "brand": c.brand,
                     "checks": {"address_line1_check": null, "address_postal_code_check": null, "cvc_check": "pass"},
                     "country": c.country,
+                    "electronic_commerce_indicator": if from.three_d_secure { Some("05") } else { None },
                     "exp_month": c.exp_month,
                     "exp_year": c.exp_year,
                     "extended_authorization": {"status": "disabled"},
@@ -97,6 +98,7 @@ fn details(pm: &PaymentMethod, from: &ChargeFrom, approved: bool) -> Value {
                     "network_transaction_id": if approved { Some(crate::domain::ids::random_base62(15)) } else { None },
                     "overcapture": {"maximum_amount_capturable": from.amount, "status": "unavailable"},
                     "regulated_status": "unregulated",
+                    "transaction_link_id": null,
                     "three_d_secure": if from.three_d_secure {
                         json!({"authentication_flow": "challenge", "electronic_commerce_indicator": "05", "exemption_indicator": null, "result": "authenticated", "result_reason": null, "transaction_id": crate::domain::ids::random_base62(32), "version": "2.2.0"})
                     } else { Value::Null },

@@ -95,6 +95,10 @@ pub trait VersionChange: Sync {
     /// Turns an object rendered after the change into its shape before it. Called for
     /// every object (a map with an `object` key) in a response served before `version()`.
     fn render_back(&self, _object: &mut Map<String, Value>) {}
+    /// Whether `render_back` does anything (lets render skip walking the response).
+    fn changes_responses(&self) -> bool {
+        false
+    }
 }
 
 pub fn changes() -> &'static [&'static dyn VersionChange] {
@@ -112,7 +116,7 @@ pub fn check_request(v: ApiVersion, op: Operation, params: &Params) -> ApiResult
 /// Renders a newest-version response at version `v`: newest change first.
 pub fn render(mut body: Value, v: ApiVersion) -> Value {
     for c in changes().iter().rev() {
-        if !v.at_least(c.version()) {
+        if c.changes_responses() && !v.at_least(c.version()) {
             walk_objects(&mut body, &|o| c.render_back(o));
         }
     }

@@ -19,14 +19,14 @@ import helpers
 def us():
     server = helpers.Server("US").start()
     yield server
-    server.stop()
+    server.cleanup()
 
 
 @pytest.fixture(scope="session")
 def fr():
     server = helpers.Server("FR").start()
     yield server
-    server.stop()
+    server.cleanup()
 
 
 @pytest.fixture(scope="session")

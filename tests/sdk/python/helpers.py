@@ -16,6 +16,7 @@ import html.parser
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -97,7 +98,7 @@ def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False
         path = p.split(":", 1)[0]
         if partial and "missing (Stripe always sends it" in p:
             continue
-        if os.environ.get("STRICTV") is None and version not in (None, ENDIVE) and _is_version_dependent(p):
+        if version not in (None, ENDIVE) and _is_version_dependent(p):
             continue
         if any(path == lp or path.startswith(lp + ".") or path.startswith(lp + "[") for lp in lenient) \
                 and _is_version_dependent(p):
@@ -192,6 +193,12 @@ class Server:
         self.proc = None
         self._log.close()
         return self.returncode
+
+    def cleanup(self) -> None:
+        """Stop and remove the temp dir (kept when PASARELA_KEEP_TMP is set, for the logs)."""
+        self.stop()
+        if not os.environ.get("PASARELA_KEEP_TMP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_tail(self, n: int = 40) -> str:
         try:

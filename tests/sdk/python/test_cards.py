@@ -405,3 +405,71 @@ def test_unknown_test_payment_method(client):
         pay(client, "pm_card_doesNotExist")
     assert e.value.code == "resource_missing"
     assert e.value.json_body["error"].get("param") == "payment_method"
+
+
+# -- confirmation variants ------------------------------------------------------------------
+def test_3ds_without_return_url_uses_stripe_sdk(client):
+    """No return_url (Stripe.js / mobile handle it): next_action is use_stripe_sdk, not a redirect."""
+    pi = raw(pay(client, "pm_card_authenticationRequired"))
+    assert pi["status"] == "requires_action"
+    assert pi["next_action"]["type"] == "use_stripe_sdk"
+
+
+def test_off_session_card_needing_authentication(client):
+    err = declined(client, "pm_card_authenticationRequired", off_session=True)
+    assert err.http_status == 402
+    body = err.json_body["error"]
+    assert body["code"] == "authentication_required"
+    assert body["decline_code"] == "authentication_required"
+    assert body["payment_intent"]["status"] == "requires_payment_method"
+    assert body["payment_intent"]["last_payment_error"]["code"] == "authentication_required"
+
+
+def test_error_on_requires_action(client):
+    pi = client.v1.payment_intents.create(
+        {"amount": 2000, "currency": "usd", "payment_method": "pm_card_authenticationRequired",
+         "automatic_payment_methods": NO_REDIRECTS})
+    with pytest.raises(stripe.StripeError):
+        client.v1.payment_intents.confirm(pi.id, {"error_on_requires_action": True})
+    after = raw(client.v1.payment_intents.retrieve(pi.id))
+    assert after["status"] == "requires_payment_method"
+    assert after["last_payment_error"] is not None
+    assert after["next_action"] is None
+
+
+def test_manual_confirmation_method_refuses_publishable_key(client, base):
+    from helpers import PK, request
+    pi = client.v1.payment_intents.create(
+        {"amount": 2000, "currency": "usd", "confirmation_method": "manual",
+         "automatic_payment_methods": NO_REDIRECTS})
+    r = request(base, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+                [("client_secret", pi.client_secret), ("payment_method", "pm_card_visa")],
+                key=PK, auth="param")
+    assert r.status in (400, 403), r
+    assert raw(client.v1.payment_intents.retrieve(pi.id))["status"] == "requires_payment_method"
+    done = raw(client.v1.payment_intents.confirm(pi.id, {"payment_method": "pm_card_visa"}))
+    assert done["status"] == "succeeded"
+
+
+def test_publishable_key_confirm_with_card(client, base):
+    """Stripe.js confirmCardPayment with a saved test PaymentMethod (no redirect needed)."""
+    from helpers import PK, request
+    pi = client.v1.payment_intents.create({"amount": 2000, "currency": "usd",
+                                           "automatic_payment_methods": NO_REDIRECTS})
+    r = request(base, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+                [("client_secret", pi.client_secret), ("payment_method", "pm_card_visa")],
+                key=PK, auth="param")
+    assert r.status == 200, r
+    assert r.json["status"] == "succeeded"
+    assert raw(client.v1.payment_intents.retrieve(pi.id))["amount_received"] == 2000
+
+
+def test_publishable_key_decline_is_a_402(client, base):
+    from helpers import PK, request
+    pi = client.v1.payment_intents.create({"amount": 2000, "currency": "usd",
+                                           "automatic_payment_methods": NO_REDIRECTS})
+    r = request(base, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+                [("client_secret", pi.client_secret), ("payment_method", "pm_card_chargeDeclined")],
+                key=PK, auth="param")
+    assert r.status == 402, r
+    assert r.error["type"] == "card_error" and r.error["decline_code"] == "generic_decline"

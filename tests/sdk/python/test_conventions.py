@@ -479,7 +479,9 @@ def test_sigterm_exits_zero():
         assert r.status == 200, r
     finally:
         code = srv.stop()
-    assert code == 0, srv.log_tail()
+    log = srv.log_tail()
+    srv.cleanup()
+    assert code == 0, log
 
 
 def test_data_survives_restart():
@@ -493,4 +495,4 @@ def test_data_survives_restart():
         assert g.status == 200 and g.json["email"] == "stay@example.com", g
         assert g.headers.get("Stripe-Version") == CLOVER
     finally:
-        srv.stop()
+        srv.cleanup()

@@ -195,3 +195,46 @@ def test_sdk_request_carries_endive_and_bearer(client):
     assert c.id.startswith("cus_")
     assert c.last_response.headers.get("Stripe-Version") == ENDIVE
     assert (c.last_response.request_id or "").startswith("req_")
+
+
+def test_account_default_version_change_between_starts(tmp_path):
+    """Events are rendered at the account default of the moment and keep it; the default
+    follows --api-version at each start."""
+    from helpers import Server
+    srv = Server("US").start()
+    try:
+        a = request(srv.url, "POST", "/v1/payment_intents",
+                    [("payment_method_types[]", "card"), ("amount", "2000"), ("currency", "usd")], auth="basic")
+        assert a.status == 200, a
+        srv.stop()
+        srv.extra_args = ["--api-version", "2026-03-25.dahlia"]
+        srv.start()
+        b = request(srv.url, "POST", "/v1/payment_intents",
+                    [("payment_method_types[]", "card"), ("amount", "2000"), ("currency", "usd")], auth="basic")
+        assert b.status == 200, b
+        assert b.headers.get("Stripe-Version") == "2026-03-25.dahlia"
+        evs = request(srv.url, "GET", "/v1/events", {"limit": 100, "type": "payment_intent.created"},
+                      version=ENDIVE).json["data"]
+        by_pi = {e["data"]["object"]["id"]: e["api_version"] for e in evs}
+        assert by_pi[a.json["id"]] == CLOVER
+        assert by_pi[b.json["id"]] == "2026-03-25.dahlia"
+    finally:
+        srv.cleanup()
+
+
+def test_account_default_endive_refuses_the_seed_curl():
+    from helpers import Server
+    srv = Server("US", ["--api-version", ENDIVE]).start()
+    try:
+        r = request(srv.url, "POST", "/v1/payment_intents",
+                    [("payment_method_types[]", "amazon_pay"), ("amount", "1099"), ("currency", "usd")],
+                    auth="basic")
+        assert r.status == 400, r
+        assert r.error["code"] == "payment_method_types_no_longer_supported"
+        assert r.headers.get("Stripe-Version") == ENDIVE
+        ok = request(srv.url, "POST", "/v1/payment_intents",
+                     [("payment_method_types[]", "amazon_pay"), ("amount", "1099"), ("currency", "usd")],
+                     auth="basic", version=CLOVER)
+        assert ok.status == 200, ok
+    finally:
+        srv.cleanup()

@@ -1,0 +1,195 @@
+//! Starts the real binary on a free port with a fresh SQLite database, and talks
+//! HTTP to it (zero2prod's `spawn_app`).
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SK: &str = "sk_test_BQokikJOvBiI2HlWgH4olfQ2";
+pub const PK: &str = "pk_test_TYooMQauvdEDq54NiTphI7jx";
+
+pub struct TestApp {
+    pub base: String,
+    pub dir: PathBuf,
+    pub child: Child,
+    pub stdout: Vec<String>,
+    port: u16,
+    extra: Vec<String>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pasarela-test-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl TestApp {
+    /// A server with the docs' keys, on a fresh database.
+    pub fn spawn(args: &[&str]) -> TestApp {
+        let mut all = vec!["--secret-key", SK, "--publishable-key", PK];
+        all.extend_from_slice(args);
+        Self::spawn_in(temp_dir(), &all)
+    }
+
+    pub fn spawn_in(dir: PathBuf, args: &[&str]) -> TestApp {
+        let port = free_port();
+        let extra: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let (child, stdout) = start(&dir, port, &extra);
+        TestApp { base: format!("http://127.0.0.1:{port}"), dir, child, stdout, port, extra }
+    }
+
+    /// Stops (SIGKILL when `hard`) and starts again on the same database and port.
+    pub fn restart(&mut self, hard: bool, args: Option<&[&str]>) {
+        if hard {
+            self.child.kill().unwrap();
+        } else {
+            terminate(&mut self.child);
+        }
+        self.child.wait().unwrap();
+        if let Some(a) = args {
+            self.extra = a.iter().map(|s| s.to_string()).collect();
+        }
+        let (child, stdout) = start(&self.dir, self.port, &self.extra);
+        self.child = child;
+        self.stdout = stdout;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with the secret key (Basic auth, as curl -u sends it).
+    pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.request("POST", path, form, &[("authorization", &basic(SK))])
+    }
+    pub fn get(&self, path: &str) -> Resp {
+        self.request("GET", path, &[], &[("authorization", &basic(SK))])
+    }
+
+    pub fn request(&self, method: &str, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let mut req = agent.request(method, &self.url(path));
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = if method == "POST" { req.send_form(form) } else { req.call() };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp.headers_names().into_iter().map(|n| (n.clone(), resp.header(&n).unwrap_or("").to_string())).collect();
+        let text = resp.into_string().unwrap();
+        Resp { status, headers, text }
+    }
+}
+
+fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
+        .arg("serve")
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &format!("sqlite:{}", dir.join("p.db").display())])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start pasarela");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(stdout);
+    // The banner ends with the publishable key line.
+    for _ in 0..4 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call().map(|r| r.status() == 200).unwrap_or(false) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not become ready: {lines:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, lines)
+}
+
+pub fn terminate(child: &mut Child) {
+    unsafe_kill(child.id(), 15);
+}
+
+fn unsafe_kill(pid: u32, sig: i32) {
+    Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status().unwrap();
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn basic(key: &str) -> String {
+    // base64 of "key:" without a dependency: keys are ASCII.
+    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{key}:").into_bytes();
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Problems `tests/schema/check.py` (Stripe's shapes, objects.json) finds in a body.
+pub fn shape_problems(body: &serde_json::Value) -> String {
+    use std::io::Write;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schema/check.py");
+    let mut child = Command::new("python3").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("python3");
+    child.stdin.take().unwrap().write_all(body.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn assert_stripe_shape(body: &serde_json::Value) {
+    let problems = shape_problems(body);
+    assert!(problems.is_empty(), "not Stripe's shape:\n{problems}\nbody: {body}");
+}

@@ -1,0 +1,366 @@
+'use strict';
+// Shared machinery for the stripe-node conformance suite.
+//
+// - useServers(): starts the real `pasarela` binary once per test file (before/after hooks),
+//   on a free port with a fresh temp dir and SQLite database, and hands out stripe-node
+//   clients pointed at it.
+// - http(): raw HTTP with fetch() for what the seeds do with curl or Stripe.js (never follows
+//   redirects).
+// - Schema: every JSON body a test receives is checked against Stripe's object descriptions by
+//   tests/schema/check.py (which reads one or more bodies and exits 1 on a problem).
+//
+// Environment:
+//   PASARELA_BIN           the binary (default <repo>/target/release/pasarela)
+//   PASARELA_SCHEMA_CHECK  "strict" (default) or "warn" (print schema problems, do not fail)
+
+const assert = require('node:assert/strict');
+const {spawn, execFile} = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const {before, after} = require('node:test');
+const Stripe = require('stripe');
+
+const HERE = __dirname;
+const REPO = path.resolve(HERE, '..', '..', '..');
+const BIN = process.env.PASARELA_BIN || path.join(REPO, 'target', 'release', 'pasarela');
+const CHECK_PY = path.join(REPO, 'tests', 'schema', 'check.py');
+const PYTHON = process.env.PYTHON || 'python3';
+
+const SK = 'sk_test_BQokikJOvBiI2HlWgH4olfQ2';
+const PK = 'pk_test_TYooMQauvdEDq54NiTphI7jx';
+const ENDIVE = '2026-10-28.endive'; // what stripe-node 23.1.0 pins
+const CLOVER = '2025-09-30.clover'; // the account default (contract)
+
+// ------------------------------------------------------------------------------------------
+// the server
+// ------------------------------------------------------------------------------------------
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const {port} = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class Server {
+  constructor(country = 'US', extraArgs = []) {
+    this.country = country;
+    this.extraArgs = extraArgs;
+    this.proc = null;
+    this.exitCode = undefined;
+  }
+
+  async start(timeoutMs = 15000) {
+    // Someone else rebuilds the binary; give a rebuild in progress a moment.
+    for (let i = 0; !fs.existsSync(BIN); i++) {
+      if (i >= 60) throw new Error(`pasarela binary not found at ${BIN} (set PASARELA_BIN)`);
+      await sleep(500);
+    }
+    this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `pasarela-node-${this.country.toLowerCase()}-`));
+    this.logPath = path.join(this.dir, 'server.log');
+    const log = fs.openSync(this.logPath, 'w');
+    const args = [
+      'serve',
+      '--listen', `127.0.0.1:${this.port}`,
+      '--database-url', `sqlite:${this.dir}/p.db`,
+      '--public-url', this.url,
+      '--secret-key', SK,
+      '--publishable-key', PK,
+      '--country', this.country,
+      ...this.extraArgs,
+    ];
+    this.proc = spawn(BIN, args, {stdio: ['ignore', log, log]});
+    fs.closeSync(log);
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, signal) => {
+        this.exitCode = code === null ? signal : code;
+        resolve(this.exitCode);
+      });
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exitCode !== undefined) {
+        throw new Error(`pasarela exited with ${this.exitCode} at start:\n${this.logTail()}`);
+      }
+      try {
+        const res = await fetch(`${this.url}/healthz`, {signal: AbortSignal.timeout(1000)});
+        await res.arrayBuffer();
+        if (res.status === 200) return this;
+      } catch (_) {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    await this.stop();
+    throw new Error(`pasarela did not answer /healthz within ${timeoutMs} ms:\n${this.logTail()}`);
+  }
+
+  async stop(timeoutMs = 10000) {
+    if (!this.proc) return undefined;
+    if (this.exitCode === undefined) {
+      this.proc.kill('SIGTERM');
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), timeoutMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    if (!process.env.PASARELA_KEEP_TMP) fs.rmSync(this.dir, {recursive: true, force: true});
+    return this.exitCode;
+  }
+
+  logTail(n = 40) {
+    try {
+      return fs.readFileSync(this.logPath, 'utf8').split('\n').slice(-n).join('\n');
+    } catch (_) {
+      return '(no log)';
+    }
+  }
+
+  /** stripe-node as a user of today's SDK writes it (pinned 2026-10-28.endive). */
+  stripe(key = SK, options = {}) {
+    return new Stripe(key, {
+      host: '127.0.0.1',
+      port: this.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      telemetry: false,
+      ...options,
+    });
+  }
+}
+
+/**
+ * Starts one server per country for the current test file (before hook), stops them after.
+ * Returns an object filled in by the hook: {US: {server, stripe, url}, FR: {...}}.
+ */
+function useServers(...countries) {
+  const ctx = {};
+  before(async () => {
+    await Promise.all(countries.map(async (country) => {
+      const server = await new Server(country).start();
+      ctx[country] = {server, url: server.url, stripe: server.stripe()};
+    }));
+  });
+  after(async () => {
+    await Promise.all(Object.values(ctx).map(async ({server}) => {
+      const code = await server.stop();
+      // SIGTERM drains and exits 0 (contract)
+      assert.equal(code, 0, `pasarela (${server.country}) exited with ${code} on SIGTERM`);
+    }));
+  });
+  return ctx;
+}
+
+// ------------------------------------------------------------------------------------------
+// raw HTTP (curl / Stripe.js / browser)
+// ------------------------------------------------------------------------------------------
+/** Form-encodes [[k, v], ...] or {k: v} exactly as given (brackets raw, like curl -d). */
+function form(pairs) {
+  const entries = Array.isArray(pairs) ? pairs : Object.entries(pairs);
+  return entries
+    .map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${encodeURIComponent(v)}`)
+    .join('&');
+}
+
+const basic = (key) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+
+/**
+ * fetch() without following redirects. opts: {form, auth (key for Basic auth), headers}.
+ * Returns {status, headers, text, json}.
+ */
+async function http(method, url, opts = {}) {
+  const headers = {...(opts.headers || {})};
+  let body;
+  if (opts.form !== undefined) {
+    body = typeof opts.form === 'string' ? opts.form : form(opts.form);
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  }
+  if (opts.auth) headers.Authorization = basic(opts.auth);
+  const res = await fetch(url, {method, headers, body, redirect: 'manual'});
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (_) {
+    json = undefined;
+  }
+  return {status: res.status, headers: res.headers, text, json};
+}
+
+function decodeEntities(s) {
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+}
+
+function attr(tag, name) {
+  const m = tag.match(new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'));
+  if (!m) return undefined;
+  return decodeEntities(m[1] ?? m[2] ?? m[3]);
+}
+
+/** The <form>s of an HTML page: [{method, action, fields: [[name, value]], html}]. */
+function parseForms(html) {
+  const forms = [];
+  const re = /<form\b([^>]*)>([\s\S]*?)<\/form>/gi;
+  let m;
+  while ((m = re.exec(html))) {
+    const open = `<form${m[1]}>`;
+    const fields = [];
+    const inputs = m[2].match(/<(input|button)\b[^>]*>/gi) || [];
+    for (const tag of inputs) {
+      const name = attr(tag, 'name');
+      if (name === undefined) continue;
+      const type = (attr(tag, 'type') || '').toLowerCase();
+      if (tag.toLowerCase().startsWith('<input') && (type === 'checkbox' || type === 'radio')) {
+        if (!/\schecked\b/i.test(tag)) continue;
+      }
+      fields.push([name, attr(tag, 'value') ?? '']);
+    }
+    forms.push({method: (attr(open, 'method') || 'get').toLowerCase(), action: attr(open, 'action'), fields, html: m[0]});
+  }
+  return forms;
+}
+
+/**
+ * Opens a hosted test authorization page and submits the form whose `outcome` is `outcome`
+ * (as a browser would: the form's own fields, to its action resolved against the page URL).
+ */
+async function submitHostedPage(pageUrl, outcome) {
+  const page = await http('GET', pageUrl);
+  assert.equal(page.status, 200, `GET hosted page ${pageUrl}: ${page.status}`);
+  const forms = parseForms(page.text);
+  const f = forms.find((x) => x.fields.some(([k, v]) => k === 'outcome' && v === outcome));
+  assert.ok(f, `hosted page has no form with outcome=${outcome}:\n${page.text.slice(0, 2000)}`);
+  assert.equal(f.method, 'post', `the ${outcome} form must be <form method="post">`);
+  const target = new URL(f.action || pageUrl, pageUrl).toString();
+  const fields = f.fields.filter(([k, v]) => k !== 'outcome' || v === outcome);
+  return {page, response: await http('POST', target, {form: fields})};
+}
+
+// ------------------------------------------------------------------------------------------
+// schema checks
+// ------------------------------------------------------------------------------------------
+/** The JSON the SDK received, without stripe-node's `lastResponse`. */
+function raw(obj) {
+  const data = JSON.parse(JSON.stringify(obj));
+  if (data && typeof data === 'object') delete data.lastResponse;
+  return data;
+}
+
+function runCheck(files) {
+  return new Promise((resolve) => {
+    execFile(PYTHON, [CHECK_PY, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 2) : 0;
+      resolve({code, out: `${stdout}${stderr}`.trim()});
+    });
+  });
+}
+
+const VERSION_DEPENDENT = /missing \(Stripe always sends it|not a field of this object/;
+
+let tmpSeq = 0;
+let tmpDir;
+function writeBody(body) {
+  if (!tmpDir) tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pasarela-node-schema-'));
+  const file = path.join(tmpDir, `${process.pid}-${++tmpSeq}.json`);
+  fs.writeFileSync(file, JSON.stringify(body));
+  return file;
+}
+process.on('exit', () => {
+  if (tmpDir) fs.rmSync(tmpDir, {recursive: true, force: true});
+});
+
+/**
+ * Collects bodies for one test and checks them in one check.py run.
+ *   schema.add(body, 'label')                       endive body: check.py must exit 0
+ *   schema.add(body, 'label', {lenient: ['.data.object']})
+ *       problems at these paths that only concern the field set (missing / extra fields) are
+ *       ignored: event payloads rendered at the account's default version (clover).
+ *   schema.add(body, 'label', {version: CLOVER})     a body rendered at another version or the
+ *       publishable-key view: held to types / enums / nullability only, not the field set.
+ *   await schema.verify()                           fails the test on any problem
+ */
+class Schema {
+  constructor() {
+    this.items = [];
+  }
+
+  add(body, label, opts = {}) {
+    this.items.push({body: raw(body), label, opts});
+    return body;
+  }
+
+  async verify() {
+    const items = this.items;
+    this.items = [];
+    if (!items.length) return;
+    const strict = items.filter((i) => !i.opts.lenient && !i.opts.version);
+    const lenient = items.filter((i) => i.opts.lenient || i.opts.version);
+    const report = [];
+    const stricts = strict.map((i) => ({...i, file: writeBody(i.body)}));
+    if (stricts.length) {
+      const all = await runCheck(stricts.map((i) => i.file));
+      if (all.code !== 0) {
+        // attribute the problems to bodies
+        for (const i of stricts) {
+          const one = await runCheck([i.file]);
+          if (one.code !== 0) report.push(`${i.label} (${i.body && i.body.object}):\n    ${one.out.split('\n').join('\n    ')}`);
+        }
+        if (!report.length) report.push(`check.py exited ${all.code}:\n${all.out}`);
+      }
+    }
+    for (const i of lenient) {
+      const one = await runCheck([writeBody(i.body)]);
+      if (one.code === 0) continue;
+      const problems = one.out.split('\n').filter((line) => {
+        if (!line.trim()) return false;
+        if (!VERSION_DEPENDENT.test(line)) return true;
+        if (i.opts.version) return false;
+        const p = line.split(':', 1)[0];
+        return !i.opts.lenient.some((prefix) => {
+          // prefix may contain [*] for any list index
+          const re = new RegExp(`^${prefix.replace(/[.]/g, '\\.').replace(/\[\*\]/g, '\\[\\d+\\]')}(?:$|[.[])`);
+          return re.test(p);
+        });
+      });
+      if (problems.length) report.push(`${i.label} (${i.body && i.body.object}, checked leniently):\n    ${problems.join('\n    ')}`);
+    }
+    if (report.length) {
+      const text = `responses that do not match Stripe's object descriptions (tests/schema/check.py):\n${report.join('\n')}`;
+      if (process.env.PASARELA_SCHEMA_CHECK === 'warn') console.log(text);
+      else assert.fail(text);
+    }
+  }
+}
+
+/** Asserts that `promise` rejects with an instance of `cls`; returns the error. */
+async function rejectsWith(promise, cls, what = '') {
+  try {
+    const value = await promise;
+    assert.fail(`${what} expected ${cls.name}, but the call succeeded: ${JSON.stringify(raw(value)).slice(0, 500)}`);
+  } catch (err) {
+    if (err instanceof assert.AssertionError) throw err;
+    assert.ok(err instanceof cls,
+      `${what} expected ${cls.name}, got ${err && err.constructor && err.constructor.name} ` +
+      `(status ${err && err.statusCode}): ${err && err.message}`);
+    return err;
+  }
+}
+
+module.exports = {
+  BIN, REPO, SK, PK, ENDIVE, CLOVER, Stripe,
+  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith,
+};
