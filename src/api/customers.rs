@@ -48,6 +48,8 @@ const WRITE_SHAPE: &[&str] = &[
     "next_invoice_sequence",
     "business_name",
     "individual_name",
+    "coupon",
+    "promotion_code",
 ];
 
 /// The fields create and update share, applied to `c`.
@@ -133,6 +135,7 @@ pub async fn create(ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(WRITE_SHAPE)?;
+        crate::versions::check_request(ctx.version, crate::versions::Operation::CustomerCreate, &ctx.params)?;
         let expand_paths = ctx.params.expand()?;
         expand::validate("customer", &expand_paths, false)?;
         let p = ctx.params.clone();
@@ -201,6 +204,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(WRITE_SHAPE)?;
+        crate::versions::check_request(ctx.version, crate::versions::Operation::CustomerUpdate, &ctx.params)?;
         let expand_paths = ctx.params.expand()?;
         expand::validate("customer", &expand_paths, false)?;
         let p = ctx.params.clone();

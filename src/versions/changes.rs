@@ -4,8 +4,86 @@
 use super::{ApiVersion, Operation, VersionChange};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::form::Params;
+use serde_json::{Map, Value};
 
-pub static ALL: &[&dyn VersionChange] = &[&PaymentMethodTypesNotWritable];
+pub static ALL: &[&dyn VersionChange] = &[
+    &InvoiceRemovedFromPayments,
+    &CancellationReasonExpired,
+    &CustomerCouponRemoved,
+    &PaymentMethodTypesNotWritable,
+];
+
+/// 2025-03-31.basil: `invoice` is no longer a field of PaymentIntents and Charges.
+struct InvoiceRemovedFromPayments;
+
+impl VersionChange for InvoiceRemovedFromPayments {
+    fn version(&self) -> &'static str {
+        "2025-03-31.basil"
+    }
+    fn describe(&self) -> &'static str {
+        "invoice removed from PaymentIntent and Charge"
+    }
+    fn changes_responses(&self) -> bool {
+        true
+    }
+    fn render_back(&self, object: &mut Map<String, Value>) {
+        if matches!(object.get("object").and_then(Value::as_str), Some("payment_intent" | "charge")) && !object.contains_key("deleted") {
+            object.insert("invoice".into(), Value::Null);
+        }
+    }
+}
+
+/// 2025-03-31.basil: an authorisation that expired uncaptured is canceled with
+/// reason `expired`; before, `automatic`.
+struct CancellationReasonExpired;
+
+impl VersionChange for CancellationReasonExpired {
+    fn version(&self) -> &'static str {
+        "2025-03-31.basil"
+    }
+    fn describe(&self) -> &'static str {
+        "PaymentIntent cancellation_reason `expired` (was `automatic`)"
+    }
+    fn changes_responses(&self) -> bool {
+        true
+    }
+    fn render_back(&self, object: &mut Map<String, Value>) {
+        if object.get("object").and_then(Value::as_str) == Some("payment_intent")
+            && object.get("cancellation_reason").and_then(Value::as_str) == Some("expired")
+        {
+            object.insert("cancellation_reason".into(), Value::String("automatic".into()));
+        }
+    }
+}
+
+/// 2025-03-31.basil: `coupon` and `promotion_code` are no longer parameters of
+/// Customer create/update. Before, they named a coupon to apply (Pasarela has none).
+struct CustomerCouponRemoved;
+
+impl VersionChange for CustomerCouponRemoved {
+    fn version(&self) -> &'static str {
+        "2025-03-31.basil"
+    }
+    fn describe(&self) -> &'static str {
+        "coupon and promotion_code removed from Customer create and update"
+    }
+    fn check_request(&self, v: ApiVersion, op: Operation, params: &Params) -> ApiResult<()> {
+        if !matches!(op, Operation::CustomerCreate | Operation::CustomerUpdate) {
+            return Ok(());
+        }
+        for (name, object) in [("coupon", "coupon"), ("promotion_code", "promotion code")] {
+            if let Some(id) = params.get(name).and_then(|n| n.as_str()) {
+                if v.at_least(self.version()) {
+                    return Err(ApiError::unknown_parameter(name));
+                }
+                if !id.is_empty() {
+                    return Err(ApiError::no_such(object, id, name, 400));
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 /// 2026-09-30.endive: `payment_method_types` can no longer be set on PaymentIntents;
 /// it stays in responses as the computed list.
@@ -58,5 +136,36 @@ mod tests {
             .check_request(dahlia, Operation::PaymentIntentCreate, &p)
             .is_ok());
         assert!(c.check_request(endive, Operation::Other, &p).is_ok());
+    }
+
+    fn v(s: &str) -> ApiVersion {
+        ApiVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn invoice_rendered_back_before_basil_only() {
+        let body = serde_json::json!({"object": "payment_intent", "latest_charge": {"object": "charge"}});
+        let old = crate::versions::render(body.clone(), v("2025-02-24.acacia"));
+        assert_eq!(old["invoice"], Value::Null);
+        assert_eq!(old["latest_charge"]["invoice"], Value::Null);
+        let new = crate::versions::render(body, v("2025-03-31.basil"));
+        assert!(new.get("invoice").is_none());
+    }
+
+    #[test]
+    fn expired_was_automatic_before_basil() {
+        let body = serde_json::json!({"object": "payment_intent", "cancellation_reason": "expired"});
+        assert_eq!(crate::versions::render(body.clone(), v("2024-06-20"))["cancellation_reason"], "automatic");
+        assert_eq!(crate::versions::render(body, v("2025-09-30.clover"))["cancellation_reason"], "expired");
+    }
+
+    #[test]
+    fn coupon_unknown_from_basil() {
+        let p = Params::new(decode(&[b"coupon=SPRING"]));
+        let c = CustomerCouponRemoved;
+        let e = c.check_request(v("2025-03-31.basil"), Operation::CustomerCreate, &p).unwrap_err();
+        assert_eq!(e.code.as_deref(), Some("parameter_unknown"));
+        let e = c.check_request(v("2025-02-24.acacia"), Operation::CustomerUpdate, &p).unwrap_err();
+        assert_eq!(e.message, "No such coupon: 'SPRING'");
     }
 }

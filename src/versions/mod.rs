@@ -79,6 +79,8 @@ pub enum Operation {
     PaymentIntentCreate,
     PaymentIntentUpdate,
     PaymentIntentConfirm,
+    CustomerCreate,
+    CustomerUpdate,
     Other,
 }
 

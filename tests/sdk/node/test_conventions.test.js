@@ -34,6 +34,10 @@ test('Idempotency-Key: a replay returns the same object, other parameters are an
   const list = await stripe.customers.list({email: 'jenny@example.com', limit: 100});
   assert.equal(list.data.filter((c) => c.id === first.id).length, 1);
   assert.equal(list.data.length, 1, 'one customer for the key');
+  const events = await stripe.events.list({type: 'customer.created', limit: 100});
+  const mine = events.data.filter((e) => e.data.object.id === first.id);
+  assert.equal(mine.length, 1, 'a replay records no new event');
+  assert.equal(mine[0].request.idempotency_key, idempotencyKey);
   await schema.verify();
 });
 
@@ -109,9 +113,10 @@ test('an unknown parameter is a StripeInvalidRequestError naming it', async () =
 test('events: payment_intent.created for a new intent, rendered at the account default version', async () => {
   const schema = new Schema();
   const {stripe} = ctx.US;
+  const idempotencyKey = `node-${crypto.randomUUID()}`;
   const pi = await stripe.paymentIntents.create({
     amount: 1500, currency: 'usd', automatic_payment_methods: {enabled: true, allow_redirects: 'never'},
-  });
+  }, {idempotencyKey});
   const events = await stripe.events.list({limit: 100});
   schema.add(events, 'events.list', {lenient: ['.data[*].data.object']});
   assert.equal(events.lastResponse.apiVersion, ENDIVE);
@@ -125,6 +130,8 @@ test('events: payment_intent.created for a new intent, rendered at the account d
     assert.equal(e.livemode, false);
   }
   const evt = created[0];
+  assert.equal(evt.request.id, pi.lastResponse.requestId, 'request.id names the API request that caused it');
+  assert.equal(evt.request.idempotency_key, idempotencyKey);
   assert.equal(evt.data.object.object, 'payment_intent');
   assert.equal(evt.data.object.amount, 1500);
   assert.equal(evt.data.object.status, 'requires_payment_method');
