@@ -24,8 +24,8 @@ pub struct BenchArgs {
 }
 
 const SK: &str = "sk_test_BQokikJOvBiI2HlWgH4olfQ2";
-const ENDIVE: &str = "2026-10-28.endive";
-const CLOVER: &str = "2025-09-30.clover";
+const ENDIVE: &str = crate::versions::LATEST;
+const CLOVER: &str = crate::versions::DEFAULT;
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 

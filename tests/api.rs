@@ -29,63 +29,150 @@ fn confirm_amazon_pay(app: &TestApp, pi: &Value, return_url: &str) -> Value {
 fn seed_000_amazon_pay_curl_flow_authorize_and_fail() {
     let app = TestApp::spawn(&[]);
     // The seed's command as printed (no Stripe-Version: the account default, clover).
-    let r = app.post("/v1/payment_intents", &[("payment_method_types[]", "amazon_pay"), ("amount", "1099"), ("currency", "usd")]);
+    let r = app.post(
+        "/v1/payment_intents",
+        &[
+            ("payment_method_types[]", "amazon_pay"),
+            ("amount", "1099"),
+            ("currency", "usd"),
+        ],
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("stripe-version"), Some("2025-09-30.clover"));
     let pi = r.json();
     assert_eq!(pi["status"], "requires_payment_method");
-    assert_eq!(pi["payment_method_types"], serde_json::json!(["amazon_pay"]));
-    assert!(pi["client_secret"].as_str().unwrap().starts_with(&format!("{}_secret_", pi["id"].as_str().unwrap())));
+    assert_eq!(
+        pi["payment_method_types"],
+        serde_json::json!(["amazon_pay"])
+    );
+    assert!(pi["client_secret"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{}_secret_", pi["id"].as_str().unwrap())));
 
     let confirmed = confirm_amazon_pay(&app, &pi, "https://shop.test/return?order=42");
     assert_eq!(confirmed["status"], "requires_action");
     assert_eq!(confirmed["next_action"]["type"], "redirect_to_url");
-    let url = confirmed["next_action"]["redirect_to_url"]["url"].as_str().unwrap().to_string();
+    let url = confirmed["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(url.starts_with(&app.base), "{url}");
 
     let page = app.request("GET", &url[app.base.len()..], &[], &[]);
     assert_eq!(page.status, 200);
-    assert!(page.text.contains("Authorize test payment") && page.text.contains("Fail test payment"));
-    assert!(page.text.contains("Amazon Pay") && page.text.contains("$10.99"), "{}", page.text);
+    assert!(
+        page.text.contains("Authorize test payment") && page.text.contains("Fail test payment")
+    );
+    assert!(
+        page.text.contains("Amazon Pay") && page.text.contains("$10.99"),
+        "{}",
+        page.text
+    );
 
-    let done = app.request("POST", &url[app.base.len()..], &[("outcome", "authorize")], &[]);
+    let done = app.request(
+        "POST",
+        &url[app.base.len()..],
+        &[("outcome", "authorize")],
+        &[],
+    );
     assert_eq!(done.status, 303);
     let loc = done.header("location").unwrap();
-    assert!(loc.starts_with("https://shop.test/return?order=42&payment_intent="), "{loc}");
-    assert!(loc.contains(&format!("payment_intent_client_secret={}", pi["client_secret"].as_str().unwrap())));
+    assert!(
+        loc.starts_with("https://shop.test/return?order=42&payment_intent="),
+        "{loc}"
+    );
+    assert!(loc.contains(&format!(
+        "payment_intent_client_secret={}",
+        pi["client_secret"].as_str().unwrap()
+    )));
     assert!(loc.ends_with("redirect_status=succeeded"), "{loc}");
 
     let id = pi["id"].as_str().unwrap();
-    let after = app.request("GET", &format!("/v1/payment_intents/{id}?expand[]=latest_charge"), &[], &[("authorization", &basic(SK)), ("stripe-version", ENDIVE)]).json();
+    let after = app
+        .request(
+            "GET",
+            &format!("/v1/payment_intents/{id}?expand[]=latest_charge"),
+            &[],
+            &[("authorization", &basic(SK)), ("stripe-version", ENDIVE)],
+        )
+        .json();
     assert_eq!(after["status"], "succeeded");
     assert_eq!(after["amount_received"], 1099);
-    assert_eq!(after["latest_charge"]["payment_method_details"]["type"], "amazon_pay");
+    assert_eq!(
+        after["latest_charge"]["payment_method_details"]["type"],
+        "amazon_pay"
+    );
     assert_eq!(after["latest_charge"]["status"], "succeeded");
     assert_stripe_shape(&after);
 
     // The fail button.
-    let pi2 = app.post("/v1/payment_intents", &[("payment_method_types[]", "amazon_pay"), ("amount", "1099"), ("currency", "usd")]).json();
+    let pi2 = app
+        .post(
+            "/v1/payment_intents",
+            &[
+                ("payment_method_types[]", "amazon_pay"),
+                ("amount", "1099"),
+                ("currency", "usd"),
+            ],
+        )
+        .json();
     let c2 = confirm_amazon_pay(&app, &pi2, "https://shop.test/return");
-    let url2 = c2["next_action"]["redirect_to_url"]["url"].as_str().unwrap().to_string();
+    let url2 = c2["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let failed = app.request("POST", &url2[app.base.len()..], &[("outcome", "fail")], &[]);
-    assert!(failed.header("location").unwrap().ends_with("redirect_status=failed"));
+    assert!(failed
+        .header("location")
+        .unwrap()
+        .ends_with("redirect_status=failed"));
     let id2 = pi2["id"].as_str().unwrap();
-    let after2 = app.request("GET", &format!("/v1/payment_intents/{id2}"), &[], &[("authorization", &basic(SK)), ("stripe-version", ENDIVE)]).json();
+    let after2 = app
+        .request(
+            "GET",
+            &format!("/v1/payment_intents/{id2}"),
+            &[],
+            &[("authorization", &basic(SK)), ("stripe-version", ENDIVE)],
+        )
+        .json();
     assert_eq!(after2["status"], "requires_payment_method");
     assert_eq!(after2["payment_method"], Value::Null);
     assert_eq!(after2["latest_charge"], Value::Null);
-    assert_eq!(after2["last_payment_error"]["code"], "payment_intent_authentication_failure");
+    assert_eq!(
+        after2["last_payment_error"]["code"],
+        "payment_intent_authentication_failure"
+    );
     assert_stripe_shape(&after2);
 
-    let events = app.request("GET", "/v1/events?limit=100", &[], &[("authorization", &basic(SK))]).json();
+    let events = app
+        .request(
+            "GET",
+            "/v1/events?limit=100",
+            &[],
+            &[("authorization", &basic(SK))],
+        )
+        .json();
     let types: Vec<(String, String)> = events["data"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["type"].as_str().unwrap().to_string(), e["data"]["object"]["id"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_string(),
+                e["data"]["object"]["id"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    for t in ["payment_intent.created", "payment_intent.requires_action", "payment_intent.succeeded"] {
-        assert!(types.contains(&(t.to_string(), id.to_string())), "{t} missing: {types:?}");
+    for t in [
+        "payment_intent.created",
+        "payment_intent.requires_action",
+        "payment_intent.succeeded",
+    ] {
+        assert!(
+            types.contains(&(t.to_string(), id.to_string())),
+            "{t} missing: {types:?}"
+        );
     }
     assert!(types.iter().any(|(t, _)| t == "charge.succeeded"));
     assert!(types.contains(&("payment_intent.payment_failed".to_string(), id2.to_string())));
@@ -94,13 +181,34 @@ fn seed_000_amazon_pay_curl_flow_authorize_and_fail() {
 #[test]
 fn seed_004_alma_needs_a_french_account_and_eur() {
     let fr = TestApp::spawn(&["--country", "FR"]);
-    let pi = fr.post("/v1/payment_intents", &[("payment_method_types[]", "alma"), ("amount", "5099"), ("currency", "eur")]);
+    let pi = fr.post(
+        "/v1/payment_intents",
+        &[
+            ("payment_method_types[]", "alma"),
+            ("amount", "5099"),
+            ("currency", "eur"),
+        ],
+    );
     assert_eq!(pi.status, 200, "{}", pi.text);
     let us = TestApp::spawn(&[]);
-    let r = us.post("/v1/payment_intents", &[("payment_method_types[]", "alma"), ("amount", "5099"), ("currency", "eur")]);
+    let r = us.post(
+        "/v1/payment_intents",
+        &[
+            ("payment_method_types[]", "alma"),
+            ("amount", "5099"),
+            ("currency", "eur"),
+        ],
+    );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["param"], "payment_method_types");
-    let r = fr.post("/v1/payment_intents", &[("payment_method_types[]", "alma"), ("amount", "4000"), ("currency", "eur")]);
+    let r = fr.post(
+        "/v1/payment_intents",
+        &[
+            ("payment_method_types[]", "alma"),
+            ("amount", "4000"),
+            ("currency", "eur"),
+        ],
+    );
     assert_eq!(r.status, 400, "below Alma's 50 EUR minimum");
 }
 
@@ -108,11 +216,21 @@ fn seed_004_alma_needs_a_french_account_and_eur() {
 fn a_2xx_survives_a_crash() {
     let mut app = TestApp::spawn(&[]);
     let ids: Vec<String> = (0..20)
-        .map(|i| app.post("/v1/customers", &[("email", &format!("c{i}@example.com"))]).json()["id"].as_str().unwrap().to_string())
+        .map(|i| {
+            app.post("/v1/customers", &[("email", &format!("c{i}@example.com"))])
+                .json()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     app.restart(true, None);
     for id in &ids {
-        assert_eq!(app.get(&format!("/v1/customers/{id}")).status, 200, "{id} lost after SIGKILL");
+        assert_eq!(
+            app.get(&format!("/v1/customers/{id}")).status,
+            200,
+            "{id} lost after SIGKILL"
+        );
     }
 }
 
@@ -121,7 +239,12 @@ fn racing_confirms_charge_once() {
     let app = TestApp::spawn(&[]);
     let pi = app.post(
         "/v1/payment_intents",
-        &[("amount", "2000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card")],
+        &[
+            ("amount", "2000"),
+            ("currency", "usd"),
+            ("payment_method", "pm_card_visa"),
+            ("payment_method_types[]", "card"),
+        ],
     );
     let pi = pi.json();
     assert_eq!(pi["status"], "requires_confirmation");
@@ -138,7 +261,11 @@ fn racing_confirms_charge_once() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|(s, _)| *s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|(s, _)| *s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
     for (s, body) in statuses.iter().filter(|(s, _)| *s != 200) {
         assert_eq!(*s, 400);
         assert_eq!(body["error"]["code"], "payment_intent_unexpected_state");
@@ -155,18 +282,43 @@ fn concurrent_idempotent_requests_make_one_object() {
             .map(|_| {
                 let app = &app;
                 s.spawn(move || {
-                    let r = app.request("POST", "/v1/customers", &[("email", "same@example.com")], &[("authorization", &basic(SK)), ("idempotency-key", "k-1")]);
-                    (r.status, r.json()["id"].as_str().unwrap_or("").to_string(), r.header("idempotent-replayed").map(str::to_string))
+                    let r = app.request(
+                        "POST",
+                        "/v1/customers",
+                        &[("email", "same@example.com")],
+                        &[("authorization", &basic(SK)), ("idempotency-key", "k-1")],
+                    );
+                    (
+                        r.status,
+                        r.json()["id"].as_str().unwrap_or("").to_string(),
+                        r.header("idempotent-replayed").map(str::to_string),
+                    )
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert!(results.iter().all(|(s, id, _)| *s == 200 && id == &results[0].1), "{results:?}");
-    assert_eq!(results.iter().filter(|(_, _, replay)| replay.is_none()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .all(|(s, id, _)| *s == 200 && id == &results[0].1),
+        "{results:?}"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(_, _, replay)| replay.is_none())
+            .count(),
+        1
+    );
     let list = app.get("/v1/customers").json();
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    let other = app.request("POST", "/v1/customers", &[("email", "other@example.com")], &[("authorization", &basic(SK)), ("idempotency-key", "k-1")]);
+    let other = app.request(
+        "POST",
+        "/v1/customers",
+        &[("email", "other@example.com")],
+        &[("authorization", &basic(SK)), ("idempotency-key", "k-1")],
+    );
     assert_eq!(other.status, 400);
     assert_eq!(other.json()["error"]["type"], "idempotency_error");
 }
@@ -174,23 +326,71 @@ fn concurrent_idempotent_requests_make_one_object() {
 #[test]
 fn endive_refuses_payment_method_types_and_writes_nothing() {
     let app = TestApp::spawn(&[]);
-    let headers = [("authorization", basic(SK)), ("stripe-version", ENDIVE.to_string()), ("idempotency-key", "v-1".to_string())];
+    let headers = [
+        ("authorization", basic(SK)),
+        ("stripe-version", ENDIVE.to_string()),
+        ("idempotency-key", "v-1".to_string()),
+    ];
     let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = app.request("POST", "/v1/payment_intents", &[("payment_method_types[]", "card"), ("amount", "1000"), ("currency", "usd")], &h);
+    let r = app.request(
+        "POST",
+        "/v1/payment_intents",
+        &[
+            ("payment_method_types[]", "card"),
+            ("amount", "1000"),
+            ("currency", "usd"),
+        ],
+        &h,
+    );
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["code"], "payment_method_types_no_longer_supported");
+    assert_eq!(
+        r.json()["error"]["code"],
+        "payment_method_types_no_longer_supported"
+    );
     assert_eq!(r.json()["error"]["param"], "payment_method_types");
     assert_eq!(r.header("stripe-version"), Some(ENDIVE));
-    assert_eq!(app.get("/v1/payment_intents").json()["data"].as_array().unwrap().len(), 0);
-    assert_eq!(app.get("/v1/events").json()["data"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get("/v1/payment_intents").json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        app.get("/v1/events").json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     // The refusal was not saved under the key: the corrected call runs.
-    let ok = app.request("POST", "/v1/payment_intents", &[("allowed_payment_method_types[]", "card"), ("amount", "1000"), ("currency", "usd")], &h);
+    let ok = app.request(
+        "POST",
+        "/v1/payment_intents",
+        &[
+            ("allowed_payment_method_types[]", "card"),
+            ("amount", "1000"),
+            ("currency", "usd"),
+        ],
+        &h,
+    );
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert!(ok.header("idempotent-replayed").is_none());
     assert_stripe_shape(&ok.json());
-    let bad = app.request("GET", "/v1/customers", &[], &[("authorization", &basic(SK)), ("stripe-version", "2020-13-45")]);
+    let bad = app.request(
+        "GET",
+        "/v1/customers",
+        &[],
+        &[
+            ("authorization", &basic(SK)),
+            ("stripe-version", "2020-13-45"),
+        ],
+    );
     assert_eq!(bad.status, 400);
-    assert_eq!(bad.json()["error"]["message"], "Invalid Stripe API version: 2020-13-45");
+    assert_eq!(
+        bad.json()["error"]["message"],
+        "Invalid Stripe API version: 2020-13-45"
+    );
 }
 
 #[test]
@@ -200,10 +400,18 @@ fn events_keep_the_version_they_were_rendered_at() {
     app.restart(false, Some(&["--api-version", ENDIVE]));
     app.post("/v1/customers", &[("email", "b@example.com")]);
     let events = app.get("/v1/events").json();
-    let versions: Vec<&str> = events["data"].as_array().unwrap().iter().map(|e| e["api_version"].as_str().unwrap()).collect();
+    let versions: Vec<&str> = events["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["api_version"].as_str().unwrap())
+        .collect();
     assert_eq!(versions, vec![ENDIVE, "2025-09-30.clover"]);
     // The stored default applies to requests without a header now.
-    assert_eq!(app.get("/v1/customers").header("stripe-version"), Some(ENDIVE));
+    assert_eq!(
+        app.get("/v1/customers").header("stripe-version"),
+        Some(ENDIVE)
+    );
     for e in events["data"].as_array().unwrap() {
         assert_stripe_shape(e);
     }
@@ -213,10 +421,18 @@ fn events_keep_the_version_they_were_rendered_at() {
 fn keys_are_generated_once_and_sigterm_exits_zero() {
     let mut app = TestApp::spawn_in(temp_dir(), &[]);
     let banner = app.stdout.join("\n");
-    let sk = banner.lines().find_map(|l| l.strip_prefix("Secret key:")).unwrap().trim().to_string();
+    let sk = banner
+        .lines()
+        .find_map(|l| l.strip_prefix("Secret key:"))
+        .unwrap()
+        .trim()
+        .to_string();
     assert!(sk.starts_with("sk_test_"), "{banner}");
     app.restart(false, None);
-    assert!(app.stdout.join("\n").contains(&sk), "keys changed across restarts");
+    assert!(
+        app.stdout.join("\n").contains(&sk),
+        "keys changed across restarts"
+    );
     terminate(&mut app.child);
     let status = app.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
@@ -226,20 +442,78 @@ fn keys_are_generated_once_and_sigterm_exits_zero() {
 fn errors_have_stripe_bodies_and_statuses() {
     let app = TestApp::spawn(&[]);
     let cases: Vec<(Resp, u16, &str)> = vec![
-        (app.request("GET", "/v1/customers", &[], &[]), 401, "You did not provide an API key"),
-        (app.request("GET", "/v1/customers", &[], &[("authorization", "Bearer sk_test_wrong1234")]), 401, "Invalid API Key provided: sk_test_*****1234"),
-        (app.request("GET", "/v1/customers", &[], &[("authorization", &format!("Bearer {PK}"))]), 403, "publishable API key"),
-        (app.post("/v1/payment_intents", &[("currency", "usd")]), 400, "Missing required param: amount."),
-        (app.post("/v1/payment_intents", &[("amount", "abc"), ("currency", "usd")]), 400, "Invalid integer: abc"),
-        (app.post("/v1/payment_intents", &[("amount", "10"), ("currency", "usd")]), 400, "Amount must be at least $0.50 usd"),
-        (app.post("/v1/payment_intents", &[("amount", "100"), ("currency", "usd"), ("foo", "1")]), 400, "Received unknown parameter: foo"),
-        (app.get("/v1/payment_intents/pi_nope"), 404, "No such payment_intent: 'pi_nope'"),
-        (app.get("/v1/nothing"), 404, "Unrecognized request URL (GET: /v1/nothing)"),
+        (
+            app.request("GET", "/v1/customers", &[], &[]),
+            401,
+            "You did not provide an API key",
+        ),
+        (
+            app.request(
+                "GET",
+                "/v1/customers",
+                &[],
+                &[("authorization", "Bearer sk_test_wrong1234")],
+            ),
+            401,
+            "Invalid API Key provided: sk_test_*****1234",
+        ),
+        (
+            app.request(
+                "GET",
+                "/v1/customers",
+                &[],
+                &[("authorization", &format!("Bearer {PK}"))],
+            ),
+            403,
+            "publishable API key",
+        ),
+        (
+            app.post("/v1/payment_intents", &[("currency", "usd")]),
+            400,
+            "Missing required param: amount.",
+        ),
+        (
+            app.post(
+                "/v1/payment_intents",
+                &[("amount", "abc"), ("currency", "usd")],
+            ),
+            400,
+            "Invalid integer: abc",
+        ),
+        (
+            app.post(
+                "/v1/payment_intents",
+                &[("amount", "10"), ("currency", "usd")],
+            ),
+            400,
+            "Amount must be at least $0.50 usd",
+        ),
+        (
+            app.post(
+                "/v1/payment_intents",
+                &[("amount", "100"), ("currency", "usd"), ("foo", "1")],
+            ),
+            400,
+            "Received unknown parameter: foo",
+        ),
+        (
+            app.get("/v1/payment_intents/pi_nope"),
+            404,
+            "No such payment_intent: 'pi_nope'",
+        ),
+        (
+            app.get("/v1/nothing"),
+            404,
+            "Unrecognized request URL (GET: /v1/nothing)",
+        ),
     ];
     for (r, status, msg) in cases {
         assert_eq!(r.status, status, "{}", r.text);
         let body = r.json();
-        assert!(body["error"]["message"].as_str().unwrap().contains(msg), "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(msg),
+            "{body}"
+        );
         assert!(r.header("request-id").unwrap().starts_with("req_"));
         assert_stripe_shape(&body);
     }

@@ -45,20 +45,15 @@ pub async fn list(ctx: Ctx) -> Response {
         let mut q = pagination::query(&ctx.params)?;
         q.customer = ctx.params.str("customer")?;
         q.ref1 = ctx.params.str("payment_intent")?;
-        let version = ctx.version;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let mut page =
-                    pagination::page(db, "charge", "charge", &q, "/v1/charges", |_, body| {
-                        Ok(views::charge(&crate::store::decode::<Charge>(body)?))
-                    })?;
-                expand::apply(db, &mut page, &expand_paths)?;
-                Ok(versions::render(page, version))
-            })
-            .await?;
-        Ok(Reply::ok(&body))
+        pagination::respond(
+            &ctx,
+            q,
+            "charge",
+            "/v1/charges",
+            expand_paths,
+            |_, c: &Charge| Ok(views::charge(c)),
+        )
+        .await
     }
     .await;
     ctx.respond(r)

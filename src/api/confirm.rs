@@ -32,30 +32,12 @@ pub enum Confirmed {
     Declined(ApiError),
 }
 
-fn event_pi(
-    exec: &Exec,
-    db: &Db,
-    kind: &str,
-    pi: &PaymentIntent,
-    automatic: bool,
-) -> ApiResult<()> {
-    let body = views::payment_intent(db, pi)?;
-    if automatic {
-        exec.event_automatic(db, kind, &body, None)?;
-    } else {
-        exec.event(db, kind, &body, None)?;
-    }
-    Ok(())
+fn event_pi(exec: &Exec, db: &Db, kind: &str, pi: &PaymentIntent) -> ApiResult<()> {
+    Ok(exec.event(db, kind, &views::payment_intent(db, pi)?, None)?)
 }
 
-fn event_charge(exec: &Exec, db: &Db, kind: &str, c: &Charge, automatic: bool) -> ApiResult<()> {
-    let body = views::charge(c);
-    if automatic {
-        exec.event_automatic(db, kind, &body, None)?;
-    } else {
-        exec.event(db, kind, &body, None)?;
-    }
-    Ok(())
+fn event_charge(exec: &Exec, db: &Db, kind: &str, c: &Charge) -> ApiResult<()> {
+    Ok(exec.event(db, kind, &views::charge(c), None)?)
 }
 
 pub fn confirm(
@@ -147,7 +129,7 @@ pub fn confirm(
     // Redirect methods always leave for the hosted authorization page.
     if availability::is_redirect(&pm.kind) {
         if input.off_session {
-            return Ok(charge_now(db, exec, pi, &pm, false, false)?);
+            return Ok(charge_now(db, exec, pi, &pm, false)?);
         }
         start_action(db, exec, pi, "redirect_to_url")?;
         return Ok(Confirmed::Ok);
@@ -169,7 +151,7 @@ pub fn confirm(
             message: "Your card was declined. This transaction requires authentication.",
             outcome_type: "issuer_declined",
         };
-        return decline(db, exec, pi, &pm, &d, false);
+        return decline(db, exec, pi, &pm, &d);
     }
     if needs_auth {
         let kind = if input.use_stripe_sdk || pi.return_url.is_none() {
@@ -181,7 +163,7 @@ pub fn confirm(
         return Ok(Confirmed::Ok);
     }
     let authenticated = pi.action_authenticated;
-    charge_now(db, exec, pi, &pm, authenticated, false)
+    charge_now(db, exec, pi, &pm, authenticated)
 }
 
 fn start_action(db: &Db, exec: &Exec, pi: &mut PaymentIntent, kind: &str) -> ApiResult<()> {
@@ -193,7 +175,7 @@ fn start_action(db: &Db, exec: &Exec, pi: &mut PaymentIntent, kind: &str) -> Api
         return_url: pi.return_url.clone(),
         nonce,
     });
-    event_pi(exec, db, "payment_intent.requires_action", pi, false)
+    event_pi(exec, db, "payment_intent.requires_action", pi)
 }
 
 /// Sends the attempt to the (simulated) processor: approve or decline by test card.
@@ -203,7 +185,6 @@ fn charge_now(
     pi: &mut PaymentIntent,
     pm: &PaymentMethod,
     three_d_secure: bool,
-    automatic: bool,
 ) -> ApiResult<Confirmed> {
     let outcome = pm
         .card
@@ -212,7 +193,7 @@ fn charge_now(
         .map(|c| c.charge)
         .unwrap_or(test_cards::Charge::Approve);
     match outcome {
-        test_cards::Charge::Decline(d) => decline(db, exec, pi, pm, &d, automatic),
+        test_cards::Charge::Decline(d) => decline(db, exec, pi, pm, &d),
         test_cards::Charge::Approve => {
             let capture_now = pi.capture_method != CaptureMethod::Manual
                 && pi
@@ -229,17 +210,11 @@ fn charge_now(
             db.put(&charge)?;
             pi.authorized(charge.id.clone());
             mark_used(db, pm)?;
-            event_charge(exec, db, "charge.succeeded", &charge, automatic)?;
+            event_charge(exec, db, "charge.succeeded", &charge)?;
             if pi.status == Status::RequiresCapture {
-                event_pi(
-                    exec,
-                    db,
-                    "payment_intent.amount_capturable_updated",
-                    pi,
-                    automatic,
-                )?;
+                event_pi(exec, db, "payment_intent.amount_capturable_updated", pi)?;
             } else {
-                event_pi(exec, db, "payment_intent.succeeded", pi, automatic)?;
+                event_pi(exec, db, "payment_intent.succeeded", pi)?;
             }
             Ok(Confirmed::Ok)
         }
@@ -288,7 +263,6 @@ fn decline(
     pi: &mut PaymentIntent,
     pm: &PaymentMethod,
     d: &Decline,
-    automatic: bool,
 ) -> ApiResult<Confirmed> {
     let charge = Charge::declined(pm, charge_from(pi, pm, exec.now, false), d);
     db.put(&charge)?;
@@ -310,8 +284,8 @@ fn decline(
     err.insert("payment_method_type".into(), json!(pm.kind));
     err.insert("type".into(), json!("card_error"));
     pi.failed(Value::Object(err), Some(charge.id.clone()));
-    event_charge(exec, db, "charge.failed", &charge, automatic)?;
-    event_pi(exec, db, "payment_intent.payment_failed", pi, automatic)?;
+    event_charge(exec, db, "charge.failed", &charge)?;
+    event_pi(exec, db, "payment_intent.payment_failed", pi)?;
     let mut e = ApiError::new(402, ErrorType::CardError, d.message)
         .code(d.code)
         .with("charge", json!(charge.id));
@@ -360,7 +334,7 @@ pub fn complete_action(
             "type": "invalid_request_error"
         });
         pi.failed(err, None);
-        event_pi(exec, db, "payment_intent.payment_failed", pi, true)?;
+        event_pi(exec, db, "payment_intent.payment_failed", pi)?;
         return Ok(());
     }
     if pi.confirmation_method == "manual" {
@@ -368,6 +342,6 @@ pub fn complete_action(
         return Ok(());
     }
     let three_ds = pm.kind == "card";
-    charge_now(db, exec, pi, &pm, three_ds, true)?;
+    charge_now(db, exec, pi, &pm, three_ds)?;
     Ok(())
 }

@@ -135,7 +135,11 @@ pub async fn create(ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(WRITE_SHAPE)?;
-        crate::versions::check_request(ctx.version, crate::versions::Operation::CustomerCreate, &ctx.params)?;
+        crate::versions::check_request(
+            ctx.version,
+            crate::versions::Operation::CustomerCreate,
+            &ctx.params,
+        )?;
         let expand_paths = ctx.params.expand()?;
         expand::validate("customer", &expand_paths, false)?;
         let p = ctx.params.clone();
@@ -204,7 +208,11 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(WRITE_SHAPE)?;
-        crate::versions::check_request(ctx.version, crate::versions::Operation::CustomerUpdate, &ctx.params)?;
+        crate::versions::check_request(
+            ctx.version,
+            crate::versions::Operation::CustomerUpdate,
+            &ctx.params,
+        )?;
         let expand_paths = ctx.params.expand()?;
         expand::validate("customer", &expand_paths, false)?;
         let p = ctx.params.clone();
@@ -264,23 +272,15 @@ pub async fn list(ctx: Ctx) -> Response {
         expand::validate("customer", &expand_paths, true)?;
         let mut q = pagination::query(&ctx.params)?;
         q.ref1 = ctx.params.str("email")?;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let mut page = pagination::page(
-                    db,
-                    "customer",
-                    "customer",
-                    &q,
-                    "/v1/customers",
-                    |_, body| Ok(views::customer(&crate::store::decode::<Customer>(body)?)),
-                )?;
-                expand::apply(db, &mut page, &expand_paths)?;
-                Ok(page)
-            })
-            .await?;
-        Ok(Reply::ok(&ctx.render(body)))
+        pagination::respond(
+            &ctx,
+            q,
+            "customer",
+            "/v1/customers",
+            expand_paths,
+            |_, c: &Customer| Ok(views::customer(c)),
+        )
+        .await
     }
     .await;
     ctx.respond(r)

@@ -58,19 +58,13 @@ pub async fn list(ctx: Ctx) -> Response {
         }
         // Every event is delivered (no endpoints yet): `delivery_success=false` lists none.
         let only_failed = ctx.params.bool("delivery_success")? == Some(false);
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                if only_failed {
-                    return Ok(views::list("/v1/events", vec![], false));
-                }
-                pagination::page(db, "event", "event", &q, "/v1/events", |_, body| {
-                    Ok(views::event(&crate::store::decode::<Event>(body)?))
-                })
-            })
-            .await?;
-        Ok(Reply::ok(&body))
+        if only_failed {
+            return Ok(Reply::ok(&views::list("/v1/events", vec![], false)));
+        }
+        pagination::respond(&ctx, q, "event", "/v1/events", vec![], |_, e: &Event| {
+            Ok(views::event(e))
+        })
+        .await
     }
     .await;
     ctx.respond(r)

@@ -171,11 +171,6 @@ fn sort_lists(node: &mut Node) {
     }
 }
 
-/// The shape an endpoint accepts, as bracket paths: `amount`, `metadata[*]`,
-/// `expand[]`, `payment_method_data[billing_details][address][city]`, or `shipping[**]`
-/// for a subtree accepted as is. A path ending in `[]` accepts a list of leaves.
-pub type Shape = &'static [&'static str];
-
 fn path_allowed(shape: &[&str], path: &[String]) -> bool {
     shape.iter().any(|pattern| {
         let pat = split_key(pattern);
@@ -356,15 +351,6 @@ impl Params {
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
-    pub fn take(&mut self, name: &str) -> Option<Node> {
-        match &mut self.root {
-            Node::Hash(items) => {
-                let pos = items.iter().position(|(k, _)| k == name)?;
-                Some(items.remove(pos).1)
-            }
-            _ => None,
-        }
-    }
     pub fn sub(&self, name: &str) -> Option<Params> {
         match self.get(name) {
             Some(n @ Node::Hash(_)) => Some(Params::new(n.clone())),
@@ -405,9 +391,6 @@ impl Params {
     }
     pub fn str(&self, name: &str) -> ApiResult<Option<String>> {
         Ok(self.str_patch(name, 5000)?.set())
-    }
-    pub fn required_str(&self, name: &str) -> ApiResult<String> {
-        self.str(name)?.ok_or_else(|| ApiError::missing(name))
     }
 
     pub fn int(&self, name: &str) -> ApiResult<Option<i64>> {
@@ -619,7 +602,7 @@ mod tests {
 
     #[test]
     fn shape_check_names_the_unknown_parameter() {
-        let shape: Shape = &[
+        let shape: &[&str] = &[
             "amount",
             "metadata[*]",
             "expand[]",

@@ -42,7 +42,6 @@ pub struct Ctx {
     pub idempotency_key: Option<String>,
     pub method: Method,
     pub path: String,
-    pub user_agent: Option<String>,
 }
 
 const MAX_BODY: usize = 1 << 20;
@@ -147,11 +146,6 @@ impl FromRequest<Arc<App>> for Ctx {
             },
             method: parts.method.clone(),
             path: parts.uri.path().to_string(),
-            user_agent: parts
-                .headers
-                .get("user-agent")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
         })
     }
 }
@@ -270,10 +264,9 @@ impl Ctx {
             now: crate::store::now(),
             version: self.version,
             event_version: self.app.account.api_version,
-            country: self.app.account.country.clone(),
             public_url: self.app.public_url.clone(),
             key: self.key,
-            user_agent: self.user_agent.clone(),
+            automatic: false,
         };
         let key = self.idempotency_key.clone();
         self.app
@@ -331,10 +324,10 @@ pub struct Exec {
     pub version: ApiVersion,
     /// The account's default version, at which events are rendered.
     pub event_version: ApiVersion,
-    pub country: String,
     pub public_url: String,
     pub key: KeyKind,
-    pub user_agent: Option<String>,
+    /// Caused by the customer (hosted page), not an API request: events carry no request.
+    pub automatic: bool,
 }
 
 impl Exec {
@@ -347,28 +340,7 @@ impl Exec {
         object: &Value,
         before: Option<&Value>,
     ) -> Result<(), StoreError> {
-        self.event_with_request(db, kind, object, before, true)
-    }
-
-    /// An event caused by the customer (hosted page), not by an API request.
-    pub fn event_automatic(
-        &self,
-        db: &Db,
-        kind: &str,
-        object: &Value,
-        before: Option<&Value>,
-    ) -> Result<(), StoreError> {
-        self.event_with_request(db, kind, object, before, false)
-    }
-
-    fn event_with_request(
-        &self,
-        db: &Db,
-        kind: &str,
-        object: &Value,
-        before: Option<&Value>,
-        from_request: bool,
-    ) -> Result<(), StoreError> {
+        let from_request = !self.automatic;
         let rendered = versions::render(object.clone(), self.event_version);
         let previous = before.and_then(|b| {
             previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)

@@ -104,3 +104,28 @@ pub fn page(
         }
     }
 }
+
+/// A whole list request on a reader: the page, each item's view, `expand`, and the
+/// rendering at the request's version.
+pub async fn respond<T: crate::store::Stored + 'static>(
+    ctx: &super::Ctx,
+    q: ListQuery,
+    object_name: &'static str,
+    url: &'static str,
+    expand_paths: Vec<String>,
+    view: fn(&Db, &T) -> Result<Value, StoreError>,
+) -> ApiResult<super::Reply> {
+    let version = ctx.version;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let mut page = page(db, T::KIND, object_name, &q, url, |db, body| {
+                view(db, &crate::store::decode::<T>(body)?)
+            })?;
+            super::expand::apply(db, &mut page, &expand_paths)?;
+            Ok(crate::versions::render(page, version))
+        })
+        .await?;
+    Ok(super::Reply::ok(&body))
+}

@@ -868,26 +868,15 @@ pub async fn list(ctx: Ctx) -> Response {
         expand::validate("payment_intent", &expand_paths, true)?;
         let mut q = pagination::query(&ctx.params)?;
         q.customer = ctx.params.str("customer")?;
-        let version = ctx.version;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let mut page = pagination::page(
-                    db,
-                    "payment_intent",
-                    "payment_intent",
-                    &q,
-                    "/v1/payment_intents",
-                    |db, body| {
-                        views::payment_intent(db, &crate::store::decode::<PaymentIntent>(body)?)
-                    },
-                )?;
-                expand::apply(db, &mut page, &expand_paths)?;
-                Ok(versions::render(page, version))
-            })
-            .await?;
-        Ok(Reply::ok(&body))
+        pagination::respond(
+            &ctx,
+            q,
+            "payment_intent",
+            "/v1/payment_intents",
+            expand_paths,
+            |db, pi: &PaymentIntent| views::payment_intent(db, pi),
+        )
+        .await
     }
     .await;
     ctx.respond(r)

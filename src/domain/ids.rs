@@ -25,6 +25,7 @@ pub fn client_secret(intent_id: &str) -> String {
 }
 
 /// The intent id of a client secret (`pi_x_secret_y` -> `pi_x`).
+#[cfg(test)]
 pub fn intent_of_secret(secret: &str) -> Option<&str> {
     secret.find("_secret_").map(|i| &secret[..i])
 }

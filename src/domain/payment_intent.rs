@@ -127,10 +127,6 @@ const CANCELABLE: &str =
 const UPDATABLE: &str = "requires_payment_method, requires_confirmation, requires_action";
 
 impl PaymentIntent {
-    pub fn is_terminal(&self) -> bool {
-        matches!(self.status, Status::Succeeded | Status::Canceled)
-    }
-
     /// Confirm is allowed from requires_payment_method (with a payment method),
     /// requires_confirmation and requires_action.
     pub fn check_confirm(&self, has_payment_method: bool) -> Result<(), UnexpectedState> {

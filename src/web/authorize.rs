@@ -167,10 +167,9 @@ pub async fn submit(
         now: crate::store::now(),
         version: app.account.api_version,
         event_version: app.account.api_version,
-        country: app.account.country.clone(),
         public_url: app.public_url.clone(),
         key: KeyKind::Secret,
-        user_agent: None,
+        automatic: true,
     };
     let result = app
         .store

@@ -21,14 +21,21 @@ pub struct TestApp {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "pasarela-test-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -46,7 +53,14 @@ impl TestApp {
         let port = free_port();
         let extra: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let (child, stdout) = start(&dir, port, &extra);
-        TestApp { base: format!("http://127.0.0.1:{port}"), dir, child, stdout, port, extra }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            dir,
+            child,
+            stdout,
+            port,
+            extra,
+        }
     }
 
     /// Stops (SIGKILL when `hard`) and starts again on the same database and port.
@@ -77,22 +91,40 @@ impl TestApp {
         self.request("GET", path, &[], &[("authorization", &basic(SK))])
     }
 
-    pub fn request(&self, method: &str, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let agent = ureq::AgentBuilder::new().redirects(0).build();
         let mut req = agent.request(method, &self.url(path));
         for (k, v) in headers {
             req = req.set(k, v);
         }
-        let result = if method == "POST" { req.send_form(form) } else { req.call() };
+        let result = if method == "POST" {
+            req.send_form(form)
+        } else {
+            req.call()
+        };
         let resp = match result {
             Ok(r) => r,
             Err(ureq::Error::Status(_, r)) => r,
             Err(e) => panic!("{method} {path}: {e}"),
         };
         let status = resp.status();
-        let headers = resp.headers_names().into_iter().map(|n| (n.clone(), resp.header(&n).unwrap_or("").to_string())).collect();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .map(|n| (n.clone(), resp.header(&n).unwrap_or("").to_string()))
+            .collect();
         let text = resp.into_string().unwrap();
-        Resp { status, headers, text }
+        Resp {
+            status,
+            headers,
+            text,
+        }
     }
 }
 
@@ -100,7 +132,10 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
         .arg("serve")
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &format!("sqlite:{}", dir.join("p.db").display())])
+        .args([
+            "--database-url",
+            &format!("sqlite:{}", dir.join("p.db").display()),
+        ])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -120,10 +155,17 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
     std::thread::spawn(move || for _ in reader.lines() {});
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        if ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call().map(|r| r.status() == 200).unwrap_or(false) {
+        if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
+            .call()
+            .map(|r| r.status() == 200)
+            .unwrap_or(false)
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "server did not become ready: {lines:?}");
+        assert!(
+            Instant::now() < deadline,
+            "server did not become ready: {lines:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (child, lines)
@@ -134,7 +176,11 @@ pub fn terminate(child: &mut Child) {
 }
 
 fn unsafe_kill(pid: u32, sig: i32) {
-    Command::new("kill").arg(format!("-{sig}")).arg(pid.to_string()).status().unwrap();
+    Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
 }
 
 impl Drop for TestApp {
@@ -151,7 +197,11 @@ pub fn basic(key: &str) -> String {
     let input = format!("{key}:").into_bytes();
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = ((b[0] as u32) << 16) | ((b[1] as u32) << 8) | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -175,7 +225,10 @@ impl Resp {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -183,13 +236,26 @@ impl Resp {
 pub fn shape_problems(body: &serde_json::Value) -> String {
     use std::io::Write;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schema/check.py");
-    let mut child = Command::new("python3").arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("python3");
-    child.stdin.take().unwrap().write_all(body.to_string().as_bytes()).unwrap();
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.to_string().as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 pub fn assert_stripe_shape(body: &serde_json::Value) {
     let problems = shape_problems(body);
-    assert!(problems.is_empty(), "not Stripe's shape:\n{problems}\nbody: {body}");
+    assert!(
+        problems.is_empty(),
+        "not Stripe's shape:\n{problems}\nbody: {body}"
+    );
 }
