@@ -139,8 +139,16 @@ pub fn confirm(
         .as_ref()
         .and_then(|c| test_cards::by_number(&c.number));
     let three_ds = card.map(|c| c.three_ds).unwrap_or(ThreeDs::NotRequired);
+    // `request_three_d_secure=any|challenge` asks for authentication on any card.
+    let requested = matches!(
+        pi.payment_method_options
+            .get("card")
+            .and_then(|o| o.get("request_three_d_secure"))
+            .and_then(|v| v.as_str()),
+        Some("any" | "challenge")
+    );
     let needs_auth = match three_ds {
-        ThreeDs::NotRequired => false,
+        ThreeDs::NotRequired => requested && !input.off_session,
         ThreeDs::Required => true,
         ThreeDs::RequiredOnSessionOnly => !input.off_session,
     } && !pi.action_authenticated;
@@ -209,8 +217,8 @@ fn charge_now(
             );
             db.put(&charge)?;
             pi.authorized(charge.id.clone());
-            mark_used(db, pm)?;
             event_charge(exec, db, "charge.succeeded", &charge)?;
+            save_for_future(db, exec, pi, pm)?;
             if pi.status == Status::RequiresCapture {
                 event_pi(exec, db, "payment_intent.amount_capturable_updated", pi)?;
             } else {
@@ -221,12 +229,20 @@ fn charge_now(
     }
 }
 
-/// A PaymentMethod used without a customer cannot be used again.
-fn mark_used(db: &Db, pm: &PaymentMethod) -> ApiResult<()> {
-    if pm.customer.is_none() && !pm.consumed {
-        let mut used = pm.clone();
-        used.consumed = true;
-        db.put(&used)?;
+/// After a successful attempt: with `setup_future_usage` and a customer the method is
+/// attached to the customer; otherwise a method used without a customer is consumed.
+fn save_for_future(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod) -> ApiResult<()> {
+    if pm.customer.is_some() {
+        return Ok(());
+    }
+    let mut pm = db.get::<PaymentMethod>(&pm.id)?.unwrap_or_else(|| pm.clone());
+    if pi.setup_future_usage.is_some() && pi.customer.is_some() {
+        pm.customer = pi.customer.clone();
+        db.put(&pm)?;
+        exec.event(db, "payment_method.attached", &views::payment_method(&pm), None)?;
+    } else if !pm.consumed {
+        pm.consumed = true;
+        db.put(&pm)?;
     }
     Ok(())
 }
