@@ -54,6 +54,11 @@ async fn send(client: &HttpClient, base: &str, r: &Req, i: usize) -> bool {
         .header("authorization", format!("Bearer {SK}"))
         .header("stripe-version", r.version)
         .header("content-type", "application/x-www-form-urlencoded")
+        // The SDKs send a fresh key with every POST; so does the bench.
+        .header(
+            "idempotency-key",
+            format!("bench-{}-{i}", std::process::id()),
+        )
         .body(Full::new(Bytes::from_static(r.body.as_bytes())))
         .expect("request");
     match client.request(req).await {
@@ -72,7 +77,7 @@ async fn measure(base: &str, r: &Req, concurrency: usize, seconds: u64) -> Figur
         .build_http();
     // Warm the connections up.
     for i in 0..concurrency {
-        send(&client, base, r, i).await;
+        send(&client, base, r, usize::MAX / 2 + i).await;
     }
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let counter = Arc::new(AtomicUsize::new(0));
@@ -134,15 +139,14 @@ async fn baseline() -> String {
     format!("http://{addr}")
 }
 
-pub async fn run(args: BenchArgs) -> i32 {
-    let dir = std::env::temp_dir().join(format!(
-        "pasarela-bench-{}",
-        crate::domain::ids::random_base62(8)
-    ));
+/// A fresh server on its own new database, with 200 intents to retrieve: every
+/// scenario starts from the same state, so runs do not skew one another.
+async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>>), String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let dir = root.join(crate::domain::ids::random_base62(8));
     let serve_args = ServeArgs {
         listen: addr.to_string(),
         database_url: format!("sqlite:{}", dir.join("bench.db").display()),
@@ -153,17 +157,8 @@ pub async fn run(args: BenchArgs) -> i32 {
         api_version: None,
     };
     let base = format!("http://{addr}");
-    let app = match app::open(&serve_args, base.clone()) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            return 1;
-        }
-    };
+    let app = app::open(&serve_args, base.clone())?;
     tokio::spawn(app::serve(app, listener));
-    let bare = baseline().await;
-
-    // Intents to retrieve.
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
     let mut ids = Vec::new();
     for _ in 0..200 {
@@ -173,27 +168,42 @@ pub async fn run(args: BenchArgs) -> i32 {
             .body(Full::new(Bytes::from_static(
                 b"amount=1099&currency=usd&automatic_payment_methods[enabled]=true",
             )))
-            .expect("req");
-        let resp = client.request(req).await.expect("create");
-        let body = resp.into_body().collect().await.expect("body").to_bytes();
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+            .map_err(|e| e.to_string())?;
+        let resp = client.request(req).await.map_err(|e| e.to_string())?;
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
         ids.push(format!(
             "/v1/payment_intents/{}",
             v["id"].as_str().unwrap_or_default()
         ));
     }
+    Ok((base, Arc::new(ids)))
+}
+
+pub async fn run(args: BenchArgs) -> i32 {
+    let dir = std::env::temp_dir().join(format!(
+        "pasarela-bench-{}",
+        crate::domain::ids::random_base62(8)
+    ));
+    let bare = baseline().await;
     let one = |p: &str| Arc::new(vec![p.to_string()]);
     let create_body =
         "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&description=bench";
-    let scenarios: Vec<(&str, String, Req)> = vec![
-        ("baseline GET (bare HTTP)", bare.clone(), Req { method: "GET", paths: one("/x"), body: "", version: ENDIVE }),
-        ("baseline POST (bare HTTP)", bare.clone(), Req { method: "POST", paths: one("/x"), body: create_body, version: ENDIVE }),
-        ("create PaymentIntent @endive", base.clone(), Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: ENDIVE }),
-        ("create PaymentIntent @clover", base.clone(), Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: CLOVER }),
-        ("retrieve PaymentIntent", base.clone(), Req { method: "GET", paths: Arc::new(ids), body: "", version: ENDIVE }),
+    // (name, against Pasarela?, request); the retrieve paths are filled per server.
+    let scenarios: Vec<(&str, bool, Req)> = vec![
+        ("baseline GET (bare HTTP)", false, Req { method: "GET", paths: one("/x"), body: "", version: ENDIVE }),
+        ("baseline POST (bare HTTP)", false, Req { method: "POST", paths: one("/x"), body: create_body, version: ENDIVE }),
+        ("create PaymentIntent @endive", true, Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: ENDIVE }),
+        ("create PaymentIntent @clover", true, Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: CLOVER }),
+        ("retrieve PaymentIntent", true, Req { method: "GET", paths: Arc::new(vec![]), body: "", version: ENDIVE }),
         (
             "create+confirm pm_card_visa",
-            base.clone(),
+            true,
             Req {
                 method: "POST",
                 paths: one("/v1/payment_intents"),
@@ -213,8 +223,24 @@ pub async fn run(args: BenchArgs) -> i32 {
     );
     let mut results = Vec::new();
     for &c in &args.concurrency {
-        for (name, target, req) in &scenarios {
-            let f = measure(target, req, c, args.seconds).await;
+        for (name, ours, req) in &scenarios {
+            let (target, req) = if *ours {
+                let (base, ids) = match fresh_server(&dir).await {
+                    Ok(x) => x,
+                    Err(e) => {
+                        eprintln!("bench: {e}");
+                        return 1;
+                    }
+                };
+                let mut req = req.clone();
+                if req.method == "GET" {
+                    req.paths = ids;
+                }
+                (base, req)
+            } else {
+                (bare.clone(), req.clone())
+            };
+            let f = measure(&target, &req, c, args.seconds).await;
             println!(
                 "{:<32} {:>5} {:>10} {:>9.0} {:>9.2} {:>9.2} {:>7}",
                 name, c, f.requests, f.per_sec, f.p50_ms, f.p99_ms, f.errors

@@ -235,11 +235,18 @@ fn save_for_future(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod)
     if pm.customer.is_some() {
         return Ok(());
     }
-    let mut pm = db.get::<PaymentMethod>(&pm.id)?.unwrap_or_else(|| pm.clone());
+    let mut pm = db
+        .get::<PaymentMethod>(&pm.id)?
+        .unwrap_or_else(|| pm.clone());
     if pi.setup_future_usage.is_some() && pi.customer.is_some() {
         pm.customer = pi.customer.clone();
         db.put(&pm)?;
-        exec.event(db, "payment_method.attached", &views::payment_method(&pm), None)?;
+        exec.event(
+            db,
+            "payment_method.attached",
+            &views::payment_method(&pm),
+            None,
+        )?;
     } else if !pm.consumed {
         pm.consumed = true;
         db.put(&pm)?;

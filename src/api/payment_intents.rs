@@ -590,15 +590,16 @@ pub async fn create(ctx: Ctx) -> Response {
     ctx.respond(r)
 }
 
-/// Checks the `client_secret` a publishable key must present for intent `id`.
-fn check_client_secret(ctx: &Ctx, pi: &PaymentIntent) -> ApiResult<()> {
-    if ctx.key == KeyKind::Secret {
-        return Ok(());
-    }
-    match ctx.params.str("client_secret")? {
-        None => Err(ApiError::missing("client_secret")),
-        Some(s) if s == pi.client_secret => Ok(()),
-        Some(_) => Err(ApiError::invalid("The client_secret provided does not match the client_secret associated with the PaymentIntent.").param("client_secret")),
+/// Checks the `client_secret` a publishable key must present for the intent.
+fn check_client_secret(key: KeyKind, given: Option<&str>, pi: &PaymentIntent) -> ApiResult<()> {
+    match (key, given) {
+        (KeyKind::Secret, _) => Ok(()),
+        (_, None) => Err(ApiError::missing("client_secret")),
+        (_, Some(s)) if s == pi.client_secret => Ok(()),
+        (_, Some(_)) => Err(ApiError::invalid(
+            "The client_secret provided does not match the client_secret associated with the PaymentIntent.",
+        )
+        .param("client_secret")),
     }
 }
 
@@ -615,19 +616,18 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
         check_id(&id)?;
         let expand_paths = ctx.params.expand()?;
         expand::validate("payment_intent", &expand_paths, false)?;
-        let id2 = id.clone();
-        let pi = ctx
-            .app
-            .store
-            .read(move |db| db.get::<PaymentIntent>(&id2).map_err(ApiError::from))
-            .await?
-            .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-        check_client_secret(&ctx, &pi)?;
         let (key, version) = (ctx.key, ctx.version);
+        let client_secret = ctx.params.str("client_secret")?;
         let body = ctx
             .app
             .store
-            .read(move |db| render(db, &pi, key, version, &expand_paths))
+            .read(move |db| -> ApiResult<Value> {
+                let pi = db
+                    .get::<PaymentIntent>(&id)?
+                    .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+                check_client_secret(key, client_secret.as_deref(), &pi)?;
+                render(db, &pi, key, version, &expand_paths)
+            })
             .await?;
         Ok(Reply::ok(&body))
     }
@@ -755,10 +755,8 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
         }
         ctx.execute(move |db, exec| {
             let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+            check_client_secret(key, client_secret.as_deref(), &pi)?;
             if key == KeyKind::Publishable {
-                if client_secret.as_deref() != Some(pi.client_secret.as_str()) {
-                    return Err(ApiError::invalid("The client_secret provided does not match the client_secret associated with the PaymentIntent.").param("client_secret"));
-                }
                 if pi.confirmation_method == "manual" {
                     return Err(ApiError::invalid("This PaymentIntent's confirmation_method is set to manual, so it can only be confirmed with your secret key.").param("client_secret"));
                 }
