@@ -142,8 +142,30 @@ pub fn router(app: Arc<App>) -> Router {
             "/v1/payment_intents/{id}/cancel",
             post(payment_intents::cancel),
         )
-        .route("/v1/payment_methods", post(payment_methods::create))
-        .route("/v1/payment_methods/{id}", get(payment_methods::retrieve))
+        .route(
+            "/v1/payment_methods",
+            post(payment_methods::create).get(payment_methods::list),
+        )
+        .route(
+            "/v1/payment_methods/{id}",
+            get(payment_methods::retrieve).post(payment_methods::update),
+        )
+        .route(
+            "/v1/payment_methods/{id}/attach",
+            post(payment_methods::attach_endpoint),
+        )
+        .route(
+            "/v1/payment_methods/{id}/detach",
+            post(payment_methods::detach),
+        )
+        .route(
+            "/v1/customers/{id}/payment_methods",
+            get(payment_methods::list_for_customer),
+        )
+        .route(
+            "/v1/customers/{id}/payment_methods/{pm}",
+            get(payment_methods::retrieve_for_customer),
+        )
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))
@@ -152,6 +174,13 @@ pub fn router(app: Arc<App>) -> Router {
             "/authorize/{id}/{nonce}",
             get(web::authorize::show).post(web::authorize::submit),
         )
+        // Search is not served yet: say so instead of treating "search" as an id.
+        .route(
+            "/v1/payment_intents/search",
+            get(unrecognized).post(unrecognized),
+        )
+        .route("/v1/customers/search", get(unrecognized).post(unrecognized))
+        .route("/v1/charges/search", get(unrecognized).post(unrecognized))
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .layer(middleware::from_fn(request_layer))

@@ -26,6 +26,18 @@ pub struct ConfirmInput {
     pub setup_future_usage: Option<Option<String>>,
 }
 
+/// A PaymentMethod saved to a customer is usable only by intents of that customer.
+pub fn check_owner(pi: &PaymentIntent, pm: &PaymentMethod) -> ApiResult<()> {
+    match &pm.customer {
+        Some(customer) if pi.customer.as_deref() != Some(customer) => Err(ApiError::invalid(format!(
+            "The `payment_method` parameter supplied {} belongs to the Customer {customer}. Please include the Customer in the `customer` parameter on the PaymentIntent.",
+            pm.id
+        ))
+        .param("payment_method")),
+        _ => Ok(()),
+    }
+}
+
 /// How a confirm ended: 200 with the intent, or 402 with a card error.
 pub enum Confirmed {
     Ok,
@@ -67,15 +79,7 @@ pub fn confirm(
         .code("payment_intent_incompatible_payment_method")
         .param("payment_method"));
     }
-    if let Some(customer) = &pm.customer {
-        if pi.customer.as_deref() != Some(customer) {
-            return Err(ApiError::invalid(format!(
-                "The `payment_method` parameter supplied {} belongs to the Customer {customer}. Please include the Customer in the `customer` parameter on the PaymentIntent.",
-                pm.id
-            ))
-            .param("payment_method"));
-        }
-    }
+    check_owner(pi, &pm)?;
     if let Some(sfu) = input.setup_future_usage.clone() {
         pi.setup_future_usage = sfu;
     }
@@ -129,7 +133,15 @@ pub fn confirm(
     // Redirect methods always leave for the hosted authorization page.
     if availability::is_redirect(&pm.kind) {
         if input.off_session {
-            return Ok(charge_now(db, exec, pi, &pm, false)?);
+            // Off-session redirect payments need a method set up earlier with the customer.
+            if pm.customer.is_none() {
+                return Err(ApiError::invalid(format!(
+                    "This PaymentIntent is `off_session`, but the {} PaymentMethod {} has not been set up for future payments with a Customer. Set it up first (a SetupIntent, or `setup_future_usage` on an earlier payment) or confirm the payment on-session.",
+                    pm.kind, pm.id
+                ))
+                .param("off_session"));
+            }
+            return charge_now(db, exec, pi, &pm, false);
         }
         start_action(db, exec, pi, "redirect_to_url")?;
         return Ok(Confirmed::Ok);
@@ -238,18 +250,13 @@ fn save_for_future(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod)
     let mut pm = db
         .get::<PaymentMethod>(&pm.id)?
         .unwrap_or_else(|| pm.clone());
-    if pi.setup_future_usage.is_some() && pi.customer.is_some() {
-        pm.customer = pi.customer.clone();
-        db.put(&pm)?;
-        exec.event(
-            db,
-            "payment_method.attached",
-            &views::payment_method(&pm),
-            None,
-        )?;
-    } else if !pm.consumed {
-        pm.consumed = true;
-        db.put(&pm)?;
+    match (&pi.setup_future_usage, &pi.customer) {
+        (Some(_), Some(customer)) => super::payment_methods::attach(db, exec, &mut pm, customer)?,
+        _ if !pm.consumed => {
+            pm.consumed = true;
+            db.put(&pm)?;
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -36,47 +36,28 @@ const WRITE_SHAPE: &[&str] = &[
     "preferred_locales[]",
     "tax_exempt",
     "invoice_settings[default_payment_method]",
-    "invoice_settings[**]",
+    "invoice_settings[footer]",
+    "invoice_settings[custom_fields][][name]",
+    "invoice_settings[custom_fields][][value]",
     "payment_method",
     "invoice_prefix",
     "expand[]",
-    "source",
-    "test_clock",
-    "tax[**]",
-    "tax_id_data[**]",
-    "cash_balance[**]",
     "next_invoice_sequence",
-    "business_name",
-    "individual_name",
     "coupon",
     "promotion_code",
 ];
 
 /// The fields create and update share, applied to `c`.
 fn apply_fields(p: &Params, c: &mut Customer) -> ApiResult<()> {
-    p.str_patch("email", 512)?.apply(&mut c.email);
+    p.email_patch("email")?.apply(&mut c.email);
     p.str_patch("name", 256)?.apply(&mut c.name);
     p.str_patch("description", 350)?.apply(&mut c.description);
     p.str_patch("phone", 20)?.apply(&mut c.phone);
     p.hash_patch("address")?.apply(&mut c.address);
     if let Some(addr) = &mut c.address {
-        *addr = full_address(addr);
+        *addr = super::form::full_address(addr);
     }
-    match p.hash_patch("shipping")? {
-        Patch::Set(mut s) => {
-            if s.get("name").is_none() {
-                return Err(ApiError::missing("shipping[name]"));
-            }
-            if let Some(a) = s.get("address") {
-                s["address"] = full_address(a);
-            }
-            if s.get("phone").is_none() {
-                s["phone"] = Value::Null;
-            }
-            c.shipping = Some(s);
-        }
-        other => other.apply(&mut c.shipping),
-    }
+    p.shipping_patch("shipping")?.apply(&mut c.shipping);
     if let Some(b) = p.int("balance")? {
         c.balance = b;
     }
@@ -88,26 +69,64 @@ fn apply_fields(p: &Params, c: &mut Customer) -> ApiResult<()> {
     p.enum_patch("tax_exempt", &["exempt", "none", "reverse"])?
         .apply(&mut c.tax_exempt);
     p.apply_metadata(&mut c.metadata)?;
+    if let Some(settings) = p.sub("invoice_settings") {
+        settings
+            .str_patch("footer", 5000)?
+            .apply(&mut c.invoice_footer);
+        match settings.get("custom_fields") {
+            None => {}
+            Some(super::form::Node::Leaf(v)) if v.is_empty() => c.invoice_custom_fields = None,
+            Some(n) => {
+                let fields = n.to_json();
+                let ok = fields.as_array().is_some_and(|a| {
+                    a.len() <= 4
+                        && a.iter()
+                            .all(|f| f.get("name").is_some() && f.get("value").is_some())
+                });
+                if !ok {
+                    return Err(ApiError::invalid("Each invoice_settings[custom_fields] entry needs a name and a value (at most 4 entries).").param("invoice_settings[custom_fields]"));
+                }
+                c.invoice_custom_fields = Some(fields);
+            }
+        }
+    }
+    if let Some(prefix) = p.str("invoice_prefix")? {
+        if !(3..=12).contains(&prefix.len())
+            || !prefix
+                .chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+        {
+            return Err(ApiError::invalid(
+                "Invoice prefixes must be 3 to 12 uppercase letters or numbers.",
+            )
+            .param("invoice_prefix"));
+        }
+        c.invoice_prefix = prefix;
+    }
+    if let Some(n) = p.int_at_least("next_invoice_sequence", 1)? {
+        c.next_invoice_sequence = n;
+    }
     Ok(())
 }
 
-fn full_address(a: &Value) -> Value {
-    let mut out = serde_json::json!({"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null});
-    if let Value::Object(m) = a {
-        for (k, v) in m {
-            out[k.as_str()] = v.clone();
-        }
-    }
-    out
-}
-
 /// Checks `invoice_settings[default_payment_method]` names a PM attached to `customer`.
-fn default_payment_method(db: &Db, p: &Params, customer: &str) -> ApiResult<Patch<String>> {
+/// `attached` maps the `payment_method` parameter of this call (maybe a test alias such
+/// as `pm_card_visa`) to the method it attached, so the docs' create call works.
+fn default_payment_method(
+    db: &Db,
+    p: &Params,
+    customer: &str,
+    attached: Option<(&str, &str)>,
+) -> ApiResult<Patch<String>> {
     let Some(settings) = p.sub("invoice_settings") else {
         return Ok(Patch::Absent);
     };
     match settings.str_patch("default_payment_method", 5000)? {
-        Patch::Set(pm_id) => {
+        Patch::Set(given) => {
+            let pm_id = match attached {
+                Some((param, id)) if param == given => id.to_string(),
+                _ => given,
+            };
             let attached = db
                 .get::<PaymentMethod>(&pm_id)?
                 .map(|pm| pm.customer.as_deref() == Some(customer))
@@ -123,6 +142,27 @@ fn default_payment_method(db: &Db, p: &Params, customer: &str) -> ApiResult<Patc
         }
         other => Ok(other),
     }
+}
+
+/// The `payment_method` parameter: attaches that method to the customer. Returns
+/// (the parameter as given, the attached method's id).
+fn attach_given(
+    db: &Db,
+    exec: &super::Exec,
+    p: &Params,
+    customer: &str,
+) -> ApiResult<Option<(String, String)>> {
+    let Some(given) = p.str("payment_method")? else {
+        return Ok(None);
+    };
+    let mut pm = match super::payment_methods::from_alias(&given, exec.now) {
+        Some(pm) => pm,
+        None => db
+            .get::<PaymentMethod>(&given)?
+            .ok_or_else(|| ApiError::no_such("PaymentMethod", &given, "payment_method", 400))?,
+    };
+    super::payment_methods::attach(db, exec, &mut pm, customer)?;
+    Ok(Some((given, pm.id)))
 }
 
 fn render(db: &Db, ctx_expand: &[String], c: &Customer) -> ApiResult<Value> {
@@ -158,12 +198,25 @@ pub async fn create(ctx: Ctx) -> Response {
             tax_exempt: None,
             default_payment_method: None,
             invoice_prefix: ids::random_base62(8).to_uppercase(),
+            invoice_footer: None,
+            invoice_custom_fields: None,
+            next_invoice_sequence: 1,
             deleted: false,
         };
         apply_fields(&p, &mut c)?;
         let version = ctx.version;
+        let p2 = p.clone();
         ctx.execute(move |db, exec| {
             c.created = exec.now;
+            db.put(&c)?;
+            let attached = attach_given(db, exec, &p2, &c.id)?;
+            default_payment_method(
+                db,
+                &p2,
+                &c.id,
+                attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            )?
+            .apply(&mut c.default_payment_method);
             db.put(&c)?;
             let body = views::customer(&c);
             exec.event(db, "customer.created", &body, None)?;
@@ -224,7 +277,14 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
                 .ok_or_else(|| ApiError::no_such("customer", &id, "id", 404))?;
             let before = views::customer(&c);
             apply_fields(&p, &mut c)?;
-            default_payment_method(db, &p, &c.id)?.apply(&mut c.default_payment_method);
+            let attached = attach_given(db, exec, &p, &c.id)?;
+            default_payment_method(
+                db,
+                &p,
+                &c.id,
+                attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            )?
+            .apply(&mut c.default_payment_method);
             db.put(&c)?;
             let after = views::customer(&c);
             if after != before {

@@ -554,6 +554,94 @@ impl Params {
     }
 }
 
+/// An address hash with every field present (null when not given).
+pub fn full_address(a: &Value) -> Value {
+    let mut out = serde_json::json!({"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null});
+    if let Value::Object(m) = a {
+        for (k, v) in m {
+            out[k.as_str()] = v.clone();
+        }
+    }
+    out
+}
+
+impl Params {
+    /// `shipping[...]` as Stripe keeps it: `name` and `address` required, and every
+    /// field present (null when not given).
+    pub fn shipping_patch(&self, name: &str) -> ApiResult<Patch<Value>> {
+        match self.hash_patch(name)? {
+            Patch::Set(given) => {
+                for required in ["address", "name"] {
+                    if given.get(required).is_none() {
+                        return Err(ApiError::missing(&format!("{name}[{required}]")));
+                    }
+                }
+                let mut out = serde_json::json!({
+                    "address": full_address(&given["address"]),
+                    "carrier": null, "name": given["name"], "phone": null, "tracking_number": null
+                });
+                for k in ["carrier", "phone", "tracking_number"] {
+                    if let Some(v) = given.get(k).filter(|v| *v != "") {
+                        out[k] = v.clone();
+                    }
+                }
+                Ok(Patch::Set(out))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// An email parameter: Stripe refuses what is not an address.
+    pub fn email_patch(&self, name: &str) -> ApiResult<Patch<String>> {
+        let v = self.str_patch(name, 512)?;
+        if let Patch::Set(e) = &v {
+            let ok = match e.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !e.contains(char::is_whitespace)
+                }
+                None => false,
+            };
+            if !ok {
+                return Err(ApiError::invalid(format!("Invalid email address: {e}"))
+                    .code("email_invalid")
+                    .param(name));
+            }
+        }
+        Ok(v)
+    }
+
+    /// A URL the customer is sent to: an absolute URL with a scheme (custom schemes
+    /// are fine for apps), never `javascript:`.
+    pub fn url_patch(&self, name: &str) -> ApiResult<Patch<String>> {
+        let v = self.str_patch(name, 2048)?;
+        if let Patch::Set(u) = &v {
+            let scheme = u.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+            let ok = match &scheme {
+                Some(s) => {
+                    !s.is_empty()
+                        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                        && !matches!(s.as_str(), "javascript" | "data" | "vbscript")
+                        && !u.contains(char::is_whitespace)
+                        && u.len() > s.len() + 1
+                }
+                None => false,
+            };
+            if !ok {
+                return Err(ApiError::invalid("Not a valid URL")
+                    .code("url_invalid")
+                    .param(name));
+            }
+        }
+        Ok(v)
+    }
+}
+
 /// `a, b, or c` as in Stripe's enum errors.
 pub fn one_of(allowed: &[&str]) -> String {
     match allowed {

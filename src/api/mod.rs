@@ -133,7 +133,7 @@ impl FromRequest<Arc<App>> for Ctx {
                 ));
             }
         }
-        Ok(Ctx {
+        let ctx = Ctx {
             app: app.clone(),
             request_id,
             key: kind,
@@ -146,7 +146,24 @@ impl FromRequest<Arc<App>> for Ctx {
             },
             method: parts.method.clone(),
             path: parts.uri.path().to_string(),
-        })
+        };
+        // A key seen before answers now, before the parameters are validated.
+        if let Some(key) = ctx.idempotency_key.clone() {
+            let found = app.store.read(move |db| db.idempotent_get(&key)).await;
+            match found {
+                Ok(Some(rec)) => {
+                    let reply = replay(
+                        rec,
+                        &ctx.fingerprint(),
+                        ctx.idempotency_key.as_deref().unwrap_or(""),
+                    );
+                    return Err(ctx.respond(reply));
+                }
+                Ok(None) => {}
+                Err(e) => return Err(ctx.respond(Err(ApiError::from(e)))),
+            }
+        }
+        Ok(ctx)
     }
 }
 
@@ -244,20 +261,6 @@ impl Ctx {
         F: FnOnce(&Db, &Exec) -> ApiResult<(u16, Value)> + Send + 'static,
     {
         let fingerprint = self.fingerprint();
-        if let Some(key) = self.idempotency_key.clone() {
-            let found = self
-                .app
-                .store
-                .read(move |db| db.idempotent_get(&key))
-                .await?;
-            if let Some(rec) = found {
-                return replay(
-                    rec,
-                    &fingerprint,
-                    self.idempotency_key.as_deref().unwrap_or(""),
-                );
-            }
-        }
         let exec = Exec {
             request_id: self.request_id.clone(),
             idempotency_key: self.idempotency_key.clone(),

@@ -111,16 +111,17 @@ pub async fn respond<T: crate::store::Stored + 'static>(
     ctx: &super::Ctx,
     q: ListQuery,
     object_name: &'static str,
-    url: &'static str,
+    url: impl Into<String>,
     expand_paths: Vec<String>,
     view: fn(&Db, &T) -> Result<Value, StoreError>,
 ) -> ApiResult<super::Reply> {
     let version = ctx.version;
+    let url = url.into();
     let body = ctx
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let mut page = page(db, T::KIND, object_name, &q, url, |db, body| {
+            let mut page = page(db, T::KIND, object_name, &q, &url, |db, body| {
                 view(db, &crate::store::decode::<T>(body)?)
             })?;
             super::expand::apply(db, &mut page, &expand_paths)?;

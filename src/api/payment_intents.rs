@@ -382,37 +382,90 @@ fn load_customer(db: &Db, id: &str) -> ApiResult<()> {
     }
 }
 
-/// Fields of the payment method options we keep, per type.
+/// The options Pasarela keeps per type it processes: (type, key, allowed values).
+/// Other known types' options are accepted and kept as given.
+const OPTION_KEYS: &[(&str, &str, &[&str])] = &[
+    ("card", "capture_method", &["manual"]),
+    (
+        "card",
+        "request_three_d_secure",
+        &["any", "automatic", "challenge"],
+    ),
+    (
+        "card",
+        "setup_future_usage",
+        &["none", "off_session", "on_session"],
+    ),
+    (
+        "card",
+        "request_extended_authorization",
+        &["if_available", "never"],
+    ),
+    (
+        "card",
+        "request_incremental_authorization",
+        &["if_available", "never"],
+    ),
+    ("card", "request_multicapture", &["if_available", "never"]),
+    ("card", "request_overcapture", &["if_available", "never"]),
+    ("card", "require_cvc_recollection", &["true", "false"]),
+    ("amazon_pay", "capture_method", &["manual"]),
+    ("amazon_pay", "setup_future_usage", &["none", "off_session"]),
+    ("alma", "capture_method", &["manual"]),
+];
+
+/// Applies `payment_method_options[<type>][<key>]` (merge; `""` removes a key).
 fn payment_method_options(p: &Params, pi: &mut PaymentIntent) -> ApiResult<()> {
-    if let Patch::Set(Value::Object(opts)) = p.hash_patch("payment_method_options")? {
-        for (t, o) in opts {
-            if !availability::KNOWN_TYPES.contains(&t.as_str()) {
-                return Err(ApiError::unknown_parameter(&format!(
-                    "payment_method_options[{t}]"
-                )));
-            }
-            let mut merged = pi
-                .payment_method_options
-                .get(&t)
-                .cloned()
-                .unwrap_or(Value::Object(Map::new()));
-            if let (Value::Object(m), Value::Object(given)) = (&mut merged, o) {
-                for (k, v) in given {
-                    if k == "capture_method" && v != "manual" && v != "" {
+    let Patch::Set(Value::Object(opts)) = p.hash_patch("payment_method_options")? else {
+        return Ok(());
+    };
+    for (t, o) in opts {
+        if !availability::KNOWN_TYPES.contains(&t.as_str()) {
+            return Err(ApiError::unknown_parameter(&format!(
+                "payment_method_options[{t}]"
+            )));
+        }
+        let processed = availability::SUPPORTED_TYPES.contains(&t.as_str());
+        let mut merged = pi
+            .payment_method_options
+            .get(&t)
+            .cloned()
+            .unwrap_or(Value::Object(Map::new()));
+        let (Value::Object(m), Value::Object(given)) = (&mut merged, o) else {
+            return Err(
+                ApiError::invalid(format!("Invalid hash: payment_method_options[{t}]"))
+                    .param(format!("payment_method_options[{t}]")),
+            );
+        };
+        for (k, v) in given {
+            let param = format!("payment_method_options[{t}][{k}]");
+            if processed {
+                let Some((_, _, allowed)) =
+                    OPTION_KEYS.iter().find(|(ot, ok, _)| *ot == t && *ok == k)
+                else {
+                    return Err(ApiError::unknown_parameter(&param));
+                };
+                match v.as_str() {
+                    Some("") => {}
+                    Some(val) if allowed.contains(&val) => {}
+                    _ => {
                         return Err(ApiError::invalid(format!(
-                            "Invalid payment_method_options[{t}][capture_method]: must be manual"
+                            "Invalid {param}: must be one of {}",
+                            super::form::one_of(allowed)
                         ))
-                        .param(format!("payment_method_options[{t}][capture_method]")));
-                    }
-                    if v == "" {
-                        m.remove(&k);
-                    } else {
-                        m.insert(k, v);
+                        .param(param))
                     }
                 }
             }
-            pi.payment_method_options.insert(t, merged);
+            if v == "" {
+                m.remove(&k);
+            } else if v == "true" || v == "false" {
+                m.insert(k, Value::Bool(v == "true"));
+            } else {
+                m.insert(k, v);
+            }
         }
+        pi.payment_method_options.insert(t, merged);
     }
     Ok(())
 }
@@ -443,7 +496,7 @@ fn confirm_input(db: &Db, exec: &Exec, p: &Params) -> ApiResult<ConfirmInput> {
     } else if let Some(id) = p.str("payment_method")? {
         input.payment_method = Some(payment_methods::resolve(db, exec, &id, "payment_method")?);
     }
-    input.return_url = p.str("return_url")?;
+    input.return_url = p.url_patch("return_url")?.set();
     input.off_session = match p.get("off_session").and_then(|n| n.as_str()) {
         Some("one_off") | Some("recurring") => true,
         _ => p.bool("off_session")?.unwrap_or(false),
@@ -542,9 +595,9 @@ pub async fn create(ctx: Ctx) -> Response {
             last_payment_error: None,
             latest_charge: None,
             pending_action: None,
-            receipt_email: p.str("receipt_email")?,
+            receipt_email: p.email_patch("receipt_email")?.set(),
             setup_future_usage: p.enum_("setup_future_usage", &["off_session", "on_session"])?,
-            shipping: p.hash_patch("shipping")?.set(),
+            shipping: p.shipping_patch("shipping")?.set(),
             statement_descriptor: validate_descriptor(p, "statement_descriptor", 22)?.set(),
             statement_descriptor_suffix: validate_descriptor(p, "statement_descriptor_suffix", 22)?.set(),
             return_url: None,
@@ -574,6 +627,7 @@ pub async fn create(ctx: Ctx) -> Response {
             if !confirm_now {
                 let input = confirm_input(db, exec, &params)?;
                 if let Some(pm) = input.payment_method {
+                    confirm::check_owner(&pi, &pm)?;
                     pi.attach_payment_method(pm.id.clone());
                 }
             }
@@ -651,8 +705,8 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
             &["automatic", "automatic_async", "manual"],
         )?;
         let description = p.str_patch("description", 1000)?;
-        let receipt_email = p.str_patch("receipt_email", 800)?;
-        let shipping = p.hash_patch("shipping")?;
+        let receipt_email = p.email_patch("receipt_email")?;
+        let shipping = p.shipping_patch("shipping")?;
         let sfu = p.enum_patch("setup_future_usage", &["off_session", "on_session"])?;
         let sd = validate_descriptor(&p, "statement_descriptor", 22)?;
         let sds = validate_descriptor(&p, "statement_descriptor_suffix", 22)?;
@@ -726,6 +780,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
             } else {
                 let input = confirm_input(db, exec, &p)?;
                 if let Some(pm) = input.payment_method {
+                    confirm::check_owner(&pi, &pm)?;
                     pi.attach_payment_method(pm.id.clone());
                 }
             }
@@ -750,6 +805,7 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
         expand::validate("payment_intent", &expand_paths, false)?;
         let client_secret = p.str("client_secret")?;
         let key = ctx.key;
+        let exec_country = ctx.app.account.country.clone();
         if key == KeyKind::Publishable && client_secret.is_none() {
             return Err(ApiError::missing("client_secret"));
         }
@@ -764,13 +820,18 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
             if let Some(cm) = p.enum_("capture_method", &["automatic", "automatic_async", "manual"])?.as_deref().and_then(CaptureMethod::parse) {
                 pi.capture_method = cm;
             }
-            if let Some(r) = p.str("receipt_email")? {
+            if let Some(r) = p.email_patch("receipt_email")?.set() {
                 pi.receipt_email = Some(r);
             }
-            if let Patch::Set(s) = p.hash_patch("shipping")? {
+            if let Patch::Set(s) = p.shipping_patch("shipping")? {
                 pi.shipping = Some(s);
             }
             payment_method_options(&p, &mut pi)?;
+            // Before endive, confirm may still set the list of types.
+            if let Some(choice) = type_choice(&p, false)? {
+                pi.check_update("payment_method_types").map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
+                apply_types(&mut pi, &choice, &exec_country)?;
+            }
             confirm_and_render(db, exec, &mut pi, &p, &expand_paths)
         })
         .await

@@ -257,3 +257,340 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
     .await;
     ctx.respond(r)
 }
+
+/// Attaches `pm` to `customer` (which must exist), as `attach`, Customer create's
+/// `payment_method`, and saving during payment do.
+pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> ApiResult<()> {
+    match db.get::<crate::domain::customer::Customer>(customer)? {
+        Some(c) if !c.deleted => {}
+        _ => return Err(ApiError::no_such("customer", customer, "customer", 400)),
+    }
+    if let Some(owner) = &pm.customer {
+        if owner == customer {
+            return Ok(());
+        }
+        return Err(ApiError::invalid(
+            "The payment method you provided has already been attached to a customer.",
+        )
+        .code("payment_method_already_attached")
+        .param("payment_method"));
+    }
+    if pm.consumed {
+        return Err(ApiError::invalid("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").param("payment_method"));
+    }
+    // Cards the issuer declines cannot be saved (all but the "fails on charge" card).
+    if let Some(card) = pm
+        .card
+        .as_ref()
+        .and_then(|c| test_cards::by_number(&c.number))
+    {
+        if let test_cards::Charge::Decline(d) = card.charge {
+            if card.number != "4000000000000341" {
+                let mut e = ApiError::new(402, ErrorType::CardError, d.message)
+                    .code(d.code)
+                    .param("payment_method");
+                if let Some(dc) = d.decline_code {
+                    e = e.with("decline_code", serde_json::json!(dc));
+                }
+                return Err(e);
+            }
+        }
+    }
+    pm.customer = Some(customer.to_string());
+    db.put(pm)?;
+    exec.event(
+        db,
+        "payment_method.attached",
+        &views::payment_method(pm),
+        None,
+    )?;
+    Ok(())
+}
+
+fn load(db: &Db, id: &str) -> ApiResult<PaymentMethod> {
+    db.get::<PaymentMethod>(id)?
+        .ok_or_else(|| ApiError::no_such("PaymentMethod", id, "payment_method", 404))
+}
+
+fn respond_pm(
+    db: &Db,
+    exec: &Exec,
+    pm: &PaymentMethod,
+    expand_paths: &[String],
+) -> ApiResult<(u16, Value)> {
+    let mut body = views::payment_method(pm);
+    expand::apply(db, &mut body, expand_paths)?;
+    Ok((200, crate::versions::render(body, exec.version)))
+}
+
+pub async fn attach_endpoint(Path(id): Path<String>, ctx: Ctx) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        ctx.params
+            .check(&["customer", "customer_account", "expand[]"])?;
+        let expand_paths = ctx.params.expand()?;
+        expand::validate("payment_method", &expand_paths, false)?;
+        let customer = ctx
+            .params
+            .str("customer")?
+            .ok_or_else(|| ApiError::missing("customer"))?;
+        ctx.execute(move |db, exec| {
+            let mut pm = match from_alias(&id, exec.now) {
+                Some(pm) => pm,
+                None => load(db, &id)?,
+            };
+            attach(db, exec, &mut pm, &customer)?;
+            respond_pm(db, exec, &pm, &expand_paths)
+        })
+        .await
+    }
+    .await;
+    ctx.respond(r)
+}
+
+pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        ctx.params.check(&["expand[]"])?;
+        let expand_paths = ctx.params.expand()?;
+        expand::validate("payment_method", &expand_paths, false)?;
+        ctx.execute(move |db, exec| {
+            let mut pm = load(db, &id)?;
+            let Some(owner) = pm.customer.take() else {
+                return Err(ApiError::invalid("The payment method you provided is not attached to a customer so detachment is impossible.").param("payment_method"));
+            };
+            // Detaching is final: the method cannot be used or attached again.
+            pm.consumed = true;
+            db.put(&pm)?;
+            if let Some(mut c) = db.get::<crate::domain::customer::Customer>(&owner)? {
+                if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
+                    let before = views::customer(&c);
+                    c.default_payment_method = None;
+                    db.put(&c)?;
+                    exec.event(db, "customer.updated", &views::customer(&c), Some(&before))?;
+                }
+            }
+            exec.event(db, "payment_method.detached", &views::payment_method(&pm), None)?;
+            respond_pm(db, exec, &pm, &expand_paths)
+        })
+        .await
+    }
+    .await;
+    ctx.respond(r)
+}
+
+const UPDATE_SHAPE: &[&str] = &[
+    "billing_details[email]",
+    "billing_details[name]",
+    "billing_details[phone]",
+    "billing_details[tax_id]",
+    "billing_details[address][city]",
+    "billing_details[address][country]",
+    "billing_details[address][line1]",
+    "billing_details[address][line2]",
+    "billing_details[address][postal_code]",
+    "billing_details[address][state]",
+    "metadata[*]",
+    "allow_redisplay",
+    "card[exp_month]",
+    "card[exp_year]",
+    "card[networks][preferred]",
+    "expand[]",
+];
+
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        ctx.params.check(UPDATE_SHAPE)?;
+        let expand_paths = ctx.params.expand()?;
+        expand::validate("payment_method", &expand_paths, false)?;
+        let p = ctx.params.clone();
+        let allow_redisplay = p.enum_("allow_redisplay", &["always", "limited", "unspecified"])?;
+        let card = p.sub("card");
+        let exp_month = match &card {
+            Some(c) => c.int("exp_month")?,
+            None => None,
+        };
+        let exp_year = match &card {
+            Some(c) => c.int("exp_year")?,
+            None => None,
+        };
+        if exp_month.is_some_and(|m| !(1..=12).contains(&m)) {
+            return Err(card_error(
+                "invalid_expiry_month",
+                "Your card's expiration month is invalid.",
+                "card[exp_month]",
+            ));
+        }
+        ctx.execute(move |db, exec| {
+            let mut pm = load(db, &id)?;
+            if pm.customer.is_none() {
+                return Err(ApiError::invalid(
+                    "You must save this PaymentMethod to a customer before you can update it.",
+                )
+                .param("payment_method"));
+            }
+            let before = views::payment_method(&pm);
+            if let super::form::Patch::Set(given) = p.hash_patch("billing_details")? {
+                let mut merged = pm.billing_details.clone();
+                if let Value::Object(g) = given {
+                    for (k, v) in g {
+                        if k == "address" {
+                            if let Value::Object(a) = v {
+                                for (ak, av) in a {
+                                    merged["address"][ak.as_str()] =
+                                        if av == "" { Value::Null } else { av };
+                                }
+                            }
+                        } else {
+                            merged[k.as_str()] = if v == "" { Value::Null } else { v };
+                        }
+                    }
+                }
+                pm.billing_details = merged;
+            }
+            p.apply_metadata(&mut pm.metadata)?;
+            if let Some(a) = allow_redisplay {
+                pm.allow_redisplay = a;
+            }
+            if let Some(c) = pm.card.as_mut() {
+                if let Some(m) = exp_month {
+                    c.exp_month = m;
+                }
+                if let Some(y) = exp_year {
+                    c.exp_year = if y < 100 { y + 2000 } else { y };
+                }
+            } else if exp_month.is_some() || exp_year.is_some() {
+                return Err(ApiError::unknown_parameter("card"));
+            }
+            db.put(&pm)?;
+            let after = views::payment_method(&pm);
+            exec.event(db, "payment_method.updated", &after, Some(&before))?;
+            respond_pm(db, exec, &pm, &expand_paths)
+        })
+        .await
+    }
+    .await;
+    ctx.respond(r)
+}
+
+/// `GET /v1/payment_methods?customer=&type=` and `GET /v1/customers/:id/payment_methods`.
+async fn list_for(ctx: &Ctx, customer: Option<String>, url: String) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let mut shape = super::pagination::LIST_SHAPE.to_vec();
+    shape.extend(["type", "allow_redisplay", "customer", "customer_account"]);
+    ctx.params.check(&shape)?;
+    let expand_paths = ctx.params.expand()?;
+    expand::validate("payment_method", &expand_paths, true)?;
+    let mut q = super::pagination::query(&ctx.params)?;
+    if let Some(t) = ctx.params.str("type")? {
+        if !KNOWN_TYPES.contains(&t.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "Invalid type: must be one of {}",
+                super::form::one_of(KNOWN_TYPES)
+            ))
+            .param("type"));
+        }
+        q.ref1 = Some(t);
+    }
+    let allow = ctx
+        .params
+        .enum_("allow_redisplay", &["always", "limited", "unspecified"])?;
+    if let Some(c) = &customer {
+        let c2 = c.clone();
+        let exists = ctx
+            .app
+            .store
+            .read(move |db| -> ApiResult<bool> {
+                Ok(db
+                    .get::<crate::domain::customer::Customer>(&c2)?
+                    .is_some_and(|c| !c.deleted))
+            })
+            .await?;
+        if !exists {
+            return Err(ApiError::no_such(
+                "customer",
+                c,
+                "customer",
+                if url == "/v1/payment_methods" {
+                    400
+                } else {
+                    404
+                },
+            ));
+        }
+    }
+    q.customer = customer;
+    let reply = super::pagination::respond(
+        ctx,
+        q,
+        "payment_method",
+        url,
+        expand_paths,
+        |_, pm: &PaymentMethod| Ok(views::payment_method(pm)),
+    )
+    .await?;
+    // allow_redisplay filters the page it is given (kept simple: few methods per customer).
+    match allow {
+        None => Ok(reply),
+        Some(a) => {
+            let mut body: Value = serde_json::from_str(&reply.body).map_err(ApiError::internal)?;
+            if let Some(Value::Array(items)) = body.get_mut("data") {
+                items.retain(|pm| pm["allow_redisplay"] == a.as_str());
+            }
+            Ok(Reply::ok(&body))
+        }
+    }
+}
+
+pub async fn list(ctx: Ctx) -> Response {
+    let r = async {
+        let customer = ctx.params.str("customer")?;
+        list_for(&ctx, customer, "/v1/payment_methods".to_string()).await
+    }
+    .await;
+    ctx.respond(r)
+}
+
+pub async fn list_for_customer(Path(customer): Path<String>, ctx: Ctx) -> Response {
+    let r = async {
+        if ctx.params.has("customer") {
+            return Err(ApiError::unknown_parameter("customer"));
+        }
+        let url = format!("/v1/customers/{customer}/payment_methods");
+        list_for(&ctx, Some(customer), url).await
+    }
+    .await;
+    ctx.respond(r)
+}
+
+pub async fn retrieve_for_customer(
+    Path((customer, id)): Path<(String, String)>,
+    ctx: Ctx,
+) -> Response {
+    let r = async {
+        ctx.require_secret()?;
+        ctx.params.check(&["expand[]"])?;
+        let expand_paths = ctx.params.expand()?;
+        expand::validate("payment_method", &expand_paths, false)?;
+        let version = ctx.version;
+        let body = ctx
+            .app
+            .store
+            .read(move |db| -> ApiResult<Value> {
+                let pm = db
+                    .get::<PaymentMethod>(&id)?
+                    .filter(|pm| pm.customer.as_deref() == Some(customer.as_str()))
+                    .ok_or_else(|| {
+                        ApiError::no_such("PaymentMethod", &id, "payment_method", 404)
+                    })?;
+                let mut body = views::payment_method(&pm);
+                expand::apply(db, &mut body, &expand_paths)?;
+                Ok(crate::versions::render(body, version))
+            })
+            .await?;
+        Ok(Reply::ok(&body))
+    }
+    .await;
+    ctx.respond(r)
+}

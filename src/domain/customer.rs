@@ -19,5 +19,15 @@ pub struct Customer {
     pub tax_exempt: Option<String>,
     pub default_payment_method: Option<String>,
     pub invoice_prefix: String,
+    #[serde(default)]
+    pub invoice_footer: Option<String>,
+    #[serde(default)]
+    pub invoice_custom_fields: Option<Value>,
+    #[serde(default = "first_invoice")]
+    pub next_invoice_sequence: i64,
     pub deleted: bool,
+}
+
+fn first_invoice() -> i64 {
+    1
 }

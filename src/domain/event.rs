@@ -16,16 +16,30 @@ pub struct Event {
     pub idempotency_key: Option<String>,
 }
 
-/// The old values of the top-level keys that differ between two renderings,
-/// as Stripe puts them in `data.previous_attributes`.
+/// What changed between two renderings, as Stripe puts it in
+/// `data.previous_attributes`: the old value of each changed key; for hashes, only
+/// the changed sub-keys (a key that is new has `null`); arrays whole.
 pub fn previous_attributes(before: &Value, after: &Value) -> Option<Value> {
     let (Value::Object(b), Value::Object(a)) = (before, after) else {
         return None;
     };
     let mut out = serde_json::Map::new();
     for (k, old) in b {
-        if a.get(k) != Some(old) {
-            out.insert(k.clone(), old.clone());
+        let new = a.get(k).unwrap_or(&Value::Null);
+        if new == old {
+            continue;
+        }
+        let value = match (old, new) {
+            (Value::Object(_), Value::Object(_)) => {
+                previous_attributes(old, new).unwrap_or(Value::Null)
+            }
+            _ => old.clone(),
+        };
+        out.insert(k.clone(), value);
+    }
+    for k in a.keys() {
+        if !b.contains_key(k) {
+            out.insert(k.clone(), Value::Null);
         }
     }
     if out.is_empty() {
@@ -44,5 +58,13 @@ mod tests {
         let p = previous_attributes(&json!({"a":1,"b":2}), &json!({"a":1,"b":3}));
         assert_eq!(p, Some(json!({"b":2})));
         assert_eq!(previous_attributes(&json!({"a":1}), &json!({"a":1})), None);
+        let before = json!({"metadata": {"a": "1"}, "address": {"city": "Paris", "line1": null}, "tags": [1]});
+        let after = json!({"metadata": {"a": "1", "b": "2"}, "address": {"city": "Lyon", "line1": "1 rue"}, "tags": [1, 2]});
+        assert_eq!(
+            previous_attributes(&before, &after),
+            Some(
+                json!({"metadata": {"b": null}, "address": {"city": "Paris", "line1": null}, "tags": [1]})
+            )
+        );
     }
 }

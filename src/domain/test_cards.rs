@@ -347,6 +347,60 @@ const CARDS: &[(&[&str], TestCard)] = &[
         &["pendingRefund"],
         card("4000000000007726", "visa", "US", "credit"),
     ),
+    // Fraud-prevention and dispute cards: the charge itself succeeds.
+    (
+        &["riskLevelElevated"],
+        card("4000000000009235", "visa", "US", "credit"),
+    ),
+    (
+        &["riskLevelHighest"],
+        with(
+            card("4000000000004954", "visa", "US", "credit"),
+            ThreeDs::NotRequired,
+            Charge::Decline(Decline {
+                code: "card_declined",
+                decline_code: Some("fraudulent"),
+                message: "Your card was declined.",
+                outcome_type: "blocked",
+            }),
+        ),
+    ),
+    (
+        &["cvcCheckFail"],
+        card("4000000000000101", "visa", "US", "credit"),
+    ),
+    (
+        &["avsFail"],
+        card("4000000000000010", "visa", "US", "credit"),
+    ),
+    (
+        &["avsZipFail"],
+        card("4000000000000036", "visa", "US", "credit"),
+    ),
+    (
+        &["avsLine1Fail"],
+        card("4000000000000028", "visa", "US", "credit"),
+    ),
+    (
+        &["avsUnchecked"],
+        card("4000000000000044", "visa", "US", "credit"),
+    ),
+    (
+        &["createDispute"],
+        card("4000000000000259", "visa", "US", "credit"),
+    ),
+    (
+        &["createDisputeInquiry"],
+        card("4000000000001976", "visa", "US", "credit"),
+    ),
+    (
+        &["createDisputeProductNotReceived"],
+        card("4000000000002685", "visa", "US", "credit"),
+    ),
+    (
+        &["createDisputeEarlyFraudWarning"],
+        card("4000000000005423", "visa", "US", "credit"),
+    ),
     (
         &["refundFail"],
         card("4000000000005126", "visa", "US", "credit"),

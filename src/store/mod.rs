@@ -108,7 +108,22 @@ use crate::domain::{
 };
 stored!(Customer, "customer", ref1 = email, hidden = deleted);
 stored!(PaymentIntent, "payment_intent", customer = customer);
-stored!(PaymentMethod, "payment_method", customer = customer);
+impl Stored for PaymentMethod {
+    const KIND: &'static str = "payment_method";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn customer(&self) -> Option<&str> {
+        self.customer.as_deref()
+    }
+    /// Lists filter payment methods by type.
+    fn ref1(&self) -> Option<&str> {
+        Some(&self.kind)
+    }
+}
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
 
 impl Stored for crate::domain::event::Event {

@@ -28,15 +28,15 @@ pub fn customer(c: &Customer) -> Value {
         "email": c.email,
         "invoice_prefix": c.invoice_prefix,
         "invoice_settings": {
-            "custom_fields": null,
+            "custom_fields": c.invoice_custom_fields,
             "default_payment_method": c.default_payment_method,
-            "footer": null,
+            "footer": c.invoice_footer,
             "rendering_options": null
         },
         "livemode": false,
         "metadata": c.metadata,
         "name": c.name,
-        "next_invoice_sequence": 1,
+        "next_invoice_sequence": c.next_invoice_sequence,
         "phone": c.phone,
         "preferred_locales": c.preferred_locales,
         "shipping": c.shipping,
