@@ -166,6 +166,11 @@ pub fn router(app: Arc<App>) -> Router {
             "/v1/customers/{id}/payment_methods/{pm}",
             get(payment_methods::retrieve_for_customer),
         )
+        .route("/v1/balance_transactions", get(balance_transactions::list))
+        .route(
+            "/v1/balance_transactions/{id}",
+            get(balance_transactions::retrieve),
+        )
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

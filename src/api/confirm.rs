@@ -6,6 +6,7 @@ use super::auth::KeyKind;
 use super::error::{ApiError, ApiResult, ErrorType};
 use super::Exec;
 use crate::domain::availability;
+use crate::domain::balance_transaction::BalanceTransaction;
 use crate::domain::charge::{Charge, ChargeFrom};
 use crate::domain::ids;
 use crate::domain::payment_intent::{CaptureMethod, PaymentIntent, PendingAction, Status};
@@ -24,6 +25,24 @@ pub struct ConfirmInput {
     pub use_stripe_sdk: bool,
     pub error_on_requires_action: bool,
     pub setup_future_usage: Option<Option<String>>,
+}
+
+/// Records the balance transaction of a captured charge (fee included).
+pub fn settle(db: &Db, exec: &Exec, charge: &mut Charge) -> ApiResult<()> {
+    let decimals = crate::domain::money::Currency::parse(&charge.currency)
+        .map(|c| c.decimals())
+        .unwrap_or(2);
+    let txn = BalanceTransaction::for_charge(
+        ids::new_id("txn"),
+        &charge.id,
+        charge.amount_captured,
+        &charge.currency,
+        decimals,
+        exec.now,
+    );
+    db.put(&txn)?;
+    charge.balance_transaction = Some(txn.id);
+    Ok(())
 }
 
 /// A PaymentMethod saved to a customer is usable only by intents of that customer.
@@ -222,11 +241,17 @@ fn charge_now(
                     .and_then(|o| o.get("capture_method"))
                     .and_then(|v| v.as_str())
                     != Some("manual");
-            let charge = Charge::approved(
+            let mut charge = Charge::approved(
                 pm,
                 charge_from(pi, pm, exec.now, three_d_secure),
                 capture_now,
             );
+            // Synchronous capture settles at once; automatic_async settles just after
+            // (`charge.updated` fills in `balance_transaction`).
+            let sync = pi.capture_method == CaptureMethod::Automatic;
+            if capture_now && sync {
+                settle(db, exec, &mut charge)?;
+            }
             db.put(&charge)?;
             pi.authorized(charge.id.clone());
             event_charge(exec, db, "charge.succeeded", &charge)?;
@@ -235,6 +260,12 @@ fn charge_now(
                 event_pi(exec, db, "payment_intent.amount_capturable_updated", pi)?;
             } else {
                 event_pi(exec, db, "payment_intent.succeeded", pi)?;
+            }
+            if capture_now && !sync {
+                let before = views::charge(&charge);
+                settle(db, exec, &mut charge)?;
+                db.put(&charge)?;
+                exec.event(db, "charge.updated", &views::charge(&charge), Some(&before))?;
             }
             Ok(Confirmed::Ok)
         }

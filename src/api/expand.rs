@@ -22,7 +22,8 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     ("payment_intent", "payment_record", None),
     ("charge", "customer", Some("customer")),
     ("charge", "payment_intent", Some("payment_intent")),
-    ("charge", "balance_transaction", None),
+    ("charge", "balance_transaction", Some("balance_transaction")),
+    ("balance_transaction", "source", Some("charge")),
     ("charge", "failure_balance_transaction", None),
     ("charge", "application", None),
     ("charge", "application_fee", None),
@@ -100,6 +101,9 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
             .get::<PaymentMethod>(id)?
             .map(|p| views::payment_method(&p)),
         "charge" => db.get::<Charge>(id)?.map(|c| views::charge(&c)),
+        "balance_transaction" => db
+            .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
+            .map(|t| views::balance_transaction(&t)),
         "payment_intent" => match db.get::<PaymentIntent>(id)? {
             Some(p) => Some(views::payment_intent(db, &p)?),
             None => None,

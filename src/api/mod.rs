@@ -2,6 +2,7 @@
 //! answers through `respond`; writes go through `execute` (idempotency, one savepoint).
 
 pub mod auth;
+pub mod balance_transactions;
 pub mod charges;
 pub mod confirm;
 pub mod customers;

@@ -866,6 +866,7 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> Response {
                 .get::<crate::domain::charge::Charge>(&charge_id)?
                 .ok_or_else(|| ApiError::internal("held intent without charge"))?;
             charge.capture(amount);
+            confirm::settle(db, exec, &mut charge)?;
             pi.capture(amount);
             db.put(&charge)?;
             db.put(&pi)?;

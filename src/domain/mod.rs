@@ -2,6 +2,7 @@
 //! test cards, and one module per object with its statuses and transitions.
 
 pub mod availability;
+pub mod balance_transaction;
 pub mod charge;
 pub mod customer;
 pub mod event;

@@ -102,6 +102,7 @@ macro_rules! stored {
     };
 }
 
+use crate::domain::balance_transaction::BalanceTransaction;
 use crate::domain::{
     charge::Charge, customer::Customer, payment_intent::PaymentIntent,
     payment_method::PaymentMethod,
@@ -125,6 +126,7 @@ impl Stored for PaymentMethod {
     }
 }
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
+stored!(BalanceTransaction, "balance_transaction", ref1 = source);
 
 impl Stored for crate::domain::event::Event {
     const KIND: &'static str = "event";

@@ -84,6 +84,27 @@ pub fn payment_method(pm: &PaymentMethod) -> Value {
     Value::Object(m)
 }
 
+pub fn balance_transaction(t: &crate::domain::balance_transaction::BalanceTransaction) -> Value {
+    json!({
+        "id": t.id,
+        "object": "balance_transaction",
+        "amount": t.amount,
+        "available_on": t.available_on,
+        "balance_type": "payments",
+        "created": t.created,
+        "currency": t.currency,
+        "description": null,
+        "exchange_rate": null,
+        "fee": t.fee,
+        "fee_details": [{"amount": t.fee, "application": null, "currency": t.currency, "description": "Stripe processing fees", "type": "stripe_fee"}],
+        "net": t.net(),
+        "reporting_category": t.kind,
+        "source": t.source,
+        "status": if t.available_on <= crate::store::now() { "available" } else { "pending" },
+        "type": t.kind
+    })
+}
+
 pub fn charge(c: &Charge) -> Value {
     json!({
         "id": c.id,
