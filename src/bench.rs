@@ -71,6 +71,61 @@ async fn send(client: &HttpClient, base: &str, r: &Req, i: usize) -> bool {
     }
 }
 
+/// Mean latency (ms) of two requests sent alternately by every connection to one
+/// server: both see the same load and the same database, so their difference is the
+/// cost of what differs between them (here, rendering at an older version).
+async fn measure_alternating(
+    base: &str,
+    a: &Req,
+    b: &Req,
+    concurrency: usize,
+    seconds: u64,
+) -> (f64, f64) {
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(concurrency)
+        .build_http();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let counter = Arc::new(AtomicUsize::new(1 << 40));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, base, a, b, counter) = (
+            client.clone(),
+            base.to_string(),
+            a.clone(),
+            b.clone(),
+            counter.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (mut sum_a, mut n_a, mut sum_b, mut n_b) = (0u128, 0u128, 0u128, 0u128);
+            while Instant::now() < deadline {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let (r, sum, n) = if i % 2 == 0 {
+                    (&a, &mut sum_a, &mut n_a)
+                } else {
+                    (&b, &mut sum_b, &mut n_b)
+                };
+                let t = Instant::now();
+                send(&client, &base, r, i).await;
+                *sum += t.elapsed().as_micros();
+                *n += 1;
+            }
+            (sum_a, n_a, sum_b, n_b)
+        }));
+    }
+    let (mut sa, mut na, mut sb, mut nb) = (0, 0, 0, 0);
+    for t in tasks {
+        let (a, b, c, d) = t.await.expect("bench task");
+        sa += a;
+        na += b;
+        sb += c;
+        nb += d;
+    }
+    (
+        sa as f64 / na.max(1) as f64 / 1000.0,
+        sb as f64 / nb.max(1) as f64 / 1000.0,
+    )
+}
+
 async fn measure(base: &str, r: &Req, concurrency: usize, seconds: u64) -> Figures {
     let client: HttpClient = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(concurrency)
@@ -268,6 +323,25 @@ pub async fn run(args: BenchArgs) -> i32 {
             100.0 * get("create+confirm pm_card_visa") / bare_post,
             100.0 * (endive - clover) / endive
         );
+    }
+    // The render-back tax, measured without run-to-run drift.
+    let endive = scenarios
+        .iter()
+        .find(|(n, _, _)| *n == "create PaymentIntent @endive")
+        .map(|(_, _, r)| r.clone());
+    let clover = scenarios
+        .iter()
+        .find(|(n, _, _)| *n == "create PaymentIntent @clover")
+        .map(|(_, _, r)| r.clone());
+    if let (Some(e), Some(c)) = (endive, clover) {
+        let conns = args.concurrency.first().copied().unwrap_or(16);
+        if let Ok((base, _)) = fresh_server(&dir).await {
+            let (le, lc) = measure_alternating(&base, &e, &c, conns, args.seconds).await;
+            println!(
+                "create PaymentIntent, endive and clover alternating on one server, {conns} conns: mean {le:.2} ms at endive, {lc:.2} ms at clover ({:+.1}%)",
+                100.0 * (lc - le) / le
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
     0

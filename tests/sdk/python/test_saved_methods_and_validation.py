@@ -200,10 +200,12 @@ def test_customer_updated_previous_attributes_for_metadata(client, base):
 
 
 def test_customer_updated_previous_attributes_for_address(client, base):
-    cus = client.v1.customers.create({"address": {"city": "Paris", "line1": "1 rue de Rivoli",
-                                                  "country": "FR", "postal_code": "75001"}})
-    upd = raw(client.v1.customers.update(cus.id, {"address": {"city": "Lyon"}}))
-    assert upd["address"]["city"] == "Lyon"
+    """The address sent again with only the city changed: previous_attributes names the city only
+    (nested hashes carry just the changed sub-keys, intents.md §6)."""
+    address = {"city": "Paris", "line1": "1 rue de Rivoli", "country": "FR", "postal_code": "75001"}
+    cus = client.v1.customers.create({"address": address})
+    upd = raw(client.v1.customers.update(cus.id, {"address": {**address, "city": "Lyon"}}))
+    assert upd["address"] == {**address, "city": "Lyon", "line2": None, "state": None}
     evs = events_of(base, cus.id, "customer.updated")
     assert len(evs) == 1, evs
     prev = evs[0]["data"]["previous_attributes"]
