@@ -1,6 +1,10 @@
 //! Pasarela: a Stripe-compatible payments server in one binary.
 #![recursion_limit = "256"]
 
+/// glibc malloc shows up high in profiles of the request path; mimalloc is faster here.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod api;
 mod app;
 mod bench;
