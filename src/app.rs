@@ -179,6 +179,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/authorize/{id}/{nonce}",
             get(web::authorize::show).post(web::authorize::submit),
         )
+        .route("/v3", get(web::stripe_js::v3))
+        .route("/v3/", get(web::stripe_js::v3))
+        .route("/v3/stripe.js", get(web::stripe_js::v3))
+        .route("/{release}/stripe.js", get(web::stripe_js::release))
         // Search is not served yet: say so instead of treating "search" as an id.
         .route(
             "/v1/payment_intents/search",

@@ -1,3 +1,4 @@
-//! Hosted pages served by Pasarela itself (the test authorization page).
+//! What Pasarela serves to browsers: the hosted test authorization page and Stripe.js.
 
 pub mod authorize;
+pub mod stripe_js;

@@ -1,0 +1,158 @@
+"""Seeds 000 (Amazon Pay) and 004 (Alma), client side, in headless Chromium: the seeds'
+checkout.html and client.js as printed, with only the script URL pointing at Pasarela.
+The merchant's server (here a small Python server on its own origin) creates the
+PaymentIntent with the seed's curl parameters and hands out the client secret from
+/secret, as the seeds show.
+"""
+import http.server
+import json
+import threading
+import urllib.parse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from helpers import PK, SK, request
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# checkout.html from the seeds (head as printed, script URL changed), the seeds' form,
+# the /secret snippet and client.js verbatim. `clientSecret` is shared between the two
+# snippets as the seeds intend.
+CHECKOUT = """<!doctype html>
+<html>
+<head> <title>Checkout</title> <script src="%(script)s"></script> </head>
+<body>
+<form id="payment-form"><button id="submit" type="submit">Pay</button><div id="error-message"></div></form>
+<script>
+let clientSecret;
+(async () => { const response = await fetch('/secret'); const {client_secret: secret} = await response.json(); clientSecret = secret; document.body.dataset.ready = '1'; })();
+</script>
+<script>
+// Set your publishable key. Remember to change this to your live publishable key in production!
+// See your keys here: https://dashboard.stripe.com/apikeys
+const stripe = Stripe(
+'%(pk)s'
+);
+const form = document.getElementById('payment-form'); form.addEventListener('submit', async function(event) { event.preventDefault(); // Set the clientSecret of the PaymentIntent
+ const { error } = await stripe.confirmPayment({ clientSecret: clientSecret, confirmParams: { payment_method_data: { type: '%(method)s', }, // Return URL where the customer should be redirected after the authorization
+ return_url: `${window.location.href}`, }, }); if (error) { // Inform the customer that there was an error.
+ const errorElement = document.getElementById('error-message'); errorElement.textContent = error.message; } });
+</script>
+</body>
+</html>"""
+
+
+def merchant_site(pasarela_url, script_path, method, amount, currency):
+    created = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = urllib.parse.urlparse(self.path).path
+            if path == "/secret":
+                # get '/secret' do intent = # ... Create or retrieve the PaymentIntent
+                r = request(pasarela_url, "POST", "/v1/payment_intents",
+                            {"payment_method_types[]": method, "amount": amount, "currency": currency},
+                            key=SK, auth="basic", version=None)
+                created.append(r.json)
+                body = json.dumps({"client_secret": r.json["client_secret"]}).encode()
+                ctype = "application/json"
+            else:
+                body = (CHECKOUT % {"script": pasarela_url + script_path, "pk": PK, "method": method}).encode()
+                ctype = "text/html; charset=utf-8"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}", created
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("seed,script_path,method,amount,currency,button,redirect_status,final", [
+    ("000", "/v3/", "amazon_pay", 1099, "usd", "Authorize test payment", "succeeded", "succeeded"),
+    ("000", "/v3/", "amazon_pay", 1099, "usd", "Fail test payment", "failed", "requires_payment_method"),
+    ("004", "/basil/stripe.js", "alma", 5099, "eur", "Authorize test payment", "succeeded", "succeeded"),
+])
+def test_seed_client_flow_with_pasarela_stripejs(us, fr, browser, seed, script_path, method, amount, currency,
+                                                 button, redirect_status, final):
+    pasarela = us if currency == "usd" else fr
+    server, site, created = merchant_site(pasarela.url, script_path, method, amount, currency)
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/checkout?order=42")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.evaluate("Stripe.version") == (3 if script_path == "/v3/" else "basil")
+        page.click("#submit")
+        page.wait_for_url(f"{pasarela.url}/authorize/**")
+        page.get_by_role("button", name=button).click()
+        page.wait_for_url(f"{site}/checkout?**")
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+        pi = created[0]
+        assert query["order"] == ["42"]
+        assert query["payment_intent"] == [pi["id"]]
+        assert query["payment_intent_client_secret"] == [pi["client_secret"]]
+        assert query["redirect_status"] == [redirect_status]
+        # The return page reads the intent as the seeds suggest (publishable key + secret).
+        status = page.evaluate("""async (cs) => (await Stripe('%s').retrievePaymentIntent(cs)).paymentIntent.status""" % PK,
+                               pi["client_secret"])
+        assert status == final
+        after = request(pasarela.url, "GET", f"/v1/payment_intents/{pi['id']}").json
+        assert after["status"] == final
+        assert after["payment_method_types"] == [method]
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_versioned_scripts_and_integration_errors(us, browser):
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        for release in ["basil", "clover", "dahlia", "endive"]:
+            page.add_script_tag(url=f"{us.url}/{release}/stripe.js")
+            assert page.evaluate("Stripe.version") == release
+        page.add_script_tag(url=f"{us.url}/v3/")
+        assert page.evaluate("Stripe.version") == 3
+        assert "secret key" in page.evaluate("() => { try { Stripe('%s'); } catch (e) { return e.message; } }" % SK)
+        assert page.evaluate("() => { try { Stripe(''); } catch (e) { return e.name; } }") == "IntegrationError"
+    finally:
+        page.close()
+
+
+def test_card_3ds_in_the_authentication_overlay(us, browser):
+    """confirmCardPayment with a 3-D Secure card: the test page opens over the merchant's
+    page, the customer completes it, and the promise resolves with the intent."""
+    r = request(us.url, "POST", "/v1/payment_intents",
+                {"amount": 2000, "currency": "usd", "payment_method_types[]": "card"}, version=None)
+    pi = r.json
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.add_script_tag(url=f"{us.url}/v3/")
+        page.evaluate("""(cs) => { window.result = null;
+            Stripe('%s').confirmCardPayment(cs, {payment_method: 'pm_card_threeDSecure2Required'})
+              .then(r => { window.result = r; }); }""" % PK, pi["client_secret"])
+        frame = page.wait_for_selector("iframe[name='pasarela-authentication']")
+        frame.content_frame().get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_function("window.result !== null", timeout=10000)
+        result = page.evaluate("window.result")
+        assert "error" not in result, result
+        assert result["paymentIntent"]["status"] == "succeeded"
+    finally:
+        page.close()
