@@ -2,7 +2,7 @@
 
 use crate::api::error::ApiError;
 use crate::api::{self, RequestId};
-use crate::config::{Database, ServeArgs};
+use crate::config::ServeArgs;
 use crate::domain::ids;
 use crate::store::{AccountRow, Store};
 use crate::versions::{self, ApiVersion};
@@ -40,11 +40,13 @@ impl App {
 /// Opens the store and settles the account: given flags win and are stored; missing
 /// ones come from the store, or are generated / defaulted on first start.
 pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
-    let store = match args.database()? {
-        Database::Sqlite(path) => {
-            Store::open(&path).map_err(|e| format!("cannot open {path}: {e}"))?
-        }
+    let backend = args.database()?;
+    let what = match &backend {
+        crate::store::Backend::Sqlite(path) => path.clone(),
+        crate::store::Backend::Postgres(_) => "PostgreSQL".to_string(),
     };
+    let store =
+        Store::open(backend).map_err(|e| format!("cannot open the database ({what}): {e}"))?;
     let stored = store
         .read_blocking(|db| db.account())
         .map_err(|e| e.to_string())?;

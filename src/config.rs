@@ -1,5 +1,6 @@
 //! Flags and environment variables -> one `Config` (see the contract's `pasarela serve`).
 
+use crate::store::Backend;
 use clap::Args;
 
 #[derive(Debug, Clone, Args)]
@@ -31,14 +32,9 @@ pub struct ServeArgs {
     pub api_version: Option<String>,
 }
 
-/// Where the data lives.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Database {
-    Sqlite(String),
-}
-
 impl ServeArgs {
-    pub fn database(&self) -> Result<Database, String> {
+    /// `sqlite:PATH` (also `sqlite://PATH`) or a `postgres://` / `postgresql://` URL.
+    pub fn database(&self) -> Result<Backend, String> {
         let url = self.database_url.trim();
         if let Some(path) = url
             .strip_prefix("sqlite://")
@@ -47,11 +43,13 @@ impl ServeArgs {
             if path.is_empty() {
                 return Err("sqlite: needs a file path, e.g. sqlite:pasarela.db".into());
             }
-            Ok(Database::Sqlite(path.to_string()))
+            Ok(Backend::Sqlite(path.to_string()))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Err("PostgreSQL is not supported yet by this build; use sqlite:PATH".into())
+            Ok(Backend::Postgres(url.to_string()))
         } else {
-            Err(format!("unsupported --database-url {url}: use sqlite:PATH"))
+            Err(format!(
+                "unsupported --database-url {url}: use sqlite:PATH or postgres://..."
+            ))
         }
     }
 }

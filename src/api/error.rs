@@ -160,6 +160,14 @@ impl IntoResponse for ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            crate::store::StoreError::Locked => ApiError::new(
+                429,
+                ErrorType::InvalidRequestError,
+                "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.",
+            )
+            .code("lock_timeout"),
+            e => ApiError::internal(e),
+        }
     }
 }

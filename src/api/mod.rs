@@ -186,8 +186,13 @@ impl Reply {
 }
 
 fn respond_err(e: ApiError, version: ApiVersion, idem: Option<&str>) -> Response {
+    let retry = e.status == 429;
     let mut resp = e.into_response();
     set_common_headers(&mut resp, version, idem);
+    if retry {
+        resp.headers_mut()
+            .insert("stripe-should-retry", HeaderValue::from_static("true"));
+    }
     resp
 }
 
@@ -277,23 +282,23 @@ impl Ctx {
             .store
             .write(move |db| -> ApiResult<Reply> {
                 if let Some(k) = &key {
-                    // A concurrent duplicate committed first: answer as a replay.
-                    if let Some(rec) = db.idempotent_get(k)? {
+                    // The key is taken by a request that committed first (or, on
+                    // PostgreSQL, that just finished in another process): a replay.
+                    if !db.idempotent_claim(k, &fingerprint, &exec.request_id, exec.now)? {
+                        let rec = db
+                            .idempotent_get(k)?
+                            .ok_or_else(|| ApiError::internal("claimed key without a record"))?;
                         return replay(rec, &fingerprint, k);
                     }
                 }
                 let (status, body) = match db.savepoint(|db| f(db, &exec)) {
                     Ok((status, body)) => (status, body.to_string()),
+                    // A lock held elsewhere: nothing is saved, the client retries.
+                    Err(e) if e.status == 429 => return Err(e),
                     Err(e) => (e.status, e.body().to_string()),
                 };
                 if let Some(k) = &key {
-                    let rec = IdempotentRecord {
-                        request: fingerprint,
-                        status,
-                        body: body.clone(),
-                        request_id: exec.request_id.clone(),
-                    };
-                    db.idempotent_put(k, &rec, exec.now)?;
+                    db.idempotent_finish(k, status, &body)?;
                 }
                 Ok(Reply {
                     status,

@@ -1,10 +1,16 @@
 //! Persistence: objects stored as version-free JSON, events, idempotency records and
-//! the account. SQLite with one writer thread that commits queued writes in batches
-//! (group commit) and a pool of readers that never wait on it (WAL).
+//! the account, in SQLite (embedded default) or PostgreSQL (shared by several
+//! processes). One writer thread per process commits queued writes in batches (group
+//! commit); readers use their own connections.
 
+mod db;
+mod driver;
+mod postgres;
 mod sqlite;
+mod writer;
 
-pub use sqlite::{Db, Store};
+pub use db::Db;
+pub use writer::{Backend, Store};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,6 +23,9 @@ pub enum StoreError {
     Json(#[from] serde_json::Error),
     #[error("store: {0}")]
     Other(String),
+    /// Another process holds a row this write needs (PostgreSQL).
+    #[error("row locked by another request")]
+    Locked,
 }
 
 /// An object kept in the `objects` table.

@@ -50,6 +50,27 @@ impl TestApp {
     }
 
     pub fn spawn_in(dir: PathBuf, args: &[&str]) -> TestApp {
+        let db = format!("sqlite:{}", dir.join("p.db").display());
+        let mut all = vec!["--database-url", db.as_str()];
+        all.extend_from_slice(args);
+        Self::spawn_with(dir.clone(), &all)
+    }
+
+    /// A server on the database given in `args` (`--database-url ...`), with the docs' keys.
+    pub fn spawn_on(database_url: &str, args: &[&str]) -> TestApp {
+        let mut all = vec![
+            "--database-url",
+            database_url,
+            "--secret-key",
+            SK,
+            "--publishable-key",
+            PK,
+        ];
+        all.extend_from_slice(args);
+        Self::spawn_with(temp_dir(), &all)
+    }
+
+    fn spawn_with(dir: PathBuf, args: &[&str]) -> TestApp {
         let port = free_port();
         let extra: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let (child, stdout) = start(&dir, port, &extra);
@@ -63,7 +84,8 @@ impl TestApp {
         }
     }
 
-    /// Stops (SIGKILL when `hard`) and starts again on the same database and port.
+    /// Stops (SIGKILL when `hard`) and starts again on the same database and port,
+    /// with `args` added to the flags it had.
     pub fn restart(&mut self, hard: bool, args: Option<&[&str]>) {
         if hard {
             self.child.kill().unwrap();
@@ -72,7 +94,8 @@ impl TestApp {
         }
         self.child.wait().unwrap();
         if let Some(a) = args {
-            self.extra = a.iter().map(|s| s.to_string()).collect();
+            // The database and keys stay; the given flags are added to them.
+            self.extra.extend(a.iter().map(|s| s.to_string()));
         }
         let (child, stdout) = start(&self.dir, self.port, &self.extra);
         self.child = child;
@@ -129,16 +152,13 @@ impl TestApp {
 }
 
 fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
+    let log = std::fs::File::create(dir.join("server.log")).expect("server log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
         .arg("serve")
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args([
-            "--database-url",
-            &format!("sqlite:{}", dir.join("p.db").display()),
-        ])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(log))
         .spawn()
         .expect("start pasarela");
     let stdout = child.stdout.take().unwrap();
@@ -164,7 +184,8 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
         }
         assert!(
             Instant::now() < deadline,
-            "server did not become ready: {lines:?}"
+            "server did not become ready: {lines:?}\n{}",
+            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -149,6 +149,16 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
+        # PASARELA_DATABASE=postgres runs the suite on a fresh PostgreSQL database per
+        # server (local server, trust auth) instead of a fresh SQLite file.
+        self.pg_name: str | None = None
+        if os.environ.get("PASARELA_DATABASE") == "postgres":
+            self.pg_name = "pasarela_py_" + os.path.basename(self.dir).replace("-", "_").lower()
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc",
+                            f"CREATE DATABASE {self.pg_name}"], check=True)
+            self.database_url = f"postgres://postgres@127.0.0.1:5432/{self.pg_name}"
+        else:
+            self.database_url = f"sqlite:{self.dir}/p.db"
 
     def start(self, timeout: float = 15.0) -> "Server":
         if not os.path.exists(BIN):
@@ -156,7 +166,7 @@ class Server:
         cmd = [
             BIN, "serve",
             "--listen", f"127.0.0.1:{self.port}",
-            "--database-url", f"sqlite:{self.dir}/p.db",
+            "--database-url", self.database_url,
             "--public-url", self.url,
             "--secret-key", SK,
             "--publishable-key", PK,
@@ -197,6 +207,9 @@ class Server:
     def cleanup(self) -> None:
         """Stop and remove the temp dir (kept when PASARELA_KEEP_TMP is set, for the logs)."""
         self.stop()
+        if self.pg_name:
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc",
+                            f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)"], check=False)
         if not os.environ.get("PASARELA_KEEP_TMP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 

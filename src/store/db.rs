@@ -1,0 +1,269 @@
+//! Pasarela's queries, written once over a `Driver`: typed objects in and out, list
+//! pages, idempotency records, the account, and savepoints.
+
+use super::driver::{Arg, Cell, Col, Driver};
+use super::{decode, AccountRow, IdempotentRecord, ListPage, ListQuery, StoreError, Stored};
+use std::cell::{Cell as StdCell, RefCell};
+
+/// A connection with the queries Pasarela needs, used by readers and the writer alike.
+pub struct Db {
+    driver: RefCell<Box<dyn Driver>>,
+    depth: StdCell<u32>,
+    /// The writer locks the rows it reads, so that writes from other processes that
+    /// share the database wait instead of racing.
+    writer: bool,
+}
+
+impl Db {
+    pub(super) fn new(driver: Box<dyn Driver>, writer: bool) -> Db {
+        Db {
+            driver: RefCell::new(driver),
+            depth: StdCell::new(0),
+            writer,
+        }
+    }
+
+    pub(super) fn batch(&self, sql: &str) -> Result<(), StoreError> {
+        self.driver.borrow_mut().batch(sql)
+    }
+
+    pub(super) fn begin_write(&self) -> Result<(), StoreError> {
+        self.driver.borrow_mut().begin_write()
+    }
+
+    fn execute(&self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
+        self.driver.borrow_mut().execute(sql, args)
+    }
+
+    fn query(&self, sql: &str, args: &[Arg], cols: &[Col]) -> Result<Vec<Vec<Cell>>, StoreError> {
+        self.driver.borrow_mut().query(sql, args, cols)
+    }
+
+    /// Runs `f` in a savepoint: its writes are kept on `Ok` and undone on `Err`.
+    pub fn savepoint<T, E>(&self, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let name = format!("sp{}", self.depth.get());
+        self.batch(&format!("SAVEPOINT {name}"))?;
+        self.depth.set(self.depth.get() + 1);
+        let result = f(self);
+        self.depth.set(self.depth.get() - 1);
+        match &result {
+            Ok(_) => self.batch(&format!("RELEASE SAVEPOINT {name}"))?,
+            Err(_) => self.batch(&format!(
+                "ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"
+            ))?,
+        }
+        result
+    }
+
+    pub fn get_raw(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
+        let lock = if self.writer {
+            self.driver.borrow().lock_clause()
+        } else {
+            ""
+        };
+        let sql = format!("SELECT body FROM objects WHERE id = $1 AND kind = $2{lock}");
+        let mut rows = self.query(&sql, &[id.into(), kind.into()], &[Col::Text])?;
+        Ok(rows.pop().and_then(|mut r| r.pop()).map(Cell::text))
+    }
+
+    pub fn get<T: Stored>(&self, id: &str) -> Result<Option<T>, StoreError> {
+        match self.get_raw(T::KIND, id)? {
+            Some(body) => Ok(Some(decode(&body)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Inserts or replaces the object (keeping its place in lists).
+    pub fn put<T: Stored>(&self, obj: &T) -> Result<(), StoreError> {
+        let body = serde_json::to_string(obj)?;
+        self.execute(
+            "INSERT INTO objects (id, kind, created, customer, ref1, hidden, body) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, body = excluded.body",
+            &[
+                obj.id().into(),
+                T::KIND.into(),
+                obj.created().into(),
+                obj.customer().into(),
+                obj.ref1().into(),
+                (obj.hidden() as i64).into(),
+                body.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn seq_of(&self, kind: &str, id: &str) -> Result<Option<i64>, StoreError> {
+        let mut rows = self.query(
+            "SELECT seq FROM objects WHERE id = $1 AND kind = $2",
+            &[id.into(), kind.into()],
+            &[Col::Int],
+        )?;
+        Ok(rows.pop().and_then(|mut r| r.pop()).map(|c| c.int()))
+    }
+
+    /// One page of a list, newest first. `Err(cursor)` when a cursor names no object
+    /// of this kind.
+    pub fn list(&self, kind: &str, q: &ListQuery) -> Result<Result<ListPage, String>, StoreError> {
+        let mut sql = String::from("SELECT body FROM objects WHERE kind = $1 AND hidden = 0");
+        let mut args: Vec<Arg> = vec![kind.into()];
+        let mut push = |sql: &mut String, clause: &str, v: Arg| {
+            args.push(v);
+            sql.push_str(&clause.replace("{}", &format!("${}", args.len())));
+        };
+        if let Some(c) = &q.customer {
+            push(&mut sql, " AND customer = {}", c.clone().into());
+        }
+        if let Some(r) = &q.ref1 {
+            push(&mut sql, " AND ref1 = {}", r.clone().into());
+        }
+        if let Some(r) = &q.ref1_like {
+            push(&mut sql, " AND ref1 LIKE {}", r.clone().into());
+        }
+        if let Some(list) = &q.ref1_in {
+            sql.push_str(" AND (1 = 0");
+            for r in list {
+                push(&mut sql, " OR ref1 = {}", r.clone().into());
+            }
+            sql.push(')');
+        }
+        for (clause, v) in [
+            (" AND created > {}", q.created_gt),
+            (" AND created >= {}", q.created_gte),
+            (" AND created < {}", q.created_lt),
+            (" AND created <= {}", q.created_lte),
+        ] {
+            if let Some(v) = v {
+                push(&mut sql, clause, v.into());
+            }
+        }
+        let ascending = if let Some(cursor) = &q.starting_after {
+            let Some(seq) = self.seq_of(kind, cursor)? else {
+                return Ok(Err(cursor.clone()));
+            };
+            push(&mut sql, " AND seq < {}", seq.into());
+            false
+        } else if let Some(cursor) = &q.ending_before {
+            let Some(seq) = self.seq_of(kind, cursor)? else {
+                return Ok(Err(cursor.clone()));
+            };
+            push(&mut sql, " AND seq > {}", seq.into());
+            true
+        } else {
+            false
+        };
+        sql.push_str(if ascending {
+            " ORDER BY seq ASC"
+        } else {
+            " ORDER BY seq DESC"
+        });
+        sql.push_str(&format!(" LIMIT {}", q.limit + 1));
+        let rows = self.query(&sql, &args, &[Col::Text])?;
+        let mut bodies: Vec<String> = rows
+            .into_iter()
+            .filter_map(|mut r| r.pop())
+            .map(Cell::text)
+            .collect();
+        let has_more = bodies.len() > q.limit;
+        bodies.truncate(q.limit);
+        if ascending {
+            bodies.reverse();
+        }
+        Ok(Ok(ListPage { bodies, has_more }))
+    }
+
+    pub fn idempotent_get(&self, key: &str) -> Result<Option<IdempotentRecord>, StoreError> {
+        let mut rows = self.query(
+            "SELECT request, status, body, request_id FROM idempotency WHERE key = $1",
+            &[key.into()],
+            &[Col::Text, Col::Int, Col::Text, Col::Text],
+        )?;
+        Ok(rows.pop().map(|r| {
+            let mut it = r.into_iter();
+            let request = it.next().map(Cell::text).unwrap_or_default();
+            let status = it.next().map(|c| c.int()).unwrap_or(0) as u16;
+            let body = it.next().map(Cell::text).unwrap_or_default();
+            let request_id = it.next().map(Cell::text).unwrap_or_default();
+            IdempotentRecord {
+                request,
+                status,
+                body,
+                request_id,
+            }
+        }))
+    }
+
+    /// Claims `key` for this request; `false` when another request holds it already.
+    /// (On PostgreSQL a claim racing with an uncommitted one waits for it to finish.)
+    pub fn idempotent_claim(
+        &self,
+        key: &str,
+        request: &str,
+        request_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let n = self.execute(
+            "INSERT INTO idempotency (key, request, status, body, request_id, created) VALUES ($1, $2, 0, '', $3, $4)
+             ON CONFLICT (key) DO NOTHING",
+            &[key.into(), request.into(), request_id.into(), now.into()],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Saves the answer of the request that claimed `key`.
+    pub fn idempotent_finish(&self, key: &str, status: u16, body: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE idempotency SET status = $1, body = $2 WHERE key = $3",
+            &[(status as i64).into(), body.into(), key.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets idempotency keys older than `before`.
+    pub fn idempotent_prune(&self, before: i64) -> Result<u64, StoreError> {
+        self.execute(
+            "DELETE FROM idempotency WHERE created < $1",
+            &[before.into()],
+        )
+    }
+
+    pub fn account(&self) -> Result<Option<AccountRow>, StoreError> {
+        let mut rows = self.query(
+            "SELECT secret_key, publishable_key, country, api_version, created FROM account WHERE id = 1",
+            &[],
+            &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Int],
+        )?;
+        Ok(rows.pop().map(|r| {
+            let mut it = r.into_iter();
+            let mut text = || it.next().map(Cell::text).unwrap_or_default();
+            let (secret_key, publishable_key, country, api_version) =
+                (text(), text(), text(), text());
+            let created = text().parse().unwrap_or(0);
+            AccountRow {
+                secret_key,
+                publishable_key,
+                country,
+                api_version,
+                created,
+            }
+        }))
+    }
+
+    pub fn put_account(&self, a: &AccountRow) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO account (id, secret_key, publishable_key, country, api_version, created) VALUES (1, $1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET secret_key = excluded.secret_key, publishable_key = excluded.publishable_key,
+             country = excluded.country, api_version = excluded.api_version",
+            &[
+                a.secret_key.as_str().into(),
+                a.publishable_key.as_str().into(),
+                a.country.as_str().into(),
+                a.api_version.as_str().into(),
+                a.created.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

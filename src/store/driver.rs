@@ -1,0 +1,82 @@
+//! The narrow interface the two databases implement: run SQL with positional
+//! arguments and read text or integer columns. All of Pasarela's SQL lives in
+//! `db.rs`, written once; the drivers only differ in placeholders and types.
+
+use super::StoreError;
+
+/// A statement argument.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::Int(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(v.to_string())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Arg {
+        v.map(Arg::from).unwrap_or(Arg::Null)
+    }
+}
+
+/// A value read from a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(i64),
+    Text(String),
+}
+
+impl Cell {
+    pub fn int(&self) -> i64 {
+        match self {
+            Cell::Int(i) => *i,
+            Cell::Text(t) => t.parse().unwrap_or(0),
+        }
+    }
+    pub fn text(self) -> String {
+        match self {
+            Cell::Text(t) => t,
+            Cell::Int(i) => i.to_string(),
+        }
+    }
+}
+
+/// What to read a column as.
+#[derive(Debug, Clone, Copy)]
+pub enum Col {
+    Int,
+    Text,
+}
+
+pub trait Driver: Send {
+    /// Statements without arguments or results (transactions, savepoints, DDL).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// A statement with `$1`-style placeholders; the number of rows it changed.
+    fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError>;
+    /// Rows of a query, each read as `cols`.
+    fn query(
+        &mut self,
+        sql: &str,
+        args: &[Arg],
+        cols: &[Col],
+    ) -> Result<Vec<Vec<Cell>>, StoreError>;
+    /// `BEGIN` for the writer's batch transaction.
+    fn begin_write(&mut self) -> Result<(), StoreError>;
+    /// The clause that locks a row read by a write (`FOR UPDATE` where other
+    /// processes may write too; nothing where one writer owns the file).
+    fn lock_clause(&self) -> &'static str;
+}

@@ -1,0 +1,169 @@
+//! The store: one writer thread that runs every queued write of a batch in one
+//! transaction (each in its own savepoint) and answers only after the commit, so a
+//! reply means durable; and a pool of reader connections.
+
+use super::db::Db;
+use super::driver::Driver;
+use super::StoreError;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+/// Most writes one commit takes; more wait for the next.
+const MAX_BATCH: usize = 256;
+
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&Db) -> Reply + Send>;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backend {
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Backend {
+    fn connect(&self) -> Result<Box<dyn Driver>, StoreError> {
+        Ok(match self {
+            Backend::Sqlite(path) => Box::new(super::sqlite::open(path)?),
+            Backend::Postgres(url) => Box::new(off_runtime(|| super::postgres::open(url))?),
+        })
+    }
+}
+
+/// The PostgreSQL client blocks on a runtime of its own, which tokio forbids on an
+/// async thread: from there, run it as blocking work.
+fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(f),
+        Err(_) => f(),
+    }
+}
+
+pub struct Store {
+    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    readers: Mutex<Vec<Db>>,
+    backend: Backend,
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Store {
+    /// Opens the database (creating and migrating it as needed) and starts the writer.
+    pub fn open(backend: Backend) -> Result<Arc<Store>, StoreError> {
+        let db = Db::new(backend.connect()?, true);
+        let (tx, rx) = mpsc::channel::<Job>();
+        let handle = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(db, rx))
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(Arc::new(Store {
+            writer: Mutex::new(Some(tx)),
+            readers: Mutex::new(Vec::new()),
+            backend,
+            writer_thread: Mutex::new(Some(handle)),
+        }))
+    }
+
+    /// Runs `f` on the writer in a savepoint of the current batch; resolves once the
+    /// batch is committed. `Err` from `f` undoes its writes (and is returned as is).
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        let job: Job = Box::new(move |db: &Db| {
+            let result = catch_unwind(AssertUnwindSafe(|| db.savepoint(f)))
+                .unwrap_or_else(|_| Err(E::from(StoreError::Other("write panicked".into()))));
+            Box::new(move |commit: Result<(), String>| {
+                let out = match commit {
+                    Ok(()) => result,
+                    Err(e) => Err(E::from(StoreError::Other(format!("commit failed: {e}")))),
+                };
+                let _ = tx.send(out);
+            })
+        });
+        let sent = self
+            .writer
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|w| w.send(job).is_ok())
+            .unwrap_or(false);
+        if !sent {
+            return Err(E::from(StoreError::Other("store is closed".into())));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err(E::from(StoreError::Other("writer stopped".into()))))
+    }
+
+    /// Runs `f` on a reader connection. SQLite reads are point lookups or pages of at
+    /// most 100 rows from its cache and never wait on the writer (WAL), so they run on
+    /// the calling thread: handing tens of microseconds of work to a blocking pool
+    /// costs more in thread wake-ups than it saves. PostgreSQL reads cross the network
+    /// and its client brings its own runtime, so they leave the async thread.
+    pub async fn read<T, E, F>(self: &Arc<Self>, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
+    {
+        self.read_blocking(f)
+    }
+
+    pub fn read_blocking<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let run = || {
+            let db = match self.readers.lock().unwrap().pop() {
+                Some(db) => db,
+                None => Db::new(self.backend.connect().map_err(E::from)?, false),
+            };
+            let result = f(&db);
+            self.readers.lock().unwrap().push(db);
+            result
+        };
+        match self.backend {
+            Backend::Postgres(_) => off_runtime(run),
+            Backend::Sqlite(_) => run(),
+        }
+    }
+
+    /// Stops the writer after the queued writes are committed, and closes the readers.
+    pub fn close(&self) {
+        self.writer.lock().unwrap().take();
+        if let Some(h) = self.writer_thread.lock().unwrap().take() {
+            let _ = h.join();
+        }
+        let readers = std::mem::take(&mut *self.readers.lock().unwrap());
+        off_runtime(|| drop(readers));
+    }
+}
+
+fn writer_loop(db: Db, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = db.begin_write() {
+            // Without a transaction nothing may run: dropping a job answers it with an error.
+            tracing::error!(error = %e, "could not begin a write transaction");
+            drop(jobs);
+            continue;
+        }
+        let replies: Vec<Reply> = jobs.into_iter().map(|job| job(&db)).collect();
+        let commit = db.batch("COMMIT").map_err(|e| e.to_string());
+        if commit.is_err() {
+            let _ = db.batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(commit.clone());
+        }
+    }
+}

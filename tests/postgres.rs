@@ -1,0 +1,217 @@
+//! Several `serve` processes sharing one PostgreSQL database (the contract's
+//! multi-node mode): each test gets a fresh database on the local server.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+/// A fresh database on the local PostgreSQL (`PASARELA_TEST_POSTGRES`, default
+/// `postgres://postgres@127.0.0.1:5432`), dropped at the end.
+struct FreshDb {
+    server: String,
+    name: String,
+}
+
+impl FreshDb {
+    fn new() -> FreshDb {
+        let server = std::env::var("PASARELA_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!(
+            "pasarela_test_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+                % 1_000_000_000
+        );
+        let mut admin = postgres::Client::connect(&format!("{server}/test"), postgres::NoTls)
+            .expect("local PostgreSQL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        FreshDb { server, name }
+    }
+    fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
+}
+
+impl Drop for FreshDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) =
+            postgres::Client::connect(&format!("{}/test", self.server), postgres::NoTls)
+        {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+#[test]
+fn two_processes_share_one_database() {
+    let db = FreshDb::new();
+    let a = TestApp::spawn_on(&db.url(), &[]);
+    let b = TestApp::spawn_on(&db.url(), &[]);
+
+    // Written through one, read through the other.
+    let cus = a
+        .post("/v1/customers", &[("email", "shared@example.com")])
+        .json();
+    let got = b.get(&format!("/v1/customers/{}", cus["id"].as_str().unwrap()));
+    assert_eq!(got.status, 200);
+    assert_eq!(got.json()["email"], "shared@example.com");
+
+    // Racing confirms through both processes charge once.
+    let pi = a
+        .post(
+            "/v1/payment_intents",
+            &[
+                ("amount", "2000"),
+                ("currency", "usd"),
+                ("payment_method", "pm_card_visa"),
+                ("payment_method_types[]", "card"),
+            ],
+        )
+        .json();
+    let id = pi["id"].as_str().unwrap().to_string();
+    let results: Vec<(u16, Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (app, id) = (if i % 2 == 0 { &a } else { &b }, id.clone());
+                s.spawn(move || {
+                    let r = app.post(&format!("/v1/payment_intents/{id}/confirm"), &[]);
+                    (r.status, r.json())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == 200).count(),
+        1,
+        "{results:?}"
+    );
+    for (s, body) in results.iter().filter(|(s, _)| *s != 200) {
+        assert!(*s == 400 || *s == 429, "{s} {body}");
+        if *s == 400 {
+            assert_eq!(body["error"]["code"], "payment_intent_unexpected_state");
+        }
+    }
+    assert_eq!(
+        b.get(&format!("/v1/charges?payment_intent={id}")).json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // One Idempotency-Key sent to both at once makes one object.
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let app = if i % 2 == 0 { &a } else { &b };
+                s.spawn(move || {
+                    let r = app.request(
+                        "POST",
+                        "/v1/customers",
+                        &[("email", "once@example.com")],
+                        &[
+                            ("authorization", &basic(SK)),
+                            ("idempotency-key", "shared-key"),
+                        ],
+                    );
+                    assert_eq!(r.status, 200, "{}", r.text);
+                    r.json()["id"].as_str().unwrap().to_string()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(ids.iter().all(|i| i == &ids[0]), "{ids:?}");
+    assert_eq!(
+        a.get("/v1/customers?email=once@example.com").json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Seed 000: created and confirmed through one process, authorized through the other.
+    let pi = a
+        .post(
+            "/v1/payment_intents",
+            &[
+                ("payment_method_types[]", "amazon_pay"),
+                ("amount", "1099"),
+                ("currency", "usd"),
+            ],
+        )
+        .json();
+    let confirmed = a
+        .request(
+            "POST",
+            &format!("/v1/payment_intents/{}/confirm", pi["id"].as_str().unwrap()),
+            &[
+                ("key", PK),
+                ("client_secret", pi["client_secret"].as_str().unwrap()),
+                ("payment_method_data[type]", "amazon_pay"),
+                ("return_url", "https://shop.test/r"),
+            ],
+            &[],
+        )
+        .json();
+    let url = confirmed["next_action"]["redirect_to_url"]["url"]
+        .as_str()
+        .unwrap();
+    let path = &url[a.base.len()..];
+    let done = b.request("POST", path, &[("outcome", "authorize")], &[]);
+    assert_eq!(done.status, 303);
+    let after = b
+        .get(&format!(
+            "/v1/payment_intents/{}",
+            pi["id"].as_str().unwrap()
+        ))
+        .json();
+    assert_eq!(after["status"], "succeeded");
+    assert_stripe_shape(
+        &b.request(
+            "GET",
+            &format!("/v1/payment_intents/{}", pi["id"].as_str().unwrap()),
+            &[],
+            &[
+                ("authorization", &basic(SK)),
+                ("stripe-version", "2026-10-28.endive"),
+            ],
+        )
+        .json(),
+    );
+}
+
+#[test]
+fn a_2xx_on_postgres_survives_a_crash() {
+    let db = FreshDb::new();
+    let mut app = TestApp::spawn_on(&db.url(), &[]);
+    let ids: Vec<String> = (0..10)
+        .map(|_| {
+            app.post("/v1/customers", &[]).json()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    app.restart(true, None);
+    for id in &ids {
+        assert_eq!(app.get(&format!("/v1/customers/{id}")).status, 200);
+    }
+    assert_eq!(
+        app.get("/v1/events?limit=100").json()["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+}
