@@ -45,16 +45,15 @@ impl Db {
         E: From<StoreError>,
     {
         let name = format!("sp{}", self.depth.get());
-        self.batch(&format!("SAVEPOINT {name}"))?;
+        let sp = |sql: String| self.driver.borrow_mut().savepoint(&sql);
+        sp(format!("SAVEPOINT {name}"))?;
         self.depth.set(self.depth.get() + 1);
         let result = f(self);
         self.depth.set(self.depth.get() - 1);
-        match &result {
-            Ok(_) => self.batch(&format!("RELEASE SAVEPOINT {name}"))?,
-            Err(_) => self.batch(&format!(
-                "ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}"
-            ))?,
+        if result.is_err() {
+            sp(format!("ROLLBACK TO SAVEPOINT {name}"))?;
         }
+        sp(format!("RELEASE SAVEPOINT {name}"))?;
         result
     }
 

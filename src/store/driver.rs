@@ -74,6 +74,11 @@ pub trait Driver: Send {
         args: &[Arg],
         cols: &[Col],
     ) -> Result<Vec<Vec<Cell>>, StoreError>;
+    /// A savepoint statement (`SAVEPOINT sp0`, `RELEASE SAVEPOINT sp0`, ...); run once
+    /// per write, so drivers may keep it prepared.
+    fn savepoint(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.batch(sql)
+    }
     /// `BEGIN` for the writer's batch transaction.
     fn begin_write(&mut self) -> Result<(), StoreError>;
     /// The clause that locks a row read by a write (`FOR UPDATE` where other

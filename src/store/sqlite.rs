@@ -78,6 +78,11 @@ impl Driver for Sqlite {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    fn savepoint(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    }
+
     fn begin_write(&mut self) -> Result<(), StoreError> {
         self.batch("BEGIN IMMEDIATE")
     }
