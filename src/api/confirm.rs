@@ -189,6 +189,7 @@ pub fn confirm(
             decline_code: Some("authentication_required"),
             message: "Your card was declined. This transaction requires authentication.",
             outcome_type: "issuer_declined",
+            param: None,
         };
         return decline(db, exec, pi, &pm, &d);
     }
@@ -341,6 +342,9 @@ fn decline(
         )),
     );
     err.insert("message".into(), json!(d.message));
+    if let Some(param) = d.param {
+        err.insert("param".into(), json!(param));
+    }
     err.insert("payment_method".into(), json!(pm.id));
     err.insert("payment_method_type".into(), json!(pm.kind));
     err.insert("type".into(), json!("card_error"));
@@ -352,6 +356,9 @@ fn decline(
         .with("charge", json!(charge.id));
     if let Some(dc) = d.decline_code {
         e = e.with("decline_code", json!(dc));
+    }
+    if let Some(param) = d.param {
+        e = e.param(param);
     }
     e = e
         .with("payment_intent", views::payment_intent(db, pi)?)

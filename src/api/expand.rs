@@ -32,6 +32,8 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     ("charge", "source_transfer", None),
     ("charge", "transfer", None),
     ("charge", "payment_method_details.card.mandate", None),
+    // Includable: present only when expanded.
+    ("charge", "refunds", None),
     ("payment_method", "customer", Some("customer")),
     ("customer", "default_source", None),
     ("customer", "test_clock", None),
@@ -113,6 +115,15 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
 }
 
 fn expand_one(db: &Db, node: &mut Value, segs: &[&str]) -> Result<(), StoreError> {
+    // A charge's refunds are a list shown only on request (no refunds are made yet).
+    if segs == ["refunds"] && node.get("object").and_then(|o| o.as_str()) == Some("charge") {
+        let url = format!(
+            "/v1/charges/{}/refunds",
+            node["id"].as_str().unwrap_or_default()
+        );
+        node["refunds"] = views::list(&url, vec![], false);
+        return Ok(());
+    }
     let Some(object) = node
         .get("object")
         .and_then(|o| o.as_str())

@@ -26,6 +26,22 @@ impl Node {
             _ => None,
         }
     }
+    /// The node as hash entries: a list reads as a hash keyed by its indices (a hash
+    /// whose keys were all digits, like `metadata[1]=a&metadata[2]=b`).
+    pub fn hash_entries(&self) -> Option<Vec<(String, &Node)>> {
+        match self {
+            Node::Hash(items) => Some(items.iter().map(|(k, v)| (k.clone(), v)).collect()),
+            Node::List(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, (k, v))| (k.unwrap_or(pos).to_string(), v))
+                    .collect(),
+            ),
+            Node::Leaf(_) => None,
+        }
+    }
+
     /// Canonical JSON (hash keys sorted, arrays in order), used to compare requests.
     pub fn canonical(&self) -> Value {
         match self {
@@ -88,7 +104,20 @@ fn insert(node: &mut Node, path: &[&str], value: String) {
         *node = Node::Leaf(value);
         return;
     };
-    let is_index = head.is_empty() || head.bytes().all(|b| b.is_ascii_digit());
+    // A digit key is a list index unless it lands in a hash (`metadata[1]=a` next to
+    // `metadata[order]=b`); a named key turns a list into a hash keyed by its indices.
+    let digits = !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit());
+    let is_index = head.is_empty() || (digits && !matches!(node, Node::Hash(_)));
+    if !is_index {
+        if let Node::List(items) = node {
+            let hash = std::mem::take(items)
+                .into_iter()
+                .enumerate()
+                .map(|(pos, (k, v))| (k.unwrap_or(pos).to_string(), v))
+                .collect();
+            *node = Node::Hash(hash);
+        }
+    }
     if is_index {
         if !matches!(node, Node::List(_)) {
             *node = Node::List(Vec::new());
@@ -505,7 +534,8 @@ impl Params {
                 current.clear();
                 Ok(())
             }
-            Some(Node::Hash(items)) => {
+            Some(node @ (Node::Hash(_) | Node::List(_))) => {
+                let items = node.hash_entries().unwrap_or_default();
                 let mut next = current.clone();
                 for (k, v) in items {
                     let Node::Leaf(v) = v else {
@@ -530,7 +560,7 @@ impl Params {
                         .param(format!("metadata[{k}]")));
                     }
                     if v.is_empty() {
-                        next.remove(k);
+                        next.remove(&k);
                     } else {
                         next.insert(k.clone(), Value::String(v.clone()));
                     }
@@ -730,6 +760,34 @@ mod tests {
         assert_eq!(
             p("description=").str_patch("description", 10).unwrap(),
             Patch::Unset
+        );
+    }
+
+    #[test]
+    fn digit_keys_in_hashes_stay_keys() {
+        let mut m = Map::new();
+        p("metadata[1]=a&metadata[2]=b")
+            .apply_metadata(&mut m)
+            .unwrap();
+        assert_eq!(
+            Value::Object(m.clone()),
+            serde_json::json!({"1":"a","2":"b"})
+        );
+        let mut m = Map::new();
+        p("metadata[0]=x&metadata[order_id]=6735")
+            .apply_metadata(&mut m)
+            .unwrap();
+        assert_eq!(
+            Value::Object(m.clone()),
+            serde_json::json!({"0":"x","order_id":"6735"})
+        );
+        let mut m = Map::new();
+        p("metadata[order_id]=6735&metadata[0]=x")
+            .apply_metadata(&mut m)
+            .unwrap();
+        assert_eq!(
+            Value::Object(m),
+            serde_json::json!({"order_id":"6735","0":"x"})
         );
     }
 

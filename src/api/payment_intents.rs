@@ -848,8 +848,21 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> Response {
         let expand_paths = p.expand()?;
         expand::validate("payment_intent", &expand_paths, false)?;
         let amount_to_capture = p.int_at_least("amount_to_capture", 1)?;
+        let final_capture = p.bool("final_capture")?;
         ctx.execute(move |db, exec| {
             let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+            let multicapture = pi
+                .payment_method_options
+                .get("card")
+                .and_then(|o| o.get("request_multicapture"))
+                .and_then(|v| v.as_str())
+                == Some("if_available");
+            if final_capture == Some(false) && !multicapture {
+                return Err(ApiError::invalid(
+                    "`final_capture` can only be set to false on PaymentIntents that have multicapture enabled (`payment_method_options[card][request_multicapture]=if_available`).",
+                )
+                .param("final_capture"));
+            }
             pi.check_capture().map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
             let amount = amount_to_capture.unwrap_or(pi.amount_capturable);
             if amount > pi.amount_capturable {

@@ -7,6 +7,8 @@ pub struct Decline {
     pub message: &'static str,
     /// `issuer_declined`, or `blocked` for Radar blocks.
     pub outcome_type: &'static str,
+    /// The card field the decline is about (`exp_month` for an expired card, `cvc`).
+    pub param: Option<&'static str>,
 }
 
 /// What a charge on the card does once any authentication is done.
@@ -49,6 +51,17 @@ impl TestCard {
     }
 }
 
+/// A decline about one card field (Stripe names it in `param`).
+const fn with_param(c: Charge, param: &'static str) -> Charge {
+    match c {
+        Charge::Decline(d) => Charge::Decline(Decline {
+            param: Some(param),
+            ..d
+        }),
+        other => other,
+    }
+}
+
 const fn decline(
     code: &'static str,
     decline_code: Option<&'static str>,
@@ -59,6 +72,7 @@ const fn decline(
         decline_code,
         message,
         outcome_type: "issuer_declined",
+        param: None,
     })
 }
 
@@ -205,7 +219,14 @@ const CARDS: &[(&[&str], TestCard)] = &[
         with(
             card("4000000000000069", "visa", "US", "credit"),
             ThreeDs::NotRequired,
-            decline("expired_card", None, "Your card has expired."),
+            with_param(
+                decline(
+                    "expired_card",
+                    Some("expired_card"),
+                    "Your card has expired.",
+                ),
+                "exp_month",
+            ),
         ),
     ),
     (
@@ -216,10 +237,13 @@ const CARDS: &[(&[&str], TestCard)] = &[
         with(
             card("4000000000000127", "visa", "US", "credit"),
             ThreeDs::NotRequired,
-            decline(
-                "incorrect_cvc",
-                None,
-                "Your card's security code is incorrect.",
+            with_param(
+                decline(
+                    "incorrect_cvc",
+                    Some("incorrect_cvc"),
+                    "Your card's security code is incorrect.",
+                ),
+                "cvc",
             ),
         ),
     ),
@@ -233,7 +257,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
             ThreeDs::NotRequired,
             decline(
                 "processing_error",
-                None,
+                Some("processing_error"),
                 "An error occurred while processing your card. Try again in a little bit.",
             ),
         ),
@@ -268,6 +292,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
                 decline_code: Some("fraudulent"),
                 message: "Your card was declined.",
                 outcome_type: "blocked",
+                param: None,
             }),
         ),
     ),
@@ -362,6 +387,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
                 decline_code: Some("fraudulent"),
                 message: "Your card was declined.",
                 outcome_type: "blocked",
+                param: None,
             }),
         ),
     ),
