@@ -58,13 +58,14 @@ impl Db {
     }
 
     pub fn get_raw(&self, kind: &str, id: &str) -> Result<Option<String>, StoreError> {
-        let lock = if self.writer {
-            self.driver.borrow().lock_clause()
-        } else {
-            ""
-        };
-        let sql = format!("SELECT body FROM objects WHERE id = $1 AND kind = $2{lock}");
-        let mut rows = self.query(&sql, &[id.into(), kind.into()], &[Col::Text])?;
+        const READ: &str = "SELECT body FROM objects WHERE id = $1 AND kind = $2";
+        const LOCK: &str = "SELECT body FROM objects WHERE id = $1 AND kind = $2 FOR UPDATE";
+        let lock = self.writer && self.driver.borrow().locks_rows();
+        let mut rows = self.query(
+            if lock { LOCK } else { READ },
+            &[id.into(), kind.into()],
+            &[Col::Text],
+        )?;
         Ok(rows.pop().and_then(|mut r| r.pop()).map(Cell::text))
     }
 

@@ -81,7 +81,7 @@ pub trait Driver: Send {
     }
     /// `BEGIN` for the writer's batch transaction.
     fn begin_write(&mut self) -> Result<(), StoreError>;
-    /// The clause that locks a row read by a write (`FOR UPDATE` where other
-    /// processes may write too; nothing where one writer owns the file).
-    fn lock_clause(&self) -> &'static str;
+    /// Whether a write must lock the rows it reads (`FOR UPDATE`): where other
+    /// processes write too, not where one writer owns the file.
+    fn locks_rows(&self) -> bool;
 }

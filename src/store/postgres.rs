@@ -146,7 +146,7 @@ impl Driver for Postgres {
         self.batch("BEGIN")
     }
 
-    fn lock_clause(&self) -> &'static str {
-        " FOR UPDATE"
+    fn locks_rows(&self) -> bool {
+        true
     }
 }

@@ -44,10 +44,9 @@ fn bind(args: &[Arg]) -> Vec<Value> {
         .collect()
 }
 
-/// SQLite numbers positional parameters `?1`; the shared SQL writes `$1`.
-fn sql_for_sqlite(sql: &str) -> String {
-    sql.replace('$', "?")
-}
+// The shared SQL writes `$1`, `$2`, ... in order of first use: SQLite takes `$1` as a
+// named parameter and numbers named parameters in that same order, so positional
+// binding lines up without rewriting the SQL.
 
 impl Driver for Sqlite {
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
@@ -55,7 +54,7 @@ impl Driver for Sqlite {
     }
 
     fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sql_for_sqlite(sql))?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
         Ok(stmt.execute(rusqlite::params_from_iter(bind(args)))? as u64)
     }
 
@@ -65,7 +64,7 @@ impl Driver for Sqlite {
         args: &[Arg],
         cols: &[Col],
     ) -> Result<Vec<Vec<Cell>>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sql_for_sqlite(sql))?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(bind(args)), |r| {
             cols.iter()
                 .enumerate()
@@ -87,8 +86,8 @@ impl Driver for Sqlite {
         self.batch("BEGIN IMMEDIATE")
     }
 
-    fn lock_clause(&self) -> &'static str {
+    fn locks_rows(&self) -> bool {
         // One writer owns the file: reads inside its transaction are already serialized.
-        ""
+        false
     }
 }
