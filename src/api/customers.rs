@@ -180,8 +180,7 @@ pub async fn create(ctx: Ctx) -> Response {
             crate::versions::Operation::CustomerCreate,
             &ctx.params,
         )?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("customer", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("customer", false)?;
         let p = ctx.params.clone();
         let mut c = Customer {
             id: ids::new_id("cus"),
@@ -243,8 +242,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("customer", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("customer", false)?;
         let c = load(&ctx, &id).await?;
         let body = ctx
             .app
@@ -266,8 +264,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
             crate::versions::Operation::CustomerUpdate,
             &ctx.params,
         )?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("customer", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("customer", false)?;
         let p = ctx.params.clone();
         let version = ctx.version;
         ctx.execute(move |db, exec| {
@@ -328,8 +325,7 @@ pub async fn list(ctx: Ctx) -> Response {
         let mut shape = pagination::LIST_SHAPE.to_vec();
         shape.extend(["email", "test_clock"]);
         ctx.params.check(&shape)?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("customer", &expand_paths, true)?;
+        let expand_paths = ctx.expand_paths("customer", true)?;
         let mut q = pagination::query(&ctx.params)?;
         q.ref1 = ctx.params.str("email")?;
         pagination::respond(

@@ -1,31 +1,17 @@
 //! `/v1/events`: retrieve and list. Events keep the rendering of when they happened.
 
-use super::error::{ApiError, ApiResult};
+use super::error::ApiError;
 use super::{pagination, Ctx, Reply};
 use crate::domain::event::Event;
 use crate::views;
 use axum::extract::Path;
 use axum::response::Response;
-use serde_json::Value;
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&["expand[]"])?;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let e = db
-                    .get::<Event>(&id)?
-                    .ok_or_else(|| ApiError::no_such("event", &id, "id", 404))?;
-                Ok(views::event(&e))
-            })
-            .await?;
-        Ok(Reply::ok(&body))
-    }
-    .await;
-    ctx.respond(r)
+    ctx.respond(
+        ctx.retrieve(id, ("event", "event", "id"), views::event)
+            .await,
+    )
 }
 
 pub async fn list(ctx: Ctx) -> Response {

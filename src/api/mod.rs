@@ -206,6 +206,41 @@ fn set_common_headers(resp: &mut Response, version: ApiVersion, idem: Option<&st
 }
 
 impl Ctx {
+    /// `expand[]` of this request, checked against what `object` (or a list of
+    /// them) can expand.
+    pub fn expand_paths(&self, object: &str, list: bool) -> ApiResult<Vec<String>> {
+        let paths = self.params.expand()?;
+        expand::validate(object, &paths, list)?;
+        Ok(paths)
+    }
+
+    /// A retrieve by id of an object rendered from itself alone: secret key, only
+    /// `expand[]`, 404 `No such <name>` (naming `param`) when missing.
+    pub async fn retrieve<T: crate::store::Stored + 'static>(
+        &self,
+        id: String,
+        (object, missing_name, param): (&'static str, &'static str, &'static str),
+        view: fn(&T) -> Value,
+    ) -> ApiResult<Reply> {
+        self.require_secret()?;
+        self.params.check(&["expand[]"])?;
+        let expand_paths = self.expand_paths(object, false)?;
+        let version = self.version;
+        let body = self
+            .app
+            .store
+            .read(move |db| -> ApiResult<Value> {
+                let obj = db
+                    .get::<T>(&id)?
+                    .ok_or_else(|| ApiError::no_such(missing_name, &id, param, 404))?;
+                let mut body = view(&obj);
+                expand::apply(db, &mut body, &expand_paths)?;
+                Ok(versions::render(body, version))
+            })
+            .await?;
+        Ok(Reply::ok(&body))
+    }
+
     pub fn require_secret(&self) -> ApiResult<()> {
         if self.key == KeyKind::Secret {
             Ok(())

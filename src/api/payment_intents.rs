@@ -551,8 +551,7 @@ pub async fn create(ctx: Ctx) -> Response {
         let p = &ctx.params;
         p.check(&full_shape(&[COMMON, CREATE_ONLY]))?;
         versions::check_request(ctx.version, Operation::PaymentIntentCreate, p)?;
-        let expand_paths = p.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let amount = parse_amount(p, true)?.unwrap_or_default();
         let currency = parse_currency(p, true)?.expect("required");
         check_minimum(amount, &currency)?;
@@ -668,8 +667,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.params.check(&["expand[]", "client_secret"])?;
         check_id(&id)?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let (key, version) = (ctx.key, ctx.version);
         let client_secret = ctx.params.str("client_secret")?;
         let body = ctx
@@ -695,8 +693,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
         let p = ctx.params.clone();
         p.check(&full_shape(&[COMMON]))?;
         versions::check_request(ctx.version, Operation::PaymentIntentUpdate, &p)?;
-        let expand_paths = p.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let amount = parse_amount(&p, false)?;
         let currency = parse_currency(&p, false)?;
         let choice = type_choice(&p, false)?;
@@ -801,8 +798,7 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
         p.check(&full_shape(&[CONFIRM_SHAPE]))?;
         check_id(&id)?;
         versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &p)?;
-        let expand_paths = p.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let client_secret = p.str("client_secret")?;
         let key = ctx.key;
         let exec_country = ctx.app.account.country.clone();
@@ -845,8 +841,7 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> Response {
         ctx.require_secret()?;
         let p = ctx.params.clone();
         p.check(&["amount_to_capture", "expand[]", "metadata[*]", "statement_descriptor", "statement_descriptor_suffix", "final_capture", "application_fee_amount"])?;
-        let expand_paths = p.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let amount_to_capture = p.int_at_least("amount_to_capture", 1)?;
         let final_capture = p.bool("final_capture")?;
         ctx.execute(move |db, exec| {
@@ -898,8 +893,7 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> Response {
         ctx.require_secret()?;
         let p = ctx.params.clone();
         p.check(&["cancellation_reason", "expand[]"])?;
-        let expand_paths = p.expand()?;
-        expand::validate("payment_intent", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let reason = p.enum_(
             "cancellation_reason",
             &[
@@ -937,8 +931,7 @@ pub async fn list(ctx: Ctx) -> Response {
         let mut shape = pagination::LIST_SHAPE.to_vec();
         shape.extend(["customer", "customer_account"]);
         ctx.params.check(&shape)?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_intent", &expand_paths, true)?;
+        let expand_paths = ctx.expand_paths("payment_intent", true)?;
         let mut q = pagination::query(&ctx.params)?;
         q.customer = ctx.params.str("customer")?;
         pagination::respond(

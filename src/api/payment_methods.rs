@@ -210,8 +210,7 @@ pub async fn create(ctx: Ctx) -> Response {
         let mut shape = DATA_SHAPE.to_vec();
         shape.extend(["expand[]", "customer", "payment_method"]);
         ctx.params.check(&shape)?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_method", false)?;
         if ctx.params.has("customer") || ctx.params.has("payment_method") {
             return Err(ApiError::invalid(
                 "Cloning PaymentMethods is only available to Connect platforms.",
@@ -235,27 +234,14 @@ pub async fn create(ctx: Ctx) -> Response {
 }
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let pm = db.get::<PaymentMethod>(&id)?.ok_or_else(|| {
-                    ApiError::no_such("PaymentMethod", &id, "payment_method", 404)
-                })?;
-                let mut body = views::payment_method(&pm);
-                expand::apply(db, &mut body, &expand_paths)?;
-                Ok(body)
-            })
-            .await?;
-        Ok(Reply::ok(&ctx.render(body)))
-    }
-    .await;
-    ctx.respond(r)
+    ctx.respond(
+        ctx.retrieve(
+            id,
+            ("payment_method", "PaymentMethod", "payment_method"),
+            views::payment_method,
+        )
+        .await,
+    )
 }
 
 /// Attaches `pm` to `customer` (which must exist), as `attach`, Customer create's
@@ -328,8 +314,7 @@ pub async fn attach_endpoint(Path(id): Path<String>, ctx: Ctx) -> Response {
         ctx.require_secret()?;
         ctx.params
             .check(&["customer", "customer_account", "expand[]"])?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_method", false)?;
         let customer = ctx
             .params
             .str("customer")?
@@ -352,8 +337,7 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_method", false)?;
         ctx.execute(move |db, exec| {
             let mut pm = load(db, &id)?;
             let Some(owner) = pm.customer.take() else {
@@ -402,8 +386,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(UPDATE_SHAPE)?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_method", false)?;
         let p = ctx.params.clone();
         let allow_redisplay = p.enum_("allow_redisplay", &["always", "limited", "unspecified"])?;
         let card = p.sub("card");
@@ -480,8 +463,7 @@ async fn list_for(ctx: &Ctx, customer: Option<String>, url: String) -> ApiResult
     let mut shape = super::pagination::LIST_SHAPE.to_vec();
     shape.extend(["type", "allow_redisplay", "customer", "customer_account"]);
     ctx.params.check(&shape)?;
-    let expand_paths = ctx.params.expand()?;
-    expand::validate("payment_method", &expand_paths, true)?;
+    let expand_paths = ctx.expand_paths("payment_method", true)?;
     let mut q = super::pagination::query(&ctx.params)?;
     if let Some(t) = ctx.params.str("type")? {
         if !KNOWN_TYPES.contains(&t.as_str()) {
@@ -571,8 +553,7 @@ pub async fn retrieve_for_customer(
     let r = async {
         ctx.require_secret()?;
         ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.params.expand()?;
-        expand::validate("payment_method", &expand_paths, false)?;
+        let expand_paths = ctx.expand_paths("payment_method", false)?;
         let version = ctx.version;
         let body = ctx
             .app
