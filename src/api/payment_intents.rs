@@ -211,41 +211,45 @@ fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {
             })?,
         None => None,
     };
-    let exclusive = |a: &str, b: &str| {
-        ApiError::invalid(format!(
+    // Pairs Stripe refuses together (the first is named in the error).
+    let (apm_on, apm_given) = (apm_enabled == Some(true), apm.is_some());
+    let exclusive = [
+        (
+            "automatic_payment_methods",
+            apm_on,
+            "payment_method_types",
+            explicit.is_some(),
+        ),
+        (
+            "allowed_payment_method_types",
+            allowed.is_some(),
+            "payment_method_types",
+            explicit.is_some(),
+        ),
+        (
+            "allowed_payment_method_types",
+            allowed.is_some(),
+            "automatic_payment_methods",
+            apm_given,
+        ),
+        (
+            "allowed_payment_method_types",
+            allowed.is_some(),
+            "excluded_payment_method_types",
+            excluded.is_some(),
+        ),
+        (
+            "excluded_payment_method_types",
+            excluded.is_some(),
+            "payment_method_types",
+            explicit.is_some(),
+        ),
+    ];
+    if let Some((a, _, b, _)) = exclusive.iter().find(|(_, a, _, b)| *a && *b) {
+        return Err(ApiError::invalid(format!(
             "You may only specify one of these parameters: {a}, {b}."
         ))
-        .param(a.to_string())
-    };
-    if explicit.is_some() && apm_enabled == Some(true) {
-        return Err(exclusive(
-            "automatic_payment_methods",
-            "payment_method_types",
-        ));
-    }
-    if allowed.is_some() && explicit.is_some() {
-        return Err(exclusive(
-            "allowed_payment_method_types",
-            "payment_method_types",
-        ));
-    }
-    if allowed.is_some() && apm.is_some() {
-        return Err(exclusive(
-            "allowed_payment_method_types",
-            "automatic_payment_methods",
-        ));
-    }
-    if allowed.is_some() && excluded.is_some() {
-        return Err(exclusive(
-            "allowed_payment_method_types",
-            "excluded_payment_method_types",
-        ));
-    }
-    if excluded.is_some() && explicit.is_some() {
-        return Err(exclusive(
-            "excluded_payment_method_types",
-            "payment_method_types",
-        ));
+        .param(*a));
     }
     for (name, list) in [
         ("payment_method_types", &explicit),

@@ -45,6 +45,19 @@ def base(us):
     return us.url
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by playwright (tools that download their own
+    browser cannot run here)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     helpers.PROBLEMS.clear()

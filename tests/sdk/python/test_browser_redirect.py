@@ -10,13 +10,9 @@ import threading
 import urllib.parse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from helpers import PK, raw
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 MERCHANT_PAGE = """<!doctype html><html><head><title>Checkout</title></head><body>
 <p id="status">loading</p>
@@ -69,14 +65,6 @@ def merchant():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def seed_intent(server, method, amount, currency):

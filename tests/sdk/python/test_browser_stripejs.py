@@ -10,13 +10,9 @@ import threading
 import urllib.parse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from helpers import PK, SK, request
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # checkout.html from the seeds (head as printed, script URL changed), the seeds' form,
 # the /secret snippet and client.js verbatim. `clientSecret` is shared between the two
@@ -74,14 +70,6 @@ def merchant_site(pasarela_url, script_path, method, amount, currency):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}", created
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("seed,script_path,method,amount,currency,button,redirect_status,final", [
