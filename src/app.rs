@@ -185,13 +185,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v3/", get(web::stripe_js::v3))
         .route("/v3/stripe.js", get(web::stripe_js::v3))
         .route("/{release}/stripe.js", get(web::stripe_js::release))
-        // Search is not served yet: say so instead of treating "search" as an id.
-        .route(
-            "/v1/payment_intents/search",
-            get(unrecognized).post(unrecognized),
-        )
-        .route("/v1/customers/search", get(unrecognized).post(unrecognized))
-        .route("/v1/charges/search", get(unrecognized).post(unrecognized))
+        .route("/v1/payment_intents/search", get(payment_intents::search))
+        .route("/v1/customers/search", get(customers::search))
+        .route("/v1/charges/search", get(charges::search))
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .layer(middleware::from_fn(request_layer))

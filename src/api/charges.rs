@@ -36,3 +36,14 @@ pub async fn list(ctx: Ctx) -> Response {
     .await;
     ctx.respond(r)
 }
+
+pub async fn search(ctx: Ctx) -> Response {
+    let r = super::search::respond(
+        &ctx,
+        "charges",
+        super::search::CHARGE_FIELDS,
+        |_, c: &Charge| Ok(views::charge(c)),
+    )
+    .await;
+    ctx.respond(r)
+}

@@ -341,3 +341,14 @@ pub async fn list(ctx: Ctx) -> Response {
     .await;
     ctx.respond(r)
 }
+
+pub async fn search(ctx: Ctx) -> Response {
+    let r = super::search::respond(
+        &ctx,
+        "customers",
+        super::search::CUSTOMER_FIELDS,
+        |_, c: &Customer| Ok(views::customer(c)),
+    )
+    .await;
+    ctx.respond(r)
+}

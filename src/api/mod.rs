@@ -13,6 +13,7 @@ pub mod form;
 pub mod pagination;
 pub mod payment_intents;
 pub mod payment_methods;
+pub mod search;
 
 use crate::app::App;
 use crate::domain::event::{previous_attributes, Event};

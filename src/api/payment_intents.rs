@@ -951,3 +951,14 @@ pub async fn list(ctx: Ctx) -> Response {
     .await;
     ctx.respond(r)
 }
+
+pub async fn search(ctx: Ctx) -> Response {
+    let r = super::search::respond(
+        &ctx,
+        "payment_intents",
+        super::search::PAYMENT_INTENT_FIELDS,
+        |db, pi: &PaymentIntent| views::payment_intent(db, pi),
+    )
+    .await;
+    ctx.respond(r)
+}

@@ -1,7 +1,7 @@
 """Saved PaymentMethods (attach / list / update / detach), a Customer's default method, event
 previous_attributes, PaymentIntent `shipping`, `payment_method_options` validation, email / URL
 validation, idempotency precedence, a clover-era confirm that switches type, risk / check test
-cards, off-session without setup and the search route.
+cards, off-session without setup and the search route (a bad query is Stripe's 400).
 
 Behaviour from reference/behaviour/intents.md §1.4, §3, §6, §7 and conventions.md §0, §3.4, §4;
 driven by stripe-python at endive unless a test says otherwise.
@@ -392,8 +392,9 @@ def test_off_session_amazon_pay_never_set_up_is_refused(client):
     assert e.value.param == "off_session"
 
 
-# -- 11. search is not an id lookup -----------------------------------------------------------
+# -- 11. search is routed as search, not an id lookup -------------------------------------------
 def test_payment_intent_search_is_not_an_id(base):
     r = request(base, "GET", "/v1/payment_intents/search", {"query": "x"}, version=ENDIVE)
-    assert r.status == 404, r
+    assert r.status == 400, r
+    assert r.error["param"] == "query"
     assert "No such payment_intent" not in r.error["message"], r
