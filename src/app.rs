@@ -173,6 +173,12 @@ pub fn router(app: Arc<App>) -> Router {
             "/v1/balance_transactions/{id}",
             get(balance_transactions::retrieve),
         )
+        .route("/v1/refunds", post(refunds::create).get(refunds::list))
+        .route(
+            "/v1/refunds/{id}",
+            get(refunds::retrieve).post(refunds::update),
+        )
+        .route("/v1/refunds/{id}/cancel", post(refunds::cancel))
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

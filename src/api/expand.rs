@@ -35,6 +35,14 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     // Includable: present only when expanded.
     ("charge", "refunds", None),
     ("payment_method", "customer", Some("customer")),
+    ("refund", "charge", Some("charge")),
+    ("refund", "payment_intent", Some("payment_intent")),
+    ("refund", "payment_method", Some("payment_method")),
+    ("refund", "customer", Some("customer")),
+    ("refund", "balance_transaction", Some("balance_transaction")),
+    ("refund", "failure_balance_transaction", None),
+    ("refund", "source_transfer_reversal", None),
+    ("refund", "transfer_reversal", None),
     ("customer", "default_source", None),
     ("customer", "test_clock", None),
     (
@@ -103,6 +111,9 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
             .get::<PaymentMethod>(id)?
             .map(|p| views::payment_method(&p)),
         "charge" => db.get::<Charge>(id)?.map(|c| views::charge(&c)),
+        "refund" => db
+            .get::<crate::domain::refund::Refund>(id)?
+            .map(|r| views::refund(&r)),
         "balance_transaction" => db
             .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
             .map(|t| views::balance_transaction(&t)),
@@ -115,13 +126,25 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
 }
 
 fn expand_one(db: &Db, node: &mut Value, segs: &[&str]) -> Result<(), StoreError> {
-    // A charge's refunds are a list shown only on request (no refunds are made yet).
+    // A charge's refunds: a list shown only when asked for.
     if segs == ["refunds"] && node.get("object").and_then(|o| o.as_str()) == Some("charge") {
-        let url = format!(
-            "/v1/charges/{}/refunds",
-            node["id"].as_str().unwrap_or_default()
-        );
-        node["refunds"] = views::list(&url, vec![], false);
+        let id = node["id"].as_str().unwrap_or_default().to_string();
+        let q = crate::store::ListQuery {
+            ref1: Some(id.clone()),
+            limit: 100,
+            ..Default::default()
+        };
+        let page = db.list("refund", &q)?.unwrap_or(crate::store::ListPage {
+            bodies: vec![],
+            has_more: false,
+        });
+        let mut data = Vec::new();
+        for body in &page.bodies {
+            data.push(views::refund(&crate::store::decode::<
+                crate::domain::refund::Refund,
+            >(body)?));
+        }
+        node["refunds"] = views::list(&format!("/v1/charges/{id}/refunds"), data, page.has_more);
         return Ok(());
     }
     let Some(object) = node

@@ -13,6 +13,7 @@ pub mod form;
 pub mod pagination;
 pub mod payment_intents;
 pub mod payment_methods;
+pub mod refunds;
 pub mod search;
 
 use crate::app::App;
@@ -396,7 +397,7 @@ impl Exec {
             kind: kind.to_string(),
             api_version: self.event_version.as_str().to_string(),
             object: rendered,
-            previous_attributes: if kind.ends_with(".updated") {
+            previous_attributes: if kind.ends_with(".updated") || kind == "charge.refunded" {
                 previous
             } else {
                 None

@@ -879,6 +879,10 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> Response {
                 .ok_or_else(|| ApiError::internal("held intent without charge"))?;
             charge.capture(amount);
             confirm::settle(db, exec, &mut charge)?;
+            if versions::old_behaviour(exec.version, versions::Behaviour::ReleasedAuthorizationIsRefund) {
+                let released = charge.amount - amount;
+                super::refunds::release_as_refund(db, exec, &mut charge, released)?;
+            }
             pi.capture(amount);
             db.put(&charge)?;
             db.put(&pi)?;
@@ -913,7 +917,21 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> Response {
                 .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
             pi.check_cancel()
                 .map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
+            let held = pi.status == Status::RequiresCapture;
             pi.cancel(reason, exec.now);
+            if held
+                && versions::old_behaviour(
+                    exec.version,
+                    versions::Behaviour::ReleasedAuthorizationIsRefund,
+                )
+            {
+                if let Some(mut charge) = db.get::<crate::domain::charge::Charge>(
+                    pi.latest_charge.as_deref().unwrap_or_default(),
+                )? {
+                    let held_amount = charge.amount;
+                    super::refunds::release_as_refund(db, exec, &mut charge, held_amount)?;
+                }
+            }
             db.put(&pi)?;
             exec.event(
                 db,

@@ -47,6 +47,20 @@ impl BalanceTransaction {
         }
     }
 
+    /// The money going back for a refund (Stripe keeps its fee).
+    pub fn for_refund(id: String, refund: &str, amount: i64, currency: &str, now: i64) -> Self {
+        BalanceTransaction {
+            id,
+            created: now,
+            amount: -amount,
+            currency: currency.to_string(),
+            fee: 0,
+            source: Some(refund.to_string()),
+            kind: "refund".into(),
+            available_on: now,
+        }
+    }
+
     pub fn net(&self) -> i64 {
         self.amount - self.fee
     }

@@ -10,4 +10,5 @@ pub mod ids;
 pub mod money;
 pub mod payment_intent;
 pub mod payment_method;
+pub mod refund;
 pub mod test_cards;

@@ -136,6 +136,12 @@ impl Stored for PaymentMethod {
 }
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
 stored!(BalanceTransaction, "balance_transaction", ref1 = source);
+stored!(
+    crate::domain::refund::Refund,
+    "refund",
+    customer = customer,
+    ref1 = charge
+);
 
 impl Stored for crate::domain::event::Event {
     const KIND: &'static str = "event";

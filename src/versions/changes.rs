@@ -10,6 +10,7 @@ pub static ALL: &[&dyn VersionChange] = &[
     &InvoiceRemovedFromPayments,
     &CancellationReasonExpired,
     &CustomerCouponRemoved,
+    &ReleasedAuthorizationNotRefunded,
     &PaymentMethodTypesNotWritable,
 ];
 
@@ -60,6 +61,22 @@ impl VersionChange for CancellationReasonExpired {
                 Value::String("automatic".into()),
             );
         }
+    }
+}
+
+/// 2025-03-31.basil: canceling a held payment, or capturing part of it, no longer
+/// creates a Refund (`amount_refunded` stays, no `charge.refunded`).
+struct ReleasedAuthorizationNotRefunded;
+
+impl VersionChange for ReleasedAuthorizationNotRefunded {
+    fn version(&self) -> &'static str {
+        "2025-03-31.basil"
+    }
+    fn describe(&self) -> &'static str {
+        "partial capture and cancel no longer create refunds"
+    }
+    fn behaviour(&self) -> Option<super::Behaviour> {
+        Some(super::Behaviour::ReleasedAuthorizationIsRefund)
     }
 }
 
@@ -174,6 +191,23 @@ mod tests {
             crate::versions::render(body, v("2025-09-30.clover"))["cancellation_reason"],
             "expired"
         );
+    }
+
+    #[test]
+    fn released_authorizations_were_refunds_before_basil() {
+        use crate::versions::{old_behaviour, Behaviour};
+        assert!(old_behaviour(
+            v("2025-02-24.acacia"),
+            Behaviour::ReleasedAuthorizationIsRefund
+        ));
+        assert!(!old_behaviour(
+            v("2025-03-31.basil"),
+            Behaviour::ReleasedAuthorizationIsRefund
+        ));
+        assert!(!old_behaviour(
+            v("2026-10-28.endive"),
+            Behaviour::ReleasedAuthorizationIsRefund
+        ));
     }
 
     #[test]

@@ -80,6 +80,23 @@ pub enum Operation {
     CustomerUpdate,
 }
 
+/// Behaviours (not shapes) that a version changed. Endpoint code asks
+/// `old_behaviour(version, Behaviour::X)`; the unit that changed it says when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Releasing an authorisation (cancel, or the rest of a partial capture) made a
+    /// Refund on the charge.
+    ReleasedAuthorizationIsRefund,
+}
+
+/// Whether a request served at `v` gets the behaviour from before the change that
+/// ended `b`.
+pub fn old_behaviour(v: ApiVersion, b: Behaviour) -> bool {
+    changes()
+        .iter()
+        .any(|c| c.behaviour() == Some(b) && !v.at_least(c.version()))
+}
+
 /// One breaking change of Stripe's API.
 pub trait VersionChange: Sync {
     /// The version that introduced the change.
@@ -94,6 +111,10 @@ pub trait VersionChange: Sync {
     /// Turns an object rendered after the change into its shape before it. Called for
     /// every object (a map with an `object` key) in a response served before `version()`.
     fn render_back(&self, _object: &mut Map<String, Value>) {}
+    /// The behaviour this change ended, if it is one (see `old_behaviour`).
+    fn behaviour(&self) -> Option<Behaviour> {
+        None
+    }
     /// Whether `render_back` does anything (lets render skip walking the response).
     fn changes_responses(&self) -> bool {
         false

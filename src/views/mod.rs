@@ -84,6 +84,29 @@ pub fn payment_method(pm: &PaymentMethod) -> Value {
     Value::Object(m)
 }
 
+pub fn refund(r: &crate::domain::refund::Refund) -> Value {
+    json!({
+        "id": r.id,
+        "object": "refund",
+        "amount": r.amount,
+        "balance_transaction": r.balance_transaction,
+        "charge": r.charge,
+        "created": r.created,
+        "currency": r.currency,
+        "customer": r.customer,
+        "customer_account": null,
+        "destination_details": r.destination_details,
+        "metadata": r.metadata,
+        "payment_intent": r.payment_intent,
+        "payment_method": r.payment_method,
+        "reason": r.reason,
+        "receipt_number": null,
+        "source_transfer_reversal": null,
+        "status": r.status,
+        "transfer_reversal": null
+    })
+}
+
 pub fn balance_transaction(t: &crate::domain::balance_transaction::BalanceTransaction) -> Value {
     json!({
         "id": t.id,

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Checks Stripe-shaped JSON against ../shared/reference/openapi/objects.json with the
-shared validate.py, with one correction: a `$ref` that carries `nullable: true` beside
-it allows null (validate.py resolves the `$ref` first and loses that sibling, which
-makes every nullable sub-object such as `next_action: null` a false problem).
+shared validate.py, with two corrections:
+- a `$ref` that carries `nullable: true` beside it allows null (validate.py resolves the
+  `$ref` first and loses that sibling, which makes every nullable sub-object such as
+  `next_action: null` a false problem);
+- an embedded list (`...ApiList`, e.g. a charge's expanded `refunds`) has its items
+  checked by their own `object`: objects.json's generator typed every embedded list
+  with one item schema (PaymentIntentAmountDetailsLineItem).
 
     check.py [FILE ...]      # '-' or none: stdin; exit 1 and one line per problem
 As a module: `from check import problems`.
@@ -19,6 +23,13 @@ from validate import Validator  # noqa: E402
 class NullableRefValidator(Validator):
     def _check(self, v, s, path, out):
         if v is None and "$ref" in s and s.get("nullable"):
+            return
+        if "$ref" in s and s["$ref"].endswith("/...ApiList") and isinstance(v, dict):
+            for key, want in (("object", str), ("has_more", bool), ("url", str), ("data", list)):
+                if not isinstance(v.get(key), want):
+                    out.append(f"{path or '.'}.{key}: a list must have {key}")
+            for i, item in enumerate(v.get("data") or []):
+                out.extend(f"{path}.data[{i}]{p}" for p in self.problems(item))
             return
         super()._check(v, s, path, out)
 

@@ -32,9 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]  # tests/sdk/python -> repo root
 SHARED = REPO.parent / "shared"
-sys.path.insert(0, str(SHARED / "reference" / "openapi"))
+sys.path.insert(0, str(REPO / "tests" / "schema"))
 
-from validate import Validator  # noqa: E402
+# The shared validate.py with the project's two corrections (see tests/schema/check.py).
+from check import NullableRefValidator  # noqa: E402
 
 import stripe  # noqa: E402
 
@@ -44,19 +45,7 @@ ENDIVE = "2026-10-28.endive"  # what stripe-python 16.1.0 pins
 CLOVER = "2025-09-30.clover"  # the account default (contract)
 BIN = os.environ.get("PASARELA_BIN", str(REPO / "target" / "release" / "pasarela"))
 
-class _Validator(Validator):
-    """validate.py's checker, with one fix: `nullable: true` written beside a `$ref`
-    (`"next_action": {"$ref": "...NextAction", "nullable": true}`) is honoured. The shared
-    checker follows the `$ref` first and loses the sibling, so it reports every `null`
-    next_action / last_payment_error / shipping as "not nullable", contradicting objects.json."""
-
-    def _check(self, v, s, path, out):
-        if v is None and isinstance(s, dict) and "$ref" in s and s.get("nullable"):
-            return
-        return super()._check(v, s, path, out)
-
-
-VALIDATOR = _Validator()
+VALIDATOR = NullableRefValidator()
 PROBLEMS: list[str] = []
 _PROBLEMS_LOCK = threading.Lock()
 

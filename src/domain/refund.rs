@@ -1,0 +1,135 @@
+//! The Refund object as stored, and the refund rules of a charge.
+
+use super::charge::Charge;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Refund {
+    pub id: String,
+    pub created: i64,
+    pub amount: i64,
+    pub currency: String,
+    pub charge: Option<String>,
+    pub payment_intent: Option<String>,
+    pub customer: Option<String>,
+    pub payment_method: Option<String>,
+    pub reason: Option<String>,
+    pub metadata: Map<String, Value>,
+    pub status: String,
+    pub balance_transaction: Option<String>,
+    pub destination_details: Value,
+}
+
+/// Why a charge cannot be refunded by `amount`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundRefused {
+    AlreadyRefunded,
+    NotCaptured,
+    TooLarge { requested: i64, left: i64 },
+}
+
+/// What is left to refund on a charge.
+pub fn refundable(charge: &Charge) -> i64 {
+    charge.amount_captured - charge.amount_refunded
+}
+
+/// Checks a refund of `amount` (None: all that is left) against the charge.
+pub fn check(charge: &Charge, amount: Option<i64>) -> Result<i64, RefundRefused> {
+    if !charge.captured || charge.status != "succeeded" {
+        return Err(RefundRefused::NotCaptured);
+    }
+    let left = refundable(charge);
+    if left <= 0 {
+        return Err(RefundRefused::AlreadyRefunded);
+    }
+    let amount = amount.unwrap_or(left);
+    if amount > left {
+        return Err(RefundRefused::TooLarge {
+            requested: amount,
+            left,
+        });
+    }
+    Ok(amount)
+}
+
+/// Where the money goes back, by payment method type.
+pub fn destination_details(pm_type: &str, reference: &str) -> Value {
+    match pm_type {
+        "card" => json!({
+            "card": {"reference": reference, "reference_status": "available", "reference_type": "acquirer_reference_number", "type": "refund"},
+            "type": "card"
+        }),
+        other => json!({ other: {}, "type": other }),
+    }
+}
+
+impl Charge {
+    /// Records a refund of `amount` on the charge.
+    pub fn refund(&mut self, amount: i64) {
+        self.amount_refunded += amount;
+        self.refunded = self.amount_refunded >= self.amount_captured && self.amount_captured > 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::payment_method::{billing_details_from, PaymentMethod};
+
+    fn charge(captured: i64) -> Charge {
+        let pm = PaymentMethod {
+            id: "pm_1".into(),
+            created: 0,
+            kind: "alma".into(),
+            billing_details: billing_details_from(None),
+            card: None,
+            customer: None,
+            metadata: Map::new(),
+            allow_redisplay: "unspecified".into(),
+            consumed: false,
+        };
+        let from = crate::domain::charge::ChargeFrom {
+            id: "py_1".into(),
+            created: 0,
+            amount: 1000,
+            currency: "eur".into(),
+            customer: None,
+            description: None,
+            metadata: Map::new(),
+            payment_intent: "pi_1".into(),
+            receipt_email: None,
+            statement_descriptor: None,
+            statement_descriptor_suffix: None,
+            shipping: None,
+            transfer_group: None,
+            three_d_secure: false,
+            installments: Some(3),
+        };
+        let mut c = Charge::approved(&pm, from, false);
+        if captured > 0 {
+            c.capture(captured);
+        }
+        c
+    }
+
+    #[test]
+    fn refund_rules() {
+        let mut c = charge(1000);
+        assert_eq!(check(&c, None), Ok(1000));
+        assert_eq!(check(&c, Some(400)), Ok(400));
+        c.refund(400);
+        assert!(!c.refunded);
+        assert_eq!(
+            check(&c, Some(700)),
+            Err(RefundRefused::TooLarge {
+                requested: 700,
+                left: 600
+            })
+        );
+        c.refund(600);
+        assert!(c.refunded);
+        assert_eq!(check(&c, None), Err(RefundRefused::AlreadyRefunded));
+        assert_eq!(check(&charge(0), None), Err(RefundRefused::NotCaptured));
+    }
+}
