@@ -163,6 +163,9 @@ fn insert(node: &mut Node, path: &[&str], value: String) {
     }
 }
 
+/// Deeper keys than any Stripe parameter are refused (and never recursed into).
+const MAX_DEPTH: usize = 12;
+
 /// Decodes one or more urlencoded strings (query, then body) into a hash node.
 pub fn decode(sources: &[&[u8]]) -> Node {
     let mut root = Node::Hash(Vec::new());
@@ -172,6 +175,12 @@ pub fn decode(sources: &[&[u8]]) -> Node {
                 continue;
             }
             let parts = split_key(&k);
+            if parts.len() > MAX_DEPTH {
+                // Kept whole so the shape check refuses it as an unknown parameter,
+                // instead of recursing as deep as the key is long.
+                insert(&mut root, &[k.as_ref()], v.into_owned());
+                continue;
+            }
             insert(&mut root, &parts, v.into_owned());
         }
     }
@@ -707,6 +716,14 @@ mod tests {
             params.get("shipping").unwrap().to_json(),
             serde_json::json!({"address": {"city": "Paris"}})
         );
+    }
+
+    #[test]
+    fn absurdly_deep_keys_are_refused_not_recursed() {
+        let key = format!("a{}", "[b]".repeat(100_000));
+        let params = p(&format!("{key}=1"));
+        let err = params.check(&["a[b]"]).unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("parameter_unknown"));
     }
 
     #[test]
