@@ -259,7 +259,7 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
         method = %method,
         path = %path,
         status = resp.status().as_u16(),
-        duration_ms = format!("{:.2}", start.elapsed().as_secs_f64() * 1000.0),
+        duration_ms = (start.elapsed().as_micros() as f64) / 1000.0,
         "request"
     );
     resp

@@ -38,8 +38,11 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    // Colours only for a terminal: logs sent to a file or a collector stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_target(false)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
