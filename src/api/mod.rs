@@ -377,6 +377,21 @@ pub struct Exec {
 }
 
 impl Exec {
+    /// For what the customer does on a hosted page: no API request, no idempotency key,
+    /// events without `request`, served at the account's version.
+    pub fn for_customer(app: &App, request_id: String) -> Exec {
+        Exec {
+            request_id,
+            idempotency_key: None,
+            now: crate::store::now(),
+            version: app.account.api_version,
+            event_version: app.account.api_version,
+            public_url: app.public_url.clone(),
+            key: KeyKind::Secret,
+            automatic: true,
+        }
+    }
+
     /// Records an event in the current transaction. `before` is the object's rendering
     /// before the change, for `previous_attributes` on update-like events.
     pub fn event(

@@ -2,7 +2,6 @@
 //! the customer authorizes or fails the pending payment, then returns to `return_url`
 //! with Stripe's query parameters.
 
-use crate::api::auth::KeyKind;
 use crate::api::confirm;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::{Exec, RequestId};
@@ -161,16 +160,7 @@ pub async fn submit(
                 .into_response()
         }
     };
-    let exec = Exec {
-        request_id: request_id.0,
-        idempotency_key: None,
-        now: crate::store::now(),
-        version: app.account.api_version,
-        event_version: app.account.api_version,
-        public_url: app.public_url.clone(),
-        key: KeyKind::Secret,
-        automatic: true,
-    };
+    let exec = Exec::for_customer(&app, request_id.0);
     let result = app
         .store
         .write(move |db| -> ApiResult<PaymentIntent> {
