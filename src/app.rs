@@ -267,10 +267,13 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
 
 /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and commits queued writes.
 pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    // Register the handlers before the first request is answered: a SIGTERM that comes
+    // right after start must drain, not kill.
+    let stop = shutdown_signal()?;
     let store = app.store.clone();
     let prune = tokio::spawn(prune_idempotency(app.clone()));
     axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await?;
     prune.abort();
     store.close();
@@ -287,21 +290,15 @@ async fn prune_idempotency(app: Arc<App>) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
+/// A future that resolves on SIGTERM or SIGINT; the handlers are installed now.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = int.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    })
 }

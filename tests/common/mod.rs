@@ -84,7 +84,7 @@ impl TestApp {
         }
     }
 
-    /// Stops (SIGKILL when `hard`) and starts again on the same database and port,
+    /// Stops (SIGKILL when `hard`) and starts again on the same database,
     /// with `args` added to the flags it had.
     pub fn restart(&mut self, hard: bool, args: Option<&[&str]>) {
         if hard {
@@ -97,6 +97,9 @@ impl TestApp {
             // The database and keys stay; the given flags are added to them.
             self.extra.extend(a.iter().map(|s| s.to_string()));
         }
+        // A new port: the old one may have been taken by a parallel test meanwhile.
+        self.port = free_port();
+        self.base = format!("http://127.0.0.1:{}", self.port);
         let (child, stdout) = start(&self.dir, self.port, &self.extra);
         self.child = child;
         self.stdout = stdout;
