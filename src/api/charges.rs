@@ -23,15 +23,24 @@ pub async fn list(ctx: Ctx) -> Response {
         let mut q = pagination::query(&ctx.params)?;
         q.customer = ctx.params.str("customer")?;
         q.ref1 = ctx.params.str("payment_intent")?;
-        pagination::respond(
-            &ctx,
-            q,
-            "charge",
-            "/v1/charges",
-            expand_paths,
-            |_, c: &Charge| Ok(views::charge(c)),
-        )
-        .await
+        let view = |_: &crate::store::Db, c: &Charge| Ok(views::charge(c));
+        match ctx.params.str("transfer_group")? {
+            None => pagination::respond(&ctx, q, "charge", "/v1/charges", expand_paths, view).await,
+            Some(group) => {
+                let keep: pagination::Keep<Charge> =
+                    Box::new(move |c| c.transfer_group.as_deref() == Some(group.as_str()));
+                pagination::respond_filtered(
+                    &ctx,
+                    q,
+                    "charge",
+                    "/v1/charges",
+                    expand_paths,
+                    view,
+                    keep,
+                )
+                .await
+            }
+        }
     }
     .await;
     ctx.respond(r)

@@ -130,3 +130,87 @@ pub async fn respond<T: crate::store::Stored + 'static>(
         .await?;
     Ok(super::Reply::ok(&body))
 }
+
+/// Keeps an item in a filtered list.
+pub type Keep<T> = Box<dyn Fn(&T) -> bool + Send>;
+
+/// A list with a filter that is not a column (e.g. `allow_redisplay`): reads pages
+/// until `limit` items pass, in either direction, so `has_more` and the cursors stay
+/// right.
+pub async fn respond_filtered<T: crate::store::Stored + 'static>(
+    ctx: &super::Ctx,
+    q: ListQuery,
+    object_name: &'static str,
+    url: impl Into<String>,
+    expand_paths: Vec<String>,
+    view: fn(&Db, &T) -> Result<Value, StoreError>,
+    keep: Keep<T>,
+) -> ApiResult<super::Reply> {
+    let version = ctx.version;
+    let url = url.into();
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let backwards = q.ending_before.is_some();
+            let limit = q.limit;
+            let mut scan = ListQuery {
+                limit: 100,
+                ..q.clone()
+            };
+            // Items in order of distance from the cursor (or from the newest).
+            let mut kept: Vec<T> = Vec::new();
+            let mut has_more = false;
+            loop {
+                let page = match db.list(T::KIND, &scan)? {
+                    Ok(p) => p,
+                    Err(cursor) => {
+                        let param = if backwards {
+                            "ending_before"
+                        } else {
+                            "starting_after"
+                        };
+                        return Err(ApiError::no_such(object_name, &cursor, param, 400));
+                    }
+                };
+                let mut items: Vec<T> = page
+                    .bodies
+                    .iter()
+                    .map(|b| crate::store::decode::<T>(b))
+                    .collect::<Result<_, _>>()?;
+                if backwards {
+                    items.reverse();
+                }
+                let next = items.last().map(|t| t.id().to_string());
+                for item in items {
+                    if keep(&item) {
+                        if kept.len() == limit {
+                            has_more = true;
+                            break;
+                        }
+                        kept.push(item);
+                    }
+                }
+                if has_more || !page.has_more {
+                    break;
+                }
+                match next {
+                    Some(id) if backwards => scan.ending_before = Some(id),
+                    Some(id) => scan.starting_after = Some(id),
+                    None => break,
+                }
+            }
+            if backwards {
+                kept.reverse();
+            }
+            let mut data = Vec::with_capacity(kept.len());
+            for item in &kept {
+                data.push(view(db, item)?);
+            }
+            let mut page = crate::views::list(&url, data, has_more);
+            super::expand::apply(db, &mut page, &expand_paths)?;
+            Ok(crate::versions::render(page, version))
+        })
+        .await?;
+    Ok(super::Reply::ok(&body))
+}

@@ -503,24 +503,22 @@ async fn list_for(ctx: &Ctx, customer: Option<String>, url: String) -> ApiResult
         }
     }
     q.customer = customer;
-    let reply = super::pagination::respond(
-        ctx,
-        q,
-        "payment_method",
-        url,
-        expand_paths,
-        |_, pm: &PaymentMethod| Ok(views::payment_method(pm)),
-    )
-    .await?;
-    // allow_redisplay filters the page it is given (kept simple: few methods per customer).
+    let view = |_: &Db, pm: &PaymentMethod| Ok(views::payment_method(pm));
     match allow {
-        None => Ok(reply),
+        None => super::pagination::respond(ctx, q, "payment_method", url, expand_paths, view).await,
         Some(a) => {
-            let mut body: Value = serde_json::from_str(&reply.body).map_err(ApiError::internal)?;
-            if let Some(Value::Array(items)) = body.get_mut("data") {
-                items.retain(|pm| pm["allow_redisplay"] == a.as_str());
-            }
-            Ok(Reply::ok(&body))
+            let keep: super::pagination::Keep<PaymentMethod> =
+                Box::new(move |pm| pm.allow_redisplay == a);
+            super::pagination::respond_filtered(
+                ctx,
+                q,
+                "payment_method",
+                url,
+                expand_paths,
+                view,
+                keep,
+            )
+            .await
         }
     }
 }

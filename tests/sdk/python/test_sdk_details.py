@@ -59,3 +59,34 @@ def test_final_capture_false_needs_multicapture(client):
     assert e.value.param == "final_capture"
     still = raw(client.v1.payment_intents.retrieve(pi["id"]))
     assert still["status"] == "requires_capture" and still["amount_capturable"] == 2000
+
+
+def test_allow_redisplay_filter_pages_correctly(client):
+    cus = client.v1.customers.create({})
+    shown = []
+    for i in range(9):
+        pm = client.v1.payment_methods.attach("pm_card_visa", {"customer": cus.id})
+        if i % 3 == 0:
+            client.v1.payment_methods.update(pm.id, {"allow_redisplay": "always"})
+            shown.append(pm.id)
+    first = raw(client.v1.customers.payment_methods.list(cus.id, {"allow_redisplay": "always", "limit": 2}))
+    assert [p["id"] for p in first["data"]] == list(reversed(shown))[:2]
+    assert first["has_more"] is True
+    walked = [p.id for p in client.v1.customers.payment_methods.list(
+        cus.id, {"allow_redisplay": "always", "limit": 2}).auto_paging_iter()]
+    assert walked == list(reversed(shown))
+
+
+def test_charges_filtered_by_transfer_group(client):
+    import uuid
+    group = "group_" + uuid.uuid4().hex[:8]
+    mine = []
+    for i in range(5):
+        extra = {"transfer_group": group} if i % 2 == 0 else {}
+        pi = raw(client.v1.payment_intents.create({
+            "amount": 1000 + i, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
+            "automatic_payment_methods": NO_REDIRECTS, **extra}))
+        if extra:
+            mine.append(pi["latest_charge"])
+    got = [c.id for c in client.v1.charges.list({"transfer_group": group, "limit": 2}).auto_paging_iter()]
+    assert got == list(reversed(mine))
