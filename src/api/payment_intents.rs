@@ -634,11 +634,12 @@ pub async fn create(ctx: Ctx) -> Response {
                     pi.attach_payment_method(pm.id.clone());
                 }
             }
-            db.put(&pi)?;
             exec.event(db, "payment_intent.created", &views::payment_intent(db, &pi)?, None)?;
             if confirm_now {
+                // Confirming stores the intent once, in its confirmed state.
                 return confirm_and_render(db, exec, &mut pi, &params, &expand_paths);
             }
+            db.put(&pi)?;
             Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
         })
         .await
