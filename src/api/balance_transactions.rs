@@ -19,12 +19,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.push("source");
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("balance_transaction", true)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) = ctx.list_request("balance_transaction", &["source"])?;
         q.ref1 = ctx.params.str("source")?;
         pagination::respond(
             &ctx,

@@ -15,12 +15,8 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.extend(["customer", "payment_intent", "transfer_group"]);
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("charge", true)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) =
+            ctx.list_request("charge", &["customer", "payment_intent", "transfer_group"])?;
         q.customer = ctx.params.str("customer")?;
         q.ref1 = ctx.params.str("payment_intent")?;
         let view = |_: &crate::store::Db, c: &Charge| Ok(views::charge(c));

@@ -321,12 +321,7 @@ pub async fn delete(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.extend(["email", "test_clock"]);
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("customer", true)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) = ctx.list_request("customer", &["email", "test_clock"])?;
         q.ref1 = ctx.params.str("email")?;
         pagination::respond(
             &ctx,

@@ -16,11 +16,8 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.extend(["type", "types[]", "delivery_success"]);
-        ctx.params.check(&shape)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) =
+            ctx.list_request("event", &["type", "types[]", "delivery_success"])?;
         let kind = ctx.params.str("type")?;
         let kinds = ctx.params.str_list("types")?;
         if kind.is_some() && kinds.is_some() {
@@ -47,9 +44,14 @@ pub async fn list(ctx: Ctx) -> Response {
         if only_failed {
             return Ok(Reply::ok(&views::list("/v1/events", vec![], false)));
         }
-        pagination::respond(&ctx, q, "event", "/v1/events", vec![], |_, e: &Event| {
-            Ok(views::event(e))
-        })
+        pagination::respond(
+            &ctx,
+            q,
+            "event",
+            "/v1/events",
+            expand_paths,
+            |_, e: &Event| Ok(views::event(e)),
+        )
         .await
     }
     .await;

@@ -216,6 +216,21 @@ impl Ctx {
         Ok(paths)
     }
 
+    /// The start of every list endpoint: secret key, the common list parameters plus
+    /// `filters`, `expand[]` (with `data.`) for `object`, and the query they make.
+    pub fn list_request(
+        &self,
+        object: &str,
+        filters: &[&'static str],
+    ) -> ApiResult<(crate::store::ListQuery, Vec<String>)> {
+        self.require_secret()?;
+        let mut shape = pagination::LIST_SHAPE.to_vec();
+        shape.extend_from_slice(filters);
+        self.params.check(&shape)?;
+        let expand_paths = self.expand_paths(object, true)?;
+        Ok((pagination::query(&self.params)?, expand_paths))
+    }
+
     /// A retrieve by id of an object rendered from itself alone: secret key, only
     /// `expand[]`, 404 `No such <name>` (naming `param`) when missing.
     pub async fn retrieve<T: crate::store::Stored + 'static>(

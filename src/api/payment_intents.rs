@@ -32,6 +32,14 @@ const COMMON: &[&str] = &[
     "capture_method",
     "receipt_email",
     "setup_future_usage",
+    "statement_descriptor",
+    "statement_descriptor_suffix",
+    "payment_method_options[**]",
+    "expand[]",
+    "transfer_group",
+];
+/// `shipping[...]`, on create, update and confirm.
+const SHIPPING: &[&str] = &[
     "shipping[name]",
     "shipping[phone]",
     "shipping[carrier]",
@@ -42,11 +50,6 @@ const COMMON: &[&str] = &[
     "shipping[address][line2]",
     "shipping[address][postal_code]",
     "shipping[address][state]",
-    "statement_descriptor",
-    "statement_descriptor_suffix",
-    "payment_method_options[**]",
-    "expand[]",
-    "transfer_group",
 ];
 const CREATE_ONLY: &[&str] = &[
     "automatic_payment_methods[enabled]",
@@ -67,16 +70,6 @@ const CONFIRM_SHAPE: &[&str] = &[
     "return_url",
     "off_session",
     "setup_future_usage",
-    "shipping[name]",
-    "shipping[phone]",
-    "shipping[carrier]",
-    "shipping[tracking_number]",
-    "shipping[address][city]",
-    "shipping[address][country]",
-    "shipping[address][line1]",
-    "shipping[address][line2]",
-    "shipping[address][postal_code]",
-    "shipping[address][state]",
     "receipt_email",
     "payment_method_options[**]",
     "error_on_requires_action",
@@ -553,7 +546,7 @@ pub async fn create(ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         let p = &ctx.params;
-        p.check(&full_shape(&[COMMON, CREATE_ONLY]))?;
+        p.check(&full_shape(&[COMMON, SHIPPING, CREATE_ONLY]))?;
         versions::check_request(ctx.version, Operation::PaymentIntentCreate, p)?;
         let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let amount = parse_amount(p, true)?.unwrap_or_default();
@@ -696,7 +689,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         ctx.require_secret()?;
         let p = ctx.params.clone();
-        p.check(&full_shape(&[COMMON]))?;
+        p.check(&full_shape(&[COMMON, SHIPPING]))?;
         versions::check_request(ctx.version, Operation::PaymentIntentUpdate, &p)?;
         let expand_paths = ctx.expand_paths("payment_intent", false)?;
         let amount = parse_amount(&p, false)?;
@@ -800,7 +793,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
 pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
     let r = async {
         let p = ctx.params.clone();
-        p.check(&full_shape(&[CONFIRM_SHAPE]))?;
+        p.check(&full_shape(&[CONFIRM_SHAPE, SHIPPING]))?;
         check_id(&id)?;
         versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &p)?;
         let expand_paths = ctx.expand_paths("payment_intent", false)?;
@@ -950,12 +943,8 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.extend(["customer", "customer_account"]);
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("payment_intent", true)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) =
+            ctx.list_request("payment_intent", &["customer", "customer_account"])?;
         q.customer = ctx.params.str("customer")?;
         pagination::respond(
             &ctx,

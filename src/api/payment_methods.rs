@@ -459,12 +459,10 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 /// `GET /v1/payment_methods?customer=&type=` and `GET /v1/customers/:id/payment_methods`.
 async fn list_for(ctx: &Ctx, customer: Option<String>, url: String) -> ApiResult<Reply> {
-    ctx.require_secret()?;
-    let mut shape = super::pagination::LIST_SHAPE.to_vec();
-    shape.extend(["type", "allow_redisplay", "customer", "customer_account"]);
-    ctx.params.check(&shape)?;
-    let expand_paths = ctx.expand_paths("payment_method", true)?;
-    let mut q = super::pagination::query(&ctx.params)?;
+    let (mut q, expand_paths) = ctx.list_request(
+        "payment_method",
+        &["type", "allow_redisplay", "customer", "customer_account"],
+    )?;
     if let Some(t) = ctx.params.str("type")? {
         if !KNOWN_TYPES.contains(&t.as_str()) {
             return Err(ApiError::invalid(format!(

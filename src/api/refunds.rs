@@ -241,12 +241,7 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> Response {
 
 pub async fn list(ctx: Ctx) -> Response {
     let r = async {
-        ctx.require_secret()?;
-        let mut shape = pagination::LIST_SHAPE.to_vec();
-        shape.extend(["charge", "payment_intent"]);
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("refund", true)?;
-        let mut q = pagination::query(&ctx.params)?;
+        let (mut q, expand_paths) = ctx.list_request("refund", &["charge", "payment_intent"])?;
         q.ref1 = ctx.params.str("charge")?;
         if let Some(pi_id) = ctx.params.str("payment_intent")? {
             // Refunds of an intent are the refunds of its charge.

@@ -87,6 +87,15 @@ const INSUFFICIENT: Charge = decline(
     "Your card has insufficient funds.",
 );
 
+/// Radar's default rules block the payment before the issuer sees it.
+const RADAR_BLOCK: Charge = Charge::Decline(Decline {
+    code: "card_declined",
+    decline_code: Some("fraudulent"),
+    message: "Your card was declined.",
+    outcome_type: "blocked",
+    param: None,
+});
+
 const fn card(
     number: &'static str,
     brand: &'static str,
@@ -287,13 +296,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
         with(
             card("4100000000000019", "visa", "US", "credit"),
             ThreeDs::NotRequired,
-            Charge::Decline(Decline {
-                code: "card_declined",
-                decline_code: Some("fraudulent"),
-                message: "Your card was declined.",
-                outcome_type: "blocked",
-                param: None,
-            }),
+            RADAR_BLOCK,
         ),
     ),
     (
@@ -382,13 +385,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
         with(
             card("4000000000004954", "visa", "US", "credit"),
             ThreeDs::NotRequired,
-            Charge::Decline(Decline {
-                code: "card_declined",
-                decline_code: Some("fraudulent"),
-                message: "Your card was declined.",
-                outcome_type: "blocked",
-                param: None,
-            }),
+            RADAR_BLOCK,
         ),
     ),
     (
