@@ -2,19 +2,20 @@
 
 use crate::api::error::ApiError;
 use crate::api::{self, RequestId};
-use crate::config::ServeArgs;
+use crate::config::{Limits, ServeArgs};
 use crate::domain::ids;
 use crate::store::{AccountRow, Store};
 use crate::versions::{self, ApiVersion};
 use crate::web;
-use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+use tower_http::timeout::TimeoutLayer;
 
 /// The one account this server plays.
 #[derive(Debug, Clone)]
@@ -29,6 +30,7 @@ pub struct App {
     pub store: Arc<Store>,
     pub account: Account,
     pub public_url: String,
+    pub limits: Limits,
 }
 
 impl App {
@@ -107,6 +109,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
             api_version: ApiVersion::parse(&row.api_version).expect("checked"),
         },
         public_url: public_url.trim_end_matches('/').to_string(),
+        limits: args.limits,
     }))
 }
 
@@ -196,12 +199,72 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/charges/search", get(charges::search))
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(app.limits.request_timeout.max(1)),
+        ))
         .layer(middleware::from_fn(request_layer))
         .with_state(app)
 }
 
 async fn unrecognized(method: Method, uri: axum::http::Uri) -> Response {
     ApiError::unrecognized_url(method.as_str(), uri.path()).into_response()
+}
+
+/// Refuses, before any handler runs, what no handler could serve: a path that is not
+/// UTF-8 once decoded, and a declared body over the limit (drained first when small
+/// enough, so that a client that sends everything before reading gets the answer
+/// rather than a reset).
+async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    if !path_is_utf8(req.uri().path()) {
+        return ApiError::invalid(
+            "The URL path is not valid UTF-8 once percent-decoded. Check the id you passed.",
+        )
+        .into_response();
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let max = app.limits.max_body_bytes as u64;
+    if declared.is_some_and(|n| n > max) {
+        let expects_continue = req
+            .headers()
+            .get(header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        // Up to 16 times the limit is read and dropped; more is not worth the wait.
+        if !expects_continue && declared.is_some_and(|n| n <= max * 16) {
+            drain(req.into_body()).await;
+        }
+        return body_too_large(app.limits.max_body_bytes);
+    }
+    next.run(req).await
+}
+
+/// Reads a body to its end and drops it.
+pub async fn drain(body: axum::body::Body) {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    while let Some(Ok(_)) = body.frame().await {}
+}
+
+pub fn body_too_large(max: usize) -> Response {
+    let mut resp = ApiError::invalid(format!(
+        "The request body is larger than {max} bytes, the most this server accepts."
+    ))
+    .status(413)
+    .into_response();
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+fn path_is_utf8(path: &str) -> bool {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .is_ok()
 }
 
 /// Request id, CORS, and one structured log line per request.
@@ -217,6 +280,16 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     } else {
         next.run(req).await
     };
+    if resp.status() == StatusCode::REQUEST_TIMEOUT
+        && !resp.headers().contains_key(header::CONTENT_TYPE)
+    {
+        // The timeout layer's bare 408: the same answer as Stripe's errors.
+        resp = ApiError::invalid("The request took too long to arrive or to answer.")
+            .status(408)
+            .into_response();
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     let h = resp.headers_mut();
     h.insert(
         "request-id",
@@ -272,9 +345,8 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io:
     let stop = shutdown_signal()?;
     let store = app.store.clone();
     let prune = tokio::spawn(prune_idempotency(app.clone()));
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(stop)
-        .await?;
+    let limits = app.limits;
+    crate::server::run(listener, router(app), limits, stop).await?;
     prune.abort();
     store.close();
     Ok(())

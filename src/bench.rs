@@ -210,6 +210,7 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
         publishable_key: Some("pk_test_TYooMQauvdEDq54NiTphI7jx".into()),
         country: Some("US".into()),
         api_version: None,
+        limits: Default::default(),
     };
     let base = format!("http://{addr}");
     let app = app::open(&serve_args, base.clone())?;

@@ -30,6 +30,38 @@ pub struct ServeArgs {
     /// The account's default API version. Default 2025-09-30.clover, or what is stored.
     #[arg(long, env = "PASARELA_API_VERSION")]
     pub api_version: Option<String>,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What one client may hold of the server: body size, time, connections.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Limits {
+    /// Largest request body, in bytes; a larger one is answered 413.
+    #[arg(long, env = "PASARELA_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+    /// Connections served at once; further ones wait to be accepted.
+    #[arg(long, env = "PASARELA_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers (and an idle keep-alive
+    /// connection stays open).
+    #[arg(long, env = "PASARELA_HEADER_TIMEOUT", default_value_t = 20)]
+    pub header_timeout: u64,
+    /// Seconds a request may take from its headers to its answer, body included; past
+    /// it the answer is 408.
+    #[arg(long, env = "PASARELA_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1 << 20,
+            max_connections: 1024,
+            header_timeout: 20,
+            request_timeout: 30,
+        }
+    }
 }
 
 impl ServeArgs {

@@ -10,6 +10,7 @@ mod app;
 mod bench;
 mod config;
 mod domain;
+mod server;
 mod store;
 mod versions;
 mod views;
@@ -59,7 +60,7 @@ fn main() {
 }
 
 async fn serve(args: config::ServeArgs) -> i32 {
-    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+    let listener = match server::bind(&args.listen).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("pasarela: cannot listen on {}: {e}", args.listen);

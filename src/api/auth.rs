@@ -10,9 +10,12 @@ pub enum KeyKind {
     Publishable,
 }
 
-/// The key from `Authorization: Bearer`, `Authorization: Basic` (user = key), or the
-/// `key` parameter Stripe.js sends.
-pub fn presented_key(headers: &HeaderMap, key_param: Option<&str>) -> Option<String> {
+/// The key from `Authorization: Bearer`, `Authorization: Basic` (user = key), or else
+/// the `key` parameter Stripe.js sends (looked up only when no header names a key).
+pub fn presented_key(
+    headers: &HeaderMap,
+    key_param: impl FnOnce() -> Option<String>,
+) -> Option<String> {
     if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
         let auth = auth.trim();
         if let Some(token) = auth
@@ -34,7 +37,7 @@ pub fn presented_key(headers: &HeaderMap, key_param: Option<&str>) -> Option<Str
             return Some(b64.to_string());
         }
     }
-    key_param.filter(|k| !k.is_empty()).map(str::to_string)
+    key_param().filter(|k| !k.is_empty())
 }
 
 pub fn no_key() -> ApiError {
@@ -79,7 +82,7 @@ mod tests {
     fn reads_bearer_basic_and_param() {
         let mut h = HeaderMap::new();
         h.insert("authorization", "Bearer sk_test_abc".parse().unwrap());
-        assert_eq!(presented_key(&h, None).as_deref(), Some("sk_test_abc"));
+        assert_eq!(presented_key(&h, || None).as_deref(), Some("sk_test_abc"));
         h.insert(
             "authorization",
             format!(
@@ -89,9 +92,9 @@ mod tests {
             .parse()
             .unwrap(),
         );
-        assert_eq!(presented_key(&h, None).as_deref(), Some("sk_test_x"));
+        assert_eq!(presented_key(&h, || None).as_deref(), Some("sk_test_x"));
         assert_eq!(
-            presented_key(&HeaderMap::new(), Some("pk_test_1")).as_deref(),
+            presented_key(&HeaderMap::new(), || Some("pk_test_1".into())).as_deref(),
             Some("pk_test_1")
         );
         assert_eq!(

@@ -52,6 +52,23 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     ),
 ];
 
+/// What a publishable key may expand: Stripe.js expands an intent's `payment_method`,
+/// and nothing that reveals the customer (its view leaves `customer` out altogether).
+const PUBLISHABLE_EXPANDABLE: &[(&str, &str)] = &[("payment_intent", "payment_method")];
+
+/// Refuses, for a publishable key, every path but the few Stripe.js uses.
+pub fn validate_publishable(object: &str, paths: &[String]) -> ApiResult<()> {
+    match paths
+        .iter()
+        .find(|p| !PUBLISHABLE_EXPANDABLE.contains(&(object, p.as_str())))
+    {
+        Some(path) => Err(ApiError::invalid(format!(
+            "This property cannot be expanded ({path}) with a publishable key."
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Longest expandable field of `object` that `segs` starts with: (segments used, target).
 fn lookup(object: &str, segs: &[&str]) -> Option<(usize, Option<&'static str>)> {
     (1..=segs.len().min(3)).rev().find_map(|n| {
@@ -214,5 +231,15 @@ mod tests {
         assert!(!ok("payment_intent", "amount", false));
         let e = validate("payment_intent", &["customer".into()], true).unwrap_err();
         assert!(e.message.contains("'data.customer'"));
+    }
+
+    #[test]
+    fn a_publishable_key_expands_only_the_payment_method() {
+        let ok = |p: &str| validate_publishable("payment_intent", &[p.to_string()]).is_ok();
+        assert!(ok("payment_method"));
+        assert!(!ok("customer"));
+        assert!(!ok("payment_method.customer"));
+        assert!(!ok("latest_charge"));
+        assert!(validate_publishable("payment_method", &["customer".into()]).is_err());
     }
 }

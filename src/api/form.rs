@@ -1,16 +1,28 @@
 //! Stripe's form encoding: bracket notation (`a[b][0]=x`, `a[]=x`) decoded into a
 //! parameter tree, checked against the shape an endpoint accepts, and read through
 //! typed getters that answer with Stripe's validation errors.
+//!
+//! Decoding is linear in the input: hashes and lists are maps, every key is split once,
+//! nesting is bounded by `MAX_DEPTH` and the number of parameters by `MAX_PARAMS`.
 
 use super::error::{ApiError, ApiResult};
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
+
+/// Where an item sits in a list: at an explicit index (`a[3]`), or appended (`a[]`, the
+/// n-th such item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Slot {
+    At(usize),
+    Appended(usize),
+}
 
 /// A decoded parameter: a string leaf, a hash, or an array (in index order).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Leaf(String),
-    Hash(Vec<(String, Node)>),
-    List(Vec<(Option<usize>, Node)>),
+    Hash(IndexMap<String, Node>),
+    List(IndexMap<Slot, Node>),
 }
 
 impl Node {
@@ -22,22 +34,23 @@ impl Node {
     }
     pub fn get(&self, key: &str) -> Option<&Node> {
         match self {
-            Node::Hash(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Node::Hash(items) => items.get(key),
             _ => None,
         }
     }
-    /// The node as hash entries: a list reads as a hash keyed by its indices (a hash
-    /// whose keys were all digits, like `metadata[1]=a&metadata[2]=b`).
+    /// The node as hash entries: a list of explicit indices reads as a hash keyed by
+    /// them (a hash whose keys were all digits, like `metadata[1]=a&metadata[2]=b`).
+    /// Appended items (`metadata[]=a`) have no key: `None`.
     pub fn hash_entries(&self) -> Option<Vec<(String, &Node)>> {
         match self {
             Node::Hash(items) => Some(items.iter().map(|(k, v)| (k.clone(), v)).collect()),
-            Node::List(items) => Some(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(pos, (k, v))| (k.unwrap_or(pos).to_string(), v))
-                    .collect(),
-            ),
+            Node::List(items) => items
+                .iter()
+                .map(|(slot, v)| match slot {
+                    Slot::At(i) => Some((i.to_string(), v)),
+                    Slot::Appended(_) => None,
+                })
+                .collect(),
             Node::Leaf(_) => None,
         }
     }
@@ -48,7 +61,7 @@ impl Node {
             Node::Leaf(s) => Value::String(s.clone()),
             Node::Hash(items) => {
                 let mut sorted: Vec<_> = items.iter().collect();
-                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                sorted.sort_by(|a, b| a.0.cmp(b.0));
                 Value::Object(
                     sorted
                         .into_iter()
@@ -56,7 +69,7 @@ impl Node {
                         .collect::<Map<_, _>>(),
                 )
             }
-            Node::List(items) => Value::Array(items.iter().map(|(_, v)| v.canonical()).collect()),
+            Node::List(items) => Value::Array(items.values().map(Node::canonical).collect()),
         }
     }
     /// Plain JSON (hash order kept), for free-form fields stored as given.
@@ -69,7 +82,7 @@ impl Node {
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
             ),
-            Node::List(items) => Value::Array(items.iter().map(|(_, v)| v.to_json()).collect()),
+            Node::List(items) => Value::Array(items.values().map(Node::to_json).collect()),
         }
     }
 }
@@ -107,101 +120,146 @@ fn insert(node: &mut Node, path: &[&str], value: String) {
     // A digit key is a list index unless it lands in a hash (`metadata[1]=a` next to
     // `metadata[order]=b`); a named key turns a list into a hash keyed by its indices.
     let digits = !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit());
-    let is_index = head.is_empty() || (digits && !matches!(node, Node::Hash(_)));
-    if !is_index {
-        if let Node::List(items) = node {
-            let hash = std::mem::take(items)
-                .into_iter()
-                .enumerate()
-                .map(|(pos, (k, v))| (k.unwrap_or(pos).to_string(), v))
-                .collect();
-            *node = Node::Hash(hash);
-        }
-    }
-    if is_index {
-        if !matches!(node, Node::List(_)) {
-            *node = Node::List(Vec::new());
-        }
-        let Node::List(items) = node else {
-            unreachable!()
-        };
-        let idx = head.parse::<usize>().ok();
-        let slot = match idx {
-            Some(i) => match items.iter().position(|(k, _)| *k == Some(i)) {
-                Some(p) => p,
-                None => {
-                    items.push((Some(i), Node::Leaf(String::new())));
-                    items.len() - 1
-                }
-            },
-            None => {
-                // `a[][b]=1&a[][c]=2` continues the last hash unless the key repeats.
-                let reuse = !tail.is_empty()
-                    && matches!(items.last(), Some((None, Node::Hash(h))) if !h.iter().any(|(k, _)| k == tail[0]));
-                if !reuse {
-                    items.push((None, Node::Leaf(String::new())));
-                }
-                items.len() - 1
-            }
-        };
-        insert(&mut items[slot].1, tail, value);
+    let index = if head.is_empty() {
+        Some(None)
+    } else if digits && !matches!(node, Node::Hash(_)) {
+        // Too long to be an index: a hash key.
+        head.parse::<usize>().ok().map(Some)
     } else {
-        if !matches!(node, Node::Hash(_)) {
-            *node = Node::Hash(Vec::new());
-        }
-        let Node::Hash(items) = node else {
-            unreachable!()
-        };
-        let slot = match items.iter().position(|(k, _)| k == head) {
-            Some(p) => p,
-            None => {
-                items.push((head.to_string(), Node::Leaf(String::new())));
-                items.len() - 1
+        None
+    };
+    match index {
+        Some(at) => {
+            if !matches!(node, Node::List(_)) {
+                *node = Node::List(IndexMap::new());
             }
-        };
-        insert(&mut items[slot].1, tail, value);
+            let Node::List(items) = node else {
+                unreachable!()
+            };
+            let slot = match at {
+                Some(i) => Slot::At(i),
+                None => {
+                    // `a[][b]=1&a[][c]=2` continues the last hash unless the key repeats.
+                    let reuse = match (tail.first(), items.last()) {
+                        (Some(next), Some((last @ Slot::Appended(_), Node::Hash(h))))
+                            if !h.contains_key(*next) =>
+                        {
+                            Some(*last)
+                        }
+                        _ => None,
+                    };
+                    reuse.unwrap_or(Slot::Appended(items.len()))
+                }
+            };
+            let child = items.entry(slot).or_insert(Node::Leaf(String::new()));
+            insert(child, tail, value);
+        }
+        None => {
+            if let Node::List(items) = node {
+                let hash = std::mem::take(items)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(pos, (slot, v))| match slot {
+                        Slot::At(i) => (i.to_string(), v),
+                        Slot::Appended(_) => (pos.to_string(), v),
+                    })
+                    .collect();
+                *node = Node::Hash(hash);
+            }
+            if !matches!(node, Node::Hash(_)) {
+                *node = Node::Hash(IndexMap::new());
+            }
+            let Node::Hash(items) = node else {
+                unreachable!()
+            };
+            let child = items
+                .entry(head.to_string())
+                .or_insert(Node::Leaf(String::new()));
+            insert(child, tail, value);
+        }
     }
 }
 
 /// Deeper keys than any Stripe parameter are refused (and never recursed into).
 const MAX_DEPTH: usize = 12;
+/// More parameters than any Stripe request needs (a Checkout Session with 100 line
+/// items of price data is well under it). Past it a request is refused before decoding.
+pub const MAX_PARAMS: usize = 2000;
 
-/// Decodes one or more urlencoded strings (query, then body) into a hash node.
-pub fn decode(sources: &[&[u8]]) -> Node {
-    let mut root = Node::Hash(Vec::new());
+pub fn too_many_parameters() -> ApiError {
+    ApiError::invalid(format!(
+        "Too many parameters: a request may have at most {MAX_PARAMS}."
+    ))
+}
+
+/// The pairs of urlencoded sources, refused past `MAX_PARAMS` before anything is built.
+fn pairs<'a>(
+    sources: &'a [&'a [u8]],
+) -> ApiResult<Vec<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>> {
+    let mut out = Vec::new();
     for src in sources {
         for (k, v) in form_urlencoded::parse(src) {
             if k.is_empty() {
                 continue;
             }
-            let parts = split_key(&k);
-            if parts.len() > MAX_DEPTH {
-                // Kept whole so the shape check refuses it as an unknown parameter,
-                // instead of recursing as deep as the key is long.
-                insert(&mut root, &[k.as_ref()], v.into_owned());
-                continue;
+            if out.len() == MAX_PARAMS {
+                return Err(too_many_parameters());
             }
-            insert(&mut root, &parts, v.into_owned());
+            out.push((k, v));
         }
     }
+    Ok(out)
+}
+
+/// The value of the top-level parameter `name` in `sources`, read without decoding the
+/// rest (the `key=pk_...` Stripe.js sends, checked before the body is decoded).
+pub fn find_top_level(sources: &[&[u8]], name: &str) -> Option<String> {
+    sources.iter().find_map(|src| {
+        form_urlencoded::parse(src)
+            .take(MAX_PARAMS)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// Decodes one or more urlencoded strings (query, then body) into a hash node.
+pub fn decode(sources: &[&[u8]]) -> ApiResult<Node> {
+    let mut root = Node::Hash(IndexMap::new());
+    for (k, v) in pairs(sources)? {
+        let parts = split_key(&k);
+        if parts.len() > MAX_DEPTH {
+            // Kept whole so the shape check refuses it as an unknown parameter,
+            // instead of recursing as deep as the key is long.
+            insert(&mut root, &[k.as_ref()], v.into_owned());
+            continue;
+        }
+        insert(&mut root, &parts, v.into_owned());
+    }
     if let Node::Hash(items) = &mut root {
-        for (_, v) in items.iter_mut() {
+        for v in items.values_mut() {
             sort_lists(v);
         }
     }
-    root
+    Ok(root)
 }
 
 fn sort_lists(node: &mut Node) {
     match node {
         Node::List(items) => {
-            items.sort_by_key(|(k, _)| k.unwrap_or(usize::MAX));
-            for (_, v) in items.iter_mut() {
+            // Explicit indices in order; appended items after them, as sent.
+            items.sort_by(|a, _, b, _| {
+                let key = |s: &Slot| match s {
+                    Slot::At(i) => (0, *i),
+                    Slot::Appended(n) => (1, *n),
+                };
+                key(a).cmp(&key(b))
+            });
+            for v in items.values_mut() {
                 sort_lists(v);
             }
         }
         Node::Hash(items) => {
-            for (_, v) in items.iter_mut() {
+            for v in items.values_mut() {
                 sort_lists(v);
             }
         }
@@ -267,7 +325,7 @@ fn check_node(shape: &[&str], node: &Node, path: &mut Vec<String>) -> ApiResult<
             Ok(())
         }
         Node::List(items) => {
-            for (_, v) in items {
+            for v in items.values() {
                 path.push("[]".into());
                 check_node(shape, v, path)?;
                 path.pop();
@@ -345,7 +403,7 @@ impl Params {
     /// Removes parameters every request may carry (Stripe.js telemetry, auth, version).
     pub fn strip_transport(&mut self) {
         if let Node::Hash(items) = &mut self.root {
-            items.retain(|(k, _)| {
+            items.retain(|k, _| {
                 !matches!(
                     k.as_str(),
                     "key"
@@ -367,7 +425,7 @@ impl Params {
             });
         }
         if let Some(Node::Hash(items)) = self.node_mut("payment_method_data") {
-            items.retain(|(k, _)| {
+            items.retain(|k, _| {
                 !matches!(
                     k.as_str(),
                     "guid" | "muid" | "sid" | "payment_user_agent" | "time_on_page" | "referrer"
@@ -378,7 +436,7 @@ impl Params {
 
     fn node_mut(&mut self, name: &str) -> Option<&mut Node> {
         match &mut self.root {
-            Node::Hash(items) => items.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v),
+            Node::Hash(items) => items.get_mut(name),
             _ => None,
         }
     }
@@ -493,14 +551,14 @@ impl Params {
             Some(Node::Leaf(s)) if s.is_empty() => Ok(Patch::Unset),
             Some(Node::List(items)) => {
                 let mut out = Vec::with_capacity(items.len());
-                for (_, n) in items {
+                for n in items.values() {
                     out.push(Self::leaf(n, name)?.to_string());
                 }
                 Ok(Patch::Set(out))
             }
-            Some(Node::Hash(items)) if items.iter().all(|(k, _)| k.parse::<usize>().is_ok()) => {
+            Some(Node::Hash(items)) if items.keys().all(|k| k.parse::<usize>().is_ok()) => {
                 let mut out = Vec::new();
-                for (_, n) in items {
+                for n in items.values() {
                     out.push(Self::leaf(n, name)?.to_string());
                 }
                 Ok(Patch::Set(out))
@@ -544,7 +602,14 @@ impl Params {
                 Ok(())
             }
             Some(node @ (Node::Hash(_) | Node::List(_))) => {
-                let items = node.hash_entries().unwrap_or_default();
+                // `metadata[]=a` has no keys: not a hash.
+                let Some(items) = node.hash_entries() else {
+                    return Err(
+                        ApiError::invalid(format!("Invalid hash: {}", node.to_json()))
+                            .code("parameter_invalid_hash")
+                            .param("metadata"),
+                    );
+                };
                 let mut next = current.clone();
                 for (k, v) in items {
                     let Node::Leaf(v) = v else {
@@ -700,7 +765,7 @@ mod tests {
     use super::*;
 
     fn p(s: &str) -> Params {
-        Params::new(decode(&[s.as_bytes()]))
+        Params::new(decode(&[s.as_bytes()]).unwrap())
     }
 
     #[test]
@@ -827,5 +892,130 @@ mod tests {
         assert!(p(&format!("metadata[{long}]=v"))
             .apply_metadata(&mut m)
             .is_err());
+    }
+
+    #[test]
+    fn appended_metadata_is_not_a_hash() {
+        let err = p("metadata[]=1&metadata[]=2")
+            .apply_metadata(&mut Map::new())
+            .unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("parameter_invalid_hash"));
+        assert_eq!(err.param.as_deref(), Some("metadata"));
+    }
+
+    #[test]
+    fn parameters_past_the_cap_are_refused_before_decoding() {
+        let body: String = (0..MAX_PARAMS + 1).map(|i| format!("k{i}=&")).collect();
+        let err = decode(&[body.as_bytes()]).unwrap_err();
+        assert_eq!(err.status, 400);
+        let body: String = (0..MAX_PARAMS).map(|i| format!("k{i}=&")).collect();
+        let Node::Hash(root) = decode(&[body.as_bytes()]).unwrap() else {
+            panic!("root is a hash")
+        };
+        assert_eq!(root.len(), MAX_PARAMS);
+    }
+
+    #[test]
+    fn indices_in_any_order_make_one_ordered_list() {
+        let body: String = (0..MAX_PARAMS)
+            .rev()
+            .map(|i| format!("a[{i}]={i}&"))
+            .collect();
+        let params = Params::new(decode(&[body.as_bytes()]).unwrap());
+        let list = params.str_list("a").unwrap().unwrap();
+        assert_eq!(list.len(), MAX_PARAMS);
+        assert_eq!(list[0], "0");
+        assert_eq!(list[MAX_PARAMS - 1], (MAX_PARAMS - 1).to_string());
+    }
+
+    #[test]
+    fn the_key_is_found_without_decoding() {
+        let body = b"amount=1&key=pk_test_x&key=pk_test_y";
+        assert_eq!(
+            find_top_level(&[b"", body], "key").as_deref(),
+            Some("pk_test_x")
+        );
+        assert_eq!(find_top_level(&[b"a[key]=1"], "key"), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Keys built from the pieces that matter to the decoder: names, digits,
+        /// brackets (balanced or not), and percent escapes of them.
+        fn key() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("a".to_string()),
+                    Just("metadata".to_string()),
+                    Just("[".to_string()),
+                    Just("]".to_string()),
+                    Just("[]".to_string()),
+                    Just("%5B".to_string()),
+                    Just("%5D".to_string()),
+                    Just("%FF".to_string()),
+                    (0usize..20).prop_map(|i| format!("[{i}]")),
+                    "[a-z]{1,3}".prop_map(|s| format!("[{s}]")),
+                ],
+                0..16,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn body() -> impl Strategy<Value = String> {
+            proptest::collection::vec((key(), "[a-z0-9%&=+]{0,4}"), 0..64).prop_map(|pairs| {
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("&")
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Any input decodes (or is refused) without a panic, and every getter and
+            /// the shape check answer a value or Stripe's error, never a panic.
+            #[test]
+            fn decoding_never_panics(input in body()) {
+                let root = decode(&[input.as_bytes()]).unwrap();
+                let params = Params::new(root.clone());
+                let _ = params.check(&["a[**]", "metadata[*]", "expand[]"]);
+                let _ = params.str_list("a");
+                let _ = params.hash_patch("a");
+                let _ = params.apply_metadata(&mut Map::new());
+                let _ = root.canonical();
+                // Decoding is a function of the input.
+                prop_assert_eq!(decode(&[input.as_bytes()]).unwrap(), root);
+            }
+
+            /// Arbitrary bytes, not only well-formed keys.
+            #[test]
+            fn arbitrary_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..512)) {
+                if let Ok(root) = decode(&[&input]) {
+                    let _ = Params::new(root).check(&["a[**]"]);
+                }
+            }
+
+            /// The tree never has more leaves than the input has pairs: nothing is
+            /// invented, whatever the nesting.
+            #[test]
+            fn leaves_are_bounded_by_pairs(input in body()) {
+                fn leaves(n: &Node) -> usize {
+                    match n {
+                        Node::Leaf(_) => 1,
+                        Node::Hash(m) => m.values().map(leaves).sum(),
+                        Node::List(m) => m.values().map(leaves).sum(),
+                    }
+                }
+                let pairs = form_urlencoded::parse(input.as_bytes())
+                    .filter(|(k, _)| !k.is_empty())
+                    .count();
+                let root = decode(&[input.as_bytes()]).unwrap();
+                prop_assert!(leaves(&root) <= pairs);
+            }
+        }
     }
 }

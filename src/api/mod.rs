@@ -47,8 +47,6 @@ pub struct Ctx {
     pub path: String,
 }
 
-const MAX_BODY: usize = 1 << 20;
-
 impl FromRequest<Arc<App>> for Ctx {
     type Rejection = Response;
 
@@ -61,13 +59,8 @@ impl FromRequest<Arc<App>> for Ctx {
             .unwrap_or_else(|| ids::new_id("req"));
         let default_version = app.account.api_version;
         let fail = |e: ApiError, v: ApiVersion| respond_err(e, v, None);
-        let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-            fail(
-                ApiError::invalid("Request body too large."),
-                default_version,
-            )
-        })?;
-        let query = parts.uri.query().unwrap_or("").as_bytes().to_vec();
+        let bytes = read_body(body, app.limits.max_body_bytes).await?;
+        let query = parts.uri.query().unwrap_or("").as_bytes();
         let content_type = parts
             .headers
             .get("content-type")
@@ -76,16 +69,15 @@ impl FromRequest<Arc<App>> for Ctx {
         let body_is_form = content_type
             .to_ascii_lowercase()
             .starts_with("application/x-www-form-urlencoded");
-        let mut params = if body_is_form || bytes.is_empty() {
-            Params::new(decode(&[&query, &bytes]))
+        let sources: &[&[u8]] = if body_is_form || bytes.is_empty() {
+            &[query, &bytes]
         } else {
-            Params::new(decode(&[&query]))
+            &[query]
         };
-        let key_param = params
-            .get("key")
-            .and_then(|n| n.as_str())
-            .map(str::to_string);
-        let Some(key) = auth::presented_key(&parts.headers, key_param.as_deref()) else {
+        // The key is checked before the parameters are decoded: a header needs no
+        // decoding, and Stripe.js's `key=pk_...` is found by one pass over the pairs.
+        let key = auth::presented_key(&parts.headers, || form::find_top_level(sources, "key"));
+        let Some(key) = key else {
             return Err(fail(auth::no_key(), default_version));
         };
         let kind = if key == app.account.secret_key {
@@ -95,17 +87,22 @@ impl FromRequest<Arc<App>> for Ctx {
         } else {
             return Err(fail(auth::invalid_key(&key), default_version));
         };
-        let version_given = parts
-            .headers
-            .get("stripe-version")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| {
-                params
-                    .get("_stripe_version")
-                    .and_then(|n| n.as_str())
+        let mut params = match decode(sources) {
+            Ok(root) => Params::new(root),
+            Err(e) => return Err(fail(e, default_version)),
+        };
+        let version_given = match parts.headers.get("stripe-version") {
+            // Bytes that are not visible ASCII are no version either.
+            Some(v) => Some(
+                v.to_str()
                     .map(str::to_string)
-            });
+                    .unwrap_or_else(|_| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            ),
+            None => params
+                .get("_stripe_version")
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
+        };
         let version = match version_given {
             None => default_version,
             Some(v) => match ApiVersion::parse(&v) {
@@ -170,6 +167,33 @@ impl FromRequest<Arc<App>> for Ctx {
     }
 }
 
+/// The request body, at most `max` bytes. A longer one (sent chunked, or longer than
+/// its Content-Length said) is read on up to 16 times the limit and dropped, then
+/// answered 413, so that a client sending it all before reading gets the answer.
+async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, Response> {
+    use http_body_util::BodyExt;
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            // The client went away mid-body: nobody reads this answer.
+            return Err(ApiError::invalid("The request body could not be read.").into_response());
+        };
+        if let Some(data) = frame.data_ref() {
+            seen += data.len();
+            if seen <= max {
+                bytes.extend_from_slice(data);
+            } else if seen > max.saturating_mul(16) {
+                break;
+            }
+        }
+    }
+    if seen > max {
+        return Err(crate::app::body_too_large(max));
+    }
+    Ok(bytes)
+}
+
 /// A response body with its status, and whether it replays an idempotent request.
 pub struct Reply {
     pub status: u16,
@@ -213,6 +237,9 @@ impl Ctx {
     pub fn expand_paths(&self, object: &str, list: bool) -> ApiResult<Vec<String>> {
         let paths = self.params.expand()?;
         expand::validate(object, &paths, list)?;
+        if self.key == KeyKind::Publishable {
+            expand::validate_publishable(object, &paths)?;
+        }
         Ok(paths)
     }
 

@@ -61,7 +61,7 @@ pub fn query(p: &Params) -> ApiResult<ListQuery> {
         Some(_) => {
             let c = p
                 .sub("created")
-                .unwrap_or_else(|| Params::new(super::form::Node::Hash(vec![])));
+                .unwrap_or_else(|| Params::new(super::form::Node::Hash(Default::default())));
             let field = |name: &str| {
                 c.int(name).map_err(|mut e| {
                     e.param = Some(format!("created[{name}]"));

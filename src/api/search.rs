@@ -171,7 +171,7 @@ pub fn parse(query: &str, resource: &str, fields: &[&str]) -> ApiResult<Query> {
                 let w = lx.word();
                 if w == "null" {
                     Val::Null
-                } else if let Ok(n) = w.parse::<f64>() {
+                } else if let Some(n) = decimal(&w) {
                     Val::Num(n)
                 } else {
                     return Err(invalid(format!(
@@ -363,6 +363,19 @@ pub async fn respond<T: Stored + 'static>(
     Ok(Reply::ok(&body))
 }
 
+/// A plain decimal number (`-12`, `10.5`): no `NaN`, `inf`, exponents, or values too
+/// large to compare.
+fn decimal(w: &str) -> Option<f64> {
+    let digits = w.strip_prefix('-').unwrap_or(w);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && frac.is_empty());
+    let n = w.parse::<f64>().ok()?;
+    (plain && n.is_finite() && n.abs() < 1e18).then_some(n)
+}
+
 pub const PAYMENT_INTENT_FIELDS: &[&str] = &["amount", "created", "currency", "customer", "status"];
 pub const CUSTOMER_FIELDS: &[&str] = &["created", "email", "name", "phone"];
 pub const CHARGE_FIELDS: &[&str] = &[
@@ -411,6 +424,16 @@ mod tests {
             .message
             .contains("unsupported search field"));
         assert!(q("status:'a' AND amount:1 OR amount:2").is_err());
+        for bad in [
+            "amount>NaN",
+            "amount>inf",
+            "amount<1e400",
+            "amount>1e3",
+            "amount>1.",
+        ] {
+            assert!(q(bad).is_err(), "{bad}");
+        }
+        assert!(q("amount>-1.5").is_ok());
         assert!(q("status:succeeded").is_err());
         assert!(q("status:'a").is_err());
         assert!(q("status~'ab'").is_err());

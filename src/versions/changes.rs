@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn payment_method_types_gated_from_endive() {
-        let p = Params::new(decode(&[b"payment_method_types[]=card"]));
+        let p = Params::new(decode(&[b"payment_method_types[]=card"]).unwrap());
         let endive = ApiVersion::parse("2026-09-30.endive").unwrap();
         let dahlia = ApiVersion::parse("2026-08-26.dahlia").unwrap();
         let c = PaymentMethodTypesNotWritable;
@@ -212,7 +212,7 @@ mod tests {
 
     #[test]
     fn coupon_unknown_from_basil() {
-        let p = Params::new(decode(&[b"coupon=SPRING"]));
+        let p = Params::new(decode(&[b"coupon=SPRING"]).unwrap());
         let c = CustomerCouponRemoved;
         let e = c
             .check_request(v("2025-03-31.basil"), Operation::CustomerCreate, &p)

@@ -310,12 +310,28 @@ pub fn payment_intent_publishable(full: &Value) -> Value {
     let Value::Object(m) = full else {
         return full.clone();
     };
-    Value::Object(
-        m.iter()
-            .filter(|(k, _)| FIELDS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    )
+    let mut view: serde_json::Map<String, Value> = m
+        .iter()
+        .filter(|(k, _)| FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    // An expanded payment method is shown, but nothing expanded inside it (its
+    // customer stays an id).
+    if let Some(Value::Object(pm)) = view.get_mut("payment_method") {
+        for v in pm.values_mut() {
+            if let Some(id) = expanded_id(v) {
+                *v = Value::String(id);
+            }
+        }
+    }
+    Value::Object(view)
+}
+
+/// The id of an expanded object (a hash with `id` and `object`), if `v` is one.
+fn expanded_id(v: &Value) -> Option<String> {
+    let o = v.as_object()?;
+    o.get("object")?.as_str()?;
+    Some(o.get("id")?.as_str()?.to_string())
 }
 
 pub fn event(e: &Event) -> Value {

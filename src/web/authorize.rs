@@ -59,13 +59,28 @@ async fn load(app: &Arc<App>, id: &str) -> ApiResult<(PaymentIntent, Option<Paym
         .await
 }
 
+/// Whether this page (`nonce`) is the one the intent's pending action opened, and the
+/// intent still waits for it. The nonce is compared in constant time.
 fn waiting(pi: &PaymentIntent, nonce: &str) -> bool {
-    pi.status == Status::RequiresAction
-        && pi
-            .pending_action
-            .as_ref()
-            .map(|a| a.nonce == nonce)
-            .unwrap_or(false)
+    use subtle::ConstantTimeEq;
+    let Some(action) = pi.pending_action.as_ref() else {
+        return false;
+    };
+    let same: bool = action.nonce.as_bytes().ct_eq(nonce.as_bytes()).into();
+    same && pi.status == Status::RequiresAction
+}
+
+/// The answer for a page that does not exist (unknown intent, wrong or spent nonce):
+/// no redirect, nothing of the intent shown.
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html(page(
+            "Not found",
+            "<h1>This test payment page does not exist or has expired.</h1>",
+        )),
+    )
+        .into_response()
 }
 
 pub async fn show(
@@ -73,17 +88,8 @@ pub async fn show(
     Path((id, nonce)): Path<(String, String)>,
 ) -> Response {
     let (pi, pm) = match load(&app, &id).await {
-        Ok(x) => x,
-        Err(_) => {
-            return (
-                StatusCode::NOT_FOUND,
-                Html(page(
-                    "Not found",
-                    "<h1>This payment page does not exist.</h1>",
-                )),
-            )
-                .into_response()
-        }
+        Ok(x) if waiting(&x.0, &nonce) => x,
+        _ => return not_found(),
     };
     let method = pm.as_ref().map(|p| p.kind.as_str()).unwrap_or("card");
     let name = if method == "card" {
@@ -91,14 +97,6 @@ pub async fn show(
     } else {
         display_name(method).to_string()
     };
-    if !waiting(&pi, &nonce) {
-        let body = format!(
-            "<h1>{} test payment page</h1><p>This payment is no longer awaiting authorization (status: {}).</p>",
-            escape(&name),
-            pi.status.as_str()
-        );
-        return Html(page("Payment", &body)).into_response();
-    }
     let merchant = escape(&app.merchant_name());
     let body = format!(
         r#"<h1>{name} test payment page</h1>
@@ -166,16 +164,16 @@ pub async fn submit(
         .write(move |db| -> ApiResult<PaymentIntent> {
             let mut pi = db
                 .get::<PaymentIntent>(&id)?
+                .filter(|pi| waiting(pi, &nonce))
                 .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            if waiting(&pi, &nonce) {
-                confirm::complete_action(db, &exec, &mut pi, authorize)?;
-                db.put(&pi)?;
-            }
+            confirm::complete_action(db, &exec, &mut pi, authorize)?;
+            db.put(&pi)?;
             Ok(pi)
         })
         .await;
     let pi = match result {
         Ok(pi) => pi,
+        Err(e) if e.status == 404 => return not_found(),
         Err(e) => {
             return (
                 StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
