@@ -1,9 +1,11 @@
 //! Builds the shared state and the router; starts the server and stops it gracefully.
 
-use crate::api::error::ApiError;
-use crate::api::{self, RequestId};
-use crate::config::{Limits, ServeArgs};
+use crate::api;
+use crate::api::FreshReply;
+use crate::config::ServeArgs;
 use crate::domain::ids;
+use crate::error::ApiError;
+use crate::state::{Account, App, RequestId, Served};
 use crate::store::{AccountRow, Store};
 use crate::versions::{self, ApiVersion};
 use crate::web;
@@ -16,28 +18,6 @@ use axum::Router;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::timeout::TimeoutLayer;
-
-/// The one account this server plays.
-#[derive(Debug, Clone)]
-pub struct Account {
-    pub secret_key: String,
-    pub publishable_key: String,
-    pub country: String,
-    pub api_version: ApiVersion,
-}
-
-pub struct App {
-    pub store: Arc<Store>,
-    pub account: Account,
-    pub public_url: String,
-    pub limits: Limits,
-}
-
-impl App {
-    pub fn merchant_name(&self) -> String {
-        format!("Pasarela test account ({})", self.account.country)
-    }
-}
 
 /// Opens the store and settles the account: given flags win and are stored; missing
 /// ones come from the store, or are generated / defaulted on first start.
@@ -83,7 +63,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         created: stored
             .as_ref()
             .map(|a| a.created)
-            .unwrap_or_else(crate::store::now),
+            .unwrap_or_else(crate::clock::now),
     };
     if row.country.len() != 2 || !row.country.chars().all(|c| c.is_ascii_alphabetic()) {
         return Err(format!(
@@ -238,7 +218,7 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         if !expects_continue && declared.is_some_and(|n| n <= max * 16) {
             drain(req.into_body()).await;
         }
-        return body_too_large(app.limits.max_body_bytes);
+        return ApiError::body_too_large(app.limits.max_body_bytes).into_response();
     }
     next.run(req).await
 }
@@ -248,17 +228,6 @@ pub async fn drain(body: axum::body::Body) {
     use http_body_util::BodyExt;
     let mut body = body;
     while let Some(Ok(_)) = body.frame().await {}
-}
-
-pub fn body_too_large(max: usize) -> Response {
-    let mut resp = ApiError::invalid(format!(
-        "The request body is larger than {max} bytes, the most this server accepts."
-    ))
-    .status(413)
-    .into_response();
-    resp.headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    resp
 }
 
 fn path_is_utf8(path: &str) -> bool {
@@ -272,6 +241,8 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let request_id = ids::new_id("req");
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    let served = Served::default();
+    req.extensions_mut().insert(served.clone());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let origin = req.headers().get("origin").cloned();
@@ -290,6 +261,8 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
         resp.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    let status = resp.status();
+    let fresh = resp.extensions().get::<FreshReply>().is_some();
     let h = resp.headers_mut();
     h.insert(
         "request-id",
@@ -320,12 +293,28 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
         "cache-control",
         HeaderValue::from_static("no-cache, no-store"),
     );
-    if !h.contains_key("stripe-version") && path.starts_with("/v1") {
-        // Answers made before a version was chosen (auth failures, unknown URLs).
-        h.insert(
-            "stripe-version",
-            HeaderValue::from_static(versions::DEFAULT),
-        );
+    if path.starts_with("/v1") {
+        // Answers made before a version was chosen (unknown URLs) say the default.
+        let (version, idempotency_key) = served.get().unwrap_or((
+            versions::ApiVersion::parse(versions::DEFAULT).expect("known"),
+            None,
+        ));
+        h.insert("stripe-version", HeaderValue::from_static(version.as_str()));
+        let retry = if status == StatusCode::TOO_MANY_REQUESTS {
+            "true"
+        } else {
+            "false"
+        };
+        h.insert("stripe-should-retry", HeaderValue::from_static(retry));
+        if let Some(k) = idempotency_key.and_then(|k| HeaderValue::from_str(&k).ok()) {
+            h.insert("idempotency-key", k);
+        }
+        if fresh {
+            h.insert(
+                "original-request",
+                HeaderValue::from_str(&request_id).expect("ascii id"),
+            );
+        }
     }
     tracing::info!(
         request_id = %request_id,
@@ -357,7 +346,7 @@ async fn prune_idempotency(app: Arc<App>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let before = crate::store::now() - 24 * 3600;
+        let before = crate::clock::now() - 24 * 3600;
         let _ = app.store.write(move |db| db.idempotent_prune(before)).await;
     }
 }

@@ -1,14 +1,10 @@
 //! API keys: which key a request presents, and what each kind may call.
 
-use super::error::ApiError;
+use crate::error::ApiError;
 use axum::http::HeaderMap;
 use base64::Engine;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Secret,
-    Publishable,
-}
+pub use crate::flows::KeyKind;
 
 /// The key from `Authorization: Bearer`, `Authorization: Basic` (user = key), or else
 /// the `key` parameter Stripe.js sends (looked up only when no header names a key).
@@ -41,7 +37,7 @@ pub fn presented_key(
 }
 
 pub fn no_key() -> ApiError {
-    ApiError::new(401, super::error::ErrorType::InvalidRequestError, "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")
+    ApiError::new(401, crate::error::ErrorType::InvalidRequestError, "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")
 }
 
 /// `sk_test_**********1234`: the prefix, the hidden middle as `*`, the last four.
@@ -70,7 +66,7 @@ pub fn invalid_key(key: &str) -> ApiError {
         .collect();
     ApiError::new(
         401,
-        super::error::ErrorType::InvalidRequestError,
+        crate::error::ErrorType::InvalidRequestError,
         format!("Invalid API Key provided: {masked}"),
     )
 }

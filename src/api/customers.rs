@@ -1,15 +1,14 @@
 //! `/v1/customers`: create, retrieve, update, delete, list.
 
-use super::error::{ApiError, ApiResult};
 use super::form::{Params, Patch};
 use super::{expand, pagination, Ctx, Reply};
 use crate::domain::customer::Customer;
 use crate::domain::ids;
 use crate::domain::payment_method::PaymentMethod;
+use crate::error::{ApiError, ApiResult};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
-use axum::response::Response;
 use serde_json::{Map, Value};
 
 const WRITE_SHAPE: &[&str] = &[
@@ -161,7 +160,7 @@ fn attach_given(
             .get::<PaymentMethod>(&given)?
             .ok_or_else(|| ApiError::no_such("PaymentMethod", &given, "payment_method", 400))?,
     };
-    super::payment_methods::attach(db, exec, &mut pm, customer)?;
+    crate::flows::payment_methods::attach(db, exec, &mut pm, customer)?;
     Ok(Some((given, pm.id)))
 }
 
@@ -171,62 +170,58 @@ fn render(db: &Db, ctx_expand: &[String], c: &Customer) -> ApiResult<Value> {
     Ok(body)
 }
 
-pub async fn create(ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(WRITE_SHAPE)?;
-        crate::versions::check_request(
-            ctx.version,
-            crate::versions::Operation::CustomerCreate,
-            &ctx.params,
-        )?;
-        let expand_paths = ctx.expand_paths("customer", false)?;
-        let p = ctx.params.clone();
-        let mut c = Customer {
-            id: ids::new_id("cus"),
-            created: 0,
-            email: None,
-            name: None,
-            description: None,
-            phone: None,
-            address: None,
-            shipping: None,
-            balance: 0,
-            metadata: Map::new(),
-            preferred_locales: vec![],
-            tax_exempt: None,
-            default_payment_method: None,
-            invoice_prefix: ids::random_base62(8).to_uppercase(),
-            invoice_footer: None,
-            invoice_custom_fields: None,
-            next_invoice_sequence: 1,
-            deleted: false,
-        };
-        apply_fields(&p, &mut c)?;
-        let version = ctx.version;
-        let p2 = p.clone();
-        ctx.execute(move |db, exec| {
-            c.created = exec.now;
-            db.put(&c)?;
-            let attached = attach_given(db, exec, &p2, &c.id)?;
-            default_payment_method(
-                db,
-                &p2,
-                &c.id,
-                attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-            )?
-            .apply(&mut c.default_payment_method);
-            db.put(&c)?;
-            let body = views::customer(&c);
-            exec.event(db, "customer.created", &body, None)?;
-            let mut out = render(db, &expand_paths, &c)?;
-            out = crate::versions::render(out, version);
-            Ok((200, out))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(WRITE_SHAPE)?;
+    crate::versions::check_request(
+        ctx.version,
+        crate::versions::Operation::CustomerCreate,
+        &ctx.params,
+    )?;
+    let expand_paths = ctx.expand_paths("customer", false)?;
+    let p = ctx.params.clone();
+    let mut c = Customer {
+        id: ids::new_id("cus"),
+        created: 0,
+        email: None,
+        name: None,
+        description: None,
+        phone: None,
+        address: None,
+        shipping: None,
+        balance: 0,
+        metadata: Map::new(),
+        preferred_locales: vec![],
+        tax_exempt: None,
+        default_payment_method: None,
+        invoice_prefix: ids::random_base62(8).to_uppercase(),
+        invoice_footer: None,
+        invoice_custom_fields: None,
+        next_invoice_sequence: 1,
+        deleted: false,
+    };
+    apply_fields(&p, &mut c)?;
+    let version = ctx.version;
+    let p2 = p.clone();
+    ctx.execute(move |db, exec| {
+        c.created = exec.now;
+        db.put(&c)?;
+        let attached = attach_given(db, exec, &p2, &c.id)?;
+        default_payment_method(
+            db,
+            &p2,
+            &c.id,
+            attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        )?
+        .apply(&mut c.default_payment_method);
+        db.put(&c)?;
+        let body = views::customer(&c);
+        exec.event(db, "customer.created", &body, None)?;
+        let mut out = render(db, &expand_paths, &c)?;
+        out = crate::versions::render(out, version);
+        Ok((200, out))
+    })
+    .await
 }
 
 async fn load(ctx: &Ctx, id: &str) -> ApiResult<Customer> {
@@ -238,112 +233,95 @@ async fn load(ctx: &Ctx, id: &str) -> ApiResult<Customer> {
         .ok_or_else(|| ApiError::no_such("customer", id, "id", 404))
 }
 
-pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.expand_paths("customer", false)?;
-        let c = load(&ctx, &id).await?;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| render(db, &expand_paths, &c))
-            .await?;
-        Ok(Reply::ok(&ctx.render(body)))
-    }
-    .await;
-    ctx.respond(r)
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["expand[]"])?;
+    let expand_paths = ctx.expand_paths("customer", false)?;
+    let c = load(&ctx, &id).await?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| render(db, &expand_paths, &c))
+        .await?;
+    Ok(Reply::ok(&ctx.render(body)))
 }
 
-pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(WRITE_SHAPE)?;
-        crate::versions::check_request(
-            ctx.version,
-            crate::versions::Operation::CustomerUpdate,
-            &ctx.params,
-        )?;
-        let expand_paths = ctx.expand_paths("customer", false)?;
-        let p = ctx.params.clone();
-        let version = ctx.version;
-        ctx.execute(move |db, exec| {
-            let mut c = db
-                .get::<Customer>(&id)?
-                .filter(|c| !c.deleted)
-                .ok_or_else(|| ApiError::no_such("customer", &id, "id", 404))?;
-            let before = views::customer(&c);
-            apply_fields(&p, &mut c)?;
-            let attached = attach_given(db, exec, &p, &c.id)?;
-            default_payment_method(
-                db,
-                &p,
-                &c.id,
-                attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
-            )?
-            .apply(&mut c.default_payment_method);
-            db.put(&c)?;
-            let after = views::customer(&c);
-            if after != before {
-                exec.event(db, "customer.updated", &after, Some(&before))?;
-            }
-            Ok((
-                200,
-                crate::versions::render(render(db, &expand_paths, &c)?, version),
-            ))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(WRITE_SHAPE)?;
+    crate::versions::check_request(
+        ctx.version,
+        crate::versions::Operation::CustomerUpdate,
+        &ctx.params,
+    )?;
+    let expand_paths = ctx.expand_paths("customer", false)?;
+    let p = ctx.params.clone();
+    let version = ctx.version;
+    ctx.execute(move |db, exec| {
+        let mut c = db
+            .get::<Customer>(&id)?
+            .filter(|c| !c.deleted)
+            .ok_or_else(|| ApiError::no_such("customer", &id, "id", 404))?;
+        let before = views::customer(&c);
+        apply_fields(&p, &mut c)?;
+        let attached = attach_given(db, exec, &p, &c.id)?;
+        default_payment_method(
+            db,
+            &p,
+            &c.id,
+            attached.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        )?
+        .apply(&mut c.default_payment_method);
+        db.put(&c)?;
+        let after = views::customer(&c);
+        if after != before {
+            exec.event(db, "customer.updated", &after, Some(&before))?;
+        }
+        Ok((
+            200,
+            crate::versions::render(render(db, &expand_paths, &c)?, version),
+        ))
+    })
+    .await
 }
 
-pub async fn delete(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&[])?;
-        ctx.execute(move |db, exec| {
-            let mut c = db
-                .get::<Customer>(&id)?
-                .filter(|c| !c.deleted)
-                .ok_or_else(|| ApiError::no_such("customer", &id, "id", 404))?;
-            let full = views::customer(&c);
-            c.deleted = true;
-            db.put(&c)?;
-            exec.event(db, "customer.deleted", &full, None)?;
-            Ok((200, views::customer(&c)))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn delete(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&[])?;
+    ctx.execute(move |db, exec| {
+        let mut c = db
+            .get::<Customer>(&id)?
+            .filter(|c| !c.deleted)
+            .ok_or_else(|| ApiError::no_such("customer", &id, "id", 404))?;
+        let full = views::customer(&c);
+        c.deleted = true;
+        db.put(&c)?;
+        exec.event(db, "customer.deleted", &full, None)?;
+        Ok((200, views::customer(&c)))
+    })
+    .await
 }
 
-pub async fn list(ctx: Ctx) -> Response {
-    let r = async {
-        let (mut q, expand_paths) = ctx.list_request("customer", &["email", "test_clock"])?;
-        q.ref1 = ctx.params.str("email")?;
-        pagination::respond(
-            &ctx,
-            q,
-            "customer",
-            "/v1/customers",
-            expand_paths,
-            |_, c: &Customer| Ok(views::customer(c)),
-        )
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let (mut q, expand_paths) = ctx.list_request("customer", &["email", "test_clock"])?;
+    q.ref1 = ctx.params.str("email")?;
+    pagination::respond(
+        &ctx,
+        q,
+        "customer",
+        "/v1/customers",
+        expand_paths,
+        |_, c: &Customer| Ok(views::customer(c)),
+    )
+    .await
 }
 
-pub async fn search(ctx: Ctx) -> Response {
-    let r = super::search::respond(
+pub async fn search(ctx: Ctx) -> ApiResult<Reply> {
+    super::search::respond(
         &ctx,
         "customers",
         super::search::CUSTOMER_FIELDS,
         |_, c: &Customer| Ok(views::customer(c)),
     )
-    .await;
-    ctx.respond(r)
+    .await
 }

@@ -1,10 +1,10 @@
 //! `expand[]`: which fields of which object may be expanded, and expanding them.
 
-use super::error::{ApiError, ApiResult};
 use crate::domain::{
     charge::Charge, customer::Customer, payment_intent::PaymentIntent,
     payment_method::PaymentMethod,
 };
+use crate::error::{ApiError, ApiResult};
 use crate::store::{Db, StoreError};
 use crate::views;
 use serde_json::Value;
@@ -135,7 +135,7 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
             .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
             .map(|t| views::balance_transaction(&t)),
         "payment_intent" => match db.get::<PaymentIntent>(id)? {
-            Some(p) => Some(views::payment_intent(db, &p)?),
+            Some(p) => Some(crate::flows::render_intent(db, &p)?),
             None => None,
         },
         _ => None,

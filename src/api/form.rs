@@ -5,7 +5,7 @@
 //! Decoding is linear in the input: hashes and lists are maps, every key is split once,
 //! nesting is bounded by `MAX_DEPTH` and the number of parameters by `MAX_PARAMS`.
 
-use super::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -655,6 +655,15 @@ impl Params {
                     .param("metadata"),
             ),
         }
+    }
+}
+
+impl crate::versions::Given for Params {
+    fn has(&self, name: &str) -> bool {
+        Params::has(self, name)
+    }
+    fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Node::as_str)
     }
 }
 

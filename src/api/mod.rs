@@ -4,9 +4,8 @@
 pub mod auth;
 pub mod balance_transactions;
 pub mod charges;
-pub mod confirm;
 pub mod customers;
-pub mod error;
+
 pub mod events;
 pub mod expand;
 pub mod form;
@@ -16,24 +15,20 @@ pub mod payment_methods;
 pub mod refunds;
 pub mod search;
 
-use crate::app::App;
-use crate::domain::event::{previous_attributes, Event};
 use crate::domain::ids;
-use crate::store::{Db, IdempotentRecord, StoreError};
+use crate::error::{self, ApiError, ApiResult};
+use crate::flows::Exec;
+use crate::state::{App, RequestId, Served};
+use crate::store::{Db, IdempotentRecord};
 use crate::versions::{self, ApiVersion};
 use auth::KeyKind;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use error::{ApiError, ApiResult};
 use form::{decode, Params};
 use serde_json::Value;
 use std::sync::Arc;
-
-/// The request id the middleware gave this request.
-#[derive(Clone)]
-pub struct RequestId(pub String);
 
 /// One authenticated API request: key kind, version, and decoded parameters.
 pub struct Ctx {
@@ -58,7 +53,17 @@ impl FromRequest<Arc<App>> for Ctx {
             .map(|r| r.0.clone())
             .unwrap_or_else(|| ids::new_id("req"));
         let default_version = app.account.api_version;
-        let fail = |e: ApiError, v: ApiVersion| respond_err(e, v, None);
+        // The response's version headers follow what is decided here (see `Served`).
+        let served = parts
+            .extensions
+            .get::<Served>()
+            .cloned()
+            .unwrap_or_default();
+        served.set(default_version, None);
+        let fail = |e: ApiError, v: ApiVersion| {
+            served.set(v, None);
+            e.into_response()
+        };
         let bytes = read_body(body, app.limits.max_body_bytes).await?;
         let query = parts.uri.query().unwrap_or("").as_bytes();
         let content_type = parts
@@ -107,7 +112,12 @@ impl FromRequest<Arc<App>> for Ctx {
             None => default_version,
             Some(v) => match ApiVersion::parse(&v) {
                 Some(v) => v,
-                None => return Err(fail(versions::unknown_version(&v), default_version)),
+                None => {
+                    return Err(fail(
+                        versions::VersionError::Unknown(v).into(),
+                        default_version,
+                    ))
+                }
             },
         };
         if !bytes.is_empty() && !body_is_form {
@@ -157,12 +167,13 @@ impl FromRequest<Arc<App>> for Ctx {
                         &ctx.fingerprint(),
                         ctx.idempotency_key.as_deref().unwrap_or(""),
                     );
-                    return Err(ctx.respond(reply));
+                    return Err(reply.into_response());
                 }
                 Ok(None) => {}
-                Err(e) => return Err(ctx.respond(Err(ApiError::from(e)))),
+                Err(e) => return Err(ApiError::from(e).into_response()),
             }
         }
+        served.set(ctx.version, ctx.idempotency_key.clone());
         Ok(ctx)
     }
 }
@@ -189,7 +200,7 @@ async fn read_body(mut body: Body, max: usize) -> Result<Vec<u8>, Response> {
         }
     }
     if seen > max {
-        return Err(crate::app::body_too_large(max));
+        return Err(ApiError::body_too_large(max).into_response());
     }
     Ok(bytes)
 }
@@ -201,6 +212,37 @@ pub struct Reply {
     pub original_request: Option<String>,
 }
 
+/// Marks a reply that answers this request itself (not a replay): the middleware
+/// gives it `Original-Request` with the request's id.
+#[derive(Clone, Copy)]
+pub struct FreshReply;
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let mut resp = (
+            status,
+            [("content-type", "application/json")],
+            Body::from(self.body),
+        )
+            .into_response();
+        match self
+            .original_request
+            .and_then(|o| HeaderValue::from_str(&o).ok())
+        {
+            Some(orig) => {
+                let h = resp.headers_mut();
+                h.insert("idempotent-replayed", HeaderValue::from_static("true"));
+                h.insert("original-request", orig);
+            }
+            None => {
+                resp.extensions_mut().insert(FreshReply);
+            }
+        }
+        resp
+    }
+}
+
 impl Reply {
     pub fn ok(body: &Value) -> Reply {
         Reply {
@@ -208,26 +250,6 @@ impl Reply {
             body: body.to_string(),
             original_request: None,
         }
-    }
-}
-
-fn respond_err(e: ApiError, version: ApiVersion, idem: Option<&str>) -> Response {
-    let retry = e.status == 429;
-    let mut resp = e.into_response();
-    set_common_headers(&mut resp, version, idem);
-    if retry {
-        resp.headers_mut()
-            .insert("stripe-should-retry", HeaderValue::from_static("true"));
-    }
-    resp
-}
-
-fn set_common_headers(resp: &mut Response, version: ApiVersion, idem: Option<&str>) {
-    let h = resp.headers_mut();
-    h.insert("stripe-version", HeaderValue::from_static(version.as_str()));
-    h.insert("stripe-should-retry", HeaderValue::from_static("false"));
-    if let Some(k) = idem.and_then(|k| HeaderValue::from_str(k).ok()) {
-        h.insert("idempotency-key", k);
     }
 }
 
@@ -293,37 +315,6 @@ impl Ctx {
         }
     }
 
-    pub fn respond(&self, result: ApiResult<Reply>) -> Response {
-        match result {
-            Ok(reply) => {
-                let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
-                let mut resp = (
-                    status,
-                    [("content-type", "application/json")],
-                    Body::from(reply.body),
-                )
-                    .into_response();
-                set_common_headers(&mut resp, self.version, self.idempotency_key.as_deref());
-                let h = resp.headers_mut();
-                match reply.original_request {
-                    Some(orig) => {
-                        h.insert("idempotent-replayed", HeaderValue::from_static("true"));
-                        if let Ok(v) = HeaderValue::from_str(&orig) {
-                            h.insert("original-request", v);
-                        }
-                    }
-                    None => {
-                        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
-                            h.insert("original-request", v);
-                        }
-                    }
-                }
-                resp
-            }
-            Err(e) => respond_err(e, self.version, self.idempotency_key.as_deref()),
-        }
-    }
-
     /// Renders a newest-version body at this request's version.
     pub fn render(&self, body: Value) -> Value {
         versions::render(body, self.version)
@@ -349,7 +340,7 @@ impl Ctx {
         let exec = Exec {
             request_id: self.request_id.clone(),
             idempotency_key: self.idempotency_key.clone(),
-            now: crate::store::now(),
+            now: crate::clock::now(),
             version: self.version,
             event_version: self.app.account.api_version,
             public_url: self.app.public_url.clone(),
@@ -402,74 +393,4 @@ fn replay(rec: IdempotentRecord, fingerprint: &str, key: &str) -> ApiResult<Repl
         body: rec.body,
         original_request: Some(rec.request_id),
     })
-}
-
-/// What a write needs to know about its request.
-pub struct Exec {
-    pub request_id: String,
-    pub idempotency_key: Option<String>,
-    pub now: i64,
-    pub version: ApiVersion,
-    /// The account's default version, at which events are rendered.
-    pub event_version: ApiVersion,
-    pub public_url: String,
-    pub key: KeyKind,
-    /// Caused by the customer (hosted page), not an API request: events carry no request.
-    pub automatic: bool,
-}
-
-impl Exec {
-    /// For what the customer does on a hosted page: no API request, no idempotency key,
-    /// events without `request`, served at the account's version.
-    pub fn for_customer(app: &App, request_id: String) -> Exec {
-        Exec {
-            request_id,
-            idempotency_key: None,
-            now: crate::store::now(),
-            version: app.account.api_version,
-            event_version: app.account.api_version,
-            public_url: app.public_url.clone(),
-            key: KeyKind::Secret,
-            automatic: true,
-        }
-    }
-
-    /// Records an event in the current transaction. `before` is the object's rendering
-    /// before the change, for `previous_attributes` on update-like events.
-    pub fn event(
-        &self,
-        db: &Db,
-        kind: &str,
-        object: &Value,
-        before: Option<&Value>,
-    ) -> Result<(), StoreError> {
-        let from_request = !self.automatic;
-        let rendered = versions::render(object.clone(), self.event_version);
-        let previous = before.and_then(|b| {
-            previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)
-        });
-        let e = Event {
-            id: ids::new_id("evt"),
-            created: self.now,
-            kind: kind.to_string(),
-            api_version: self.event_version.as_str().to_string(),
-            object: rendered,
-            previous_attributes: if kind.ends_with(".updated") || kind == "charge.refunded" {
-                previous
-            } else {
-                None
-            },
-            request_id: if from_request {
-                Some(self.request_id.clone())
-            } else {
-                None
-            },
-            idempotency_key: if from_request {
-                self.idempotency_key.clone()
-            } else {
-                None
-            },
-        };
-        db.put(&e)
-    }
 }

@@ -1,7 +1,7 @@
 //! List parameters (`limit`, cursors, `created`) and the list envelope.
 
-use super::error::{ApiError, ApiResult};
 use super::form::Params;
+use crate::error::{ApiError, ApiResult};
 use crate::store::{Db, ListQuery, StoreError};
 use serde_json::Value;
 

@@ -1,10 +1,8 @@
 //! `/v1/payment_intents`: create, retrieve, update, list, confirm, capture, cancel.
 
 use super::auth::KeyKind;
-use super::confirm::{self, ConfirmInput, Confirmed};
-use super::error::{ApiError, ApiResult};
 use super::form::{Params, Patch};
-use super::{expand, pagination, payment_methods, Ctx, Exec, Reply};
+use super::{expand, pagination, payment_methods, Ctx, Reply};
 use crate::domain::availability::{self, Unavailable, SUPPORTED_TYPES};
 use crate::domain::customer::Customer;
 use crate::domain::ids;
@@ -12,11 +10,13 @@ use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment_intent::{
     AutomaticPaymentMethods, CaptureMethod, PaymentIntent, Status,
 };
+use crate::error::{ApiError, ApiResult};
+use crate::flows::payment_intent::{self as flow, ConfirmInput, Confirmed};
+use crate::flows::Exec;
 use crate::store::Db;
 use crate::versions::{self, ApiVersion, Operation};
 use crate::views;
 use axum::extract::Path;
-use axum::response::Response;
 use serde_json::{Map, Value};
 
 const COMMON: &[&str] = &[
@@ -475,7 +475,7 @@ fn render(
     version: ApiVersion,
     expand_paths: &[String],
 ) -> ApiResult<Value> {
-    let mut body = views::payment_intent(db, pi)?;
+    let mut body = crate::flows::render_intent(db, pi)?;
     expand::apply(db, &mut body, expand_paths)?;
     if key == KeyKind::Publishable {
         body = views::payment_intent_publishable(&body);
@@ -518,7 +518,7 @@ fn confirm_and_render(
     expand_paths: &[String],
 ) -> ApiResult<(u16, Value)> {
     let input = confirm_input(db, exec, p)?;
-    let outcome = confirm::confirm(db, exec, pi, input)?;
+    let outcome = flow::confirm(db, exec, pi, input)?;
     db.put(pi)?;
     match outcome {
         Confirmed::Ok => Ok((200, render(db, pi, exec.key, exec.version, expand_paths)?)),
@@ -542,103 +542,127 @@ fn confirm_and_render(
     }
 }
 
-pub async fn create(ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        let p = &ctx.params;
-        p.check(&full_shape(&[COMMON, SHIPPING, CREATE_ONLY]))?;
-        versions::check_request(ctx.version, Operation::PaymentIntentCreate, p)?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let amount = parse_amount(p, true)?.unwrap_or_default();
-        let currency = parse_currency(p, true)?.expect("required");
-        check_minimum(amount, &currency)?;
-        let choice = type_choice(p, true)?.expect("create always chooses");
-        let confirm_now = p.bool("confirm")?.unwrap_or(false);
-        if !confirm_now {
-            for f in ["return_url", "off_session", "error_on_requires_action", "mandate", "mandate_data", "use_stripe_sdk"] {
-                if p.has(f) {
-                    return Err(ApiError::invalid(format!("You can only pass in `{f}` when `confirm` is set to `true`.")).param(f));
-                }
-            }
-        }
-        let capture_method = p.enum_("capture_method", &["automatic", "automatic_async", "manual"])?;
-        let confirmation_method = p.enum_("confirmation_method", &["automatic", "manual"])?.unwrap_or_else(|| "automatic".into());
-        let mut metadata = Map::new();
-        p.apply_metadata(&mut metadata)?;
-        let id = ids::new_id("pi");
-        let mut pi = PaymentIntent {
-            client_secret: ids::client_secret(&id),
-            id,
-            created: 0,
-            amount,
-            currency: currency.code().to_string(),
-            status: Status::RequiresPaymentMethod,
-            customer: p.str("customer")?,
-            description: p.str_patch("description", 1000)?.set(),
-            metadata,
-            capture_method: capture_method.as_deref().and_then(CaptureMethod::parse).unwrap_or(CaptureMethod::AutomaticAsync),
-            confirmation_method,
-            payment_method: None,
-            payment_method_types: vec![],
-            allowed_payment_method_types: None,
-            excluded_payment_method_types: None,
-            automatic_payment_methods: None,
-            payment_method_options: Map::new(),
-            amount_capturable: 0,
-            amount_received: 0,
-            canceled_at: None,
-            cancellation_reason: None,
-            last_payment_error: None,
-            latest_charge: None,
-            pending_action: None,
-            receipt_email: p.email_patch("receipt_email")?.set(),
-            setup_future_usage: p.enum_("setup_future_usage", &["off_session", "on_session"])?,
-            shipping: p.shipping_patch("shipping")?.set(),
-            statement_descriptor: validate_descriptor(p, "statement_descriptor", 22)?.set(),
-            statement_descriptor_suffix: validate_descriptor(p, "statement_descriptor_suffix", 22)?.set(),
-            return_url: None,
-            transfer_group: p.str("transfer_group")?,
-            off_session: false,
-            attempt_type: None,
-            action_authenticated: false,
-        };
-        apply_types(&mut pi, &choice, &ctx.app.account.country)?;
-        check_statement_descriptor(&pi)?;
-        payment_method_options(p, &mut pi)?;
-        if let Some(sfu) = &pi.setup_future_usage {
-            if !pi.payment_method_types.iter().any(|t| availability::allows_setup_future_usage(t, sfu)) {
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = &ctx.params;
+    p.check(&full_shape(&[COMMON, SHIPPING, CREATE_ONLY]))?;
+    versions::check_request(ctx.version, Operation::PaymentIntentCreate, p)?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let amount = parse_amount(p, true)?.unwrap_or_default();
+    let currency = parse_currency(p, true)?.expect("required");
+    check_minimum(amount, &currency)?;
+    let choice = type_choice(p, true)?.expect("create always chooses");
+    let confirm_now = p.bool("confirm")?.unwrap_or(false);
+    if !confirm_now {
+        for f in [
+            "return_url",
+            "off_session",
+            "error_on_requires_action",
+            "mandate",
+            "mandate_data",
+            "use_stripe_sdk",
+        ] {
+            if p.has(f) {
                 return Err(ApiError::invalid(format!(
-                    "None of the payment method types on this PaymentIntent ({}) support `setup_future_usage={sfu}`.",
-                    pi.payment_method_types.join(", ")
+                    "You can only pass in `{f}` when `confirm` is set to `true`."
                 ))
-                .param("setup_future_usage"));
+                .param(f));
             }
         }
-        let params = p.clone();
-        ctx.execute(move |db, exec| {
-            pi.created = exec.now;
-            if let Some(c) = &pi.customer {
-                load_customer(db, c)?;
-            }
-            if !confirm_now {
-                let input = confirm_input(db, exec, &params)?;
-                if let Some(pm) = input.payment_method {
-                    confirm::check_owner(&pi, &pm)?;
-                    pi.attach_payment_method(pm.id.clone());
-                }
-            }
-            exec.event(db, "payment_intent.created", &views::payment_intent(db, &pi)?, None)?;
-            if confirm_now {
-                // Confirming stores the intent once, in its confirmed state.
-                return confirm_and_render(db, exec, &mut pi, &params, &expand_paths);
-            }
-            db.put(&pi)?;
-            Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
-        })
-        .await
     }
-    .await;
-    ctx.respond(r)
+    let capture_method = p.enum_(
+        "capture_method",
+        &["automatic", "automatic_async", "manual"],
+    )?;
+    let confirmation_method = p
+        .enum_("confirmation_method", &["automatic", "manual"])?
+        .unwrap_or_else(|| "automatic".into());
+    let mut metadata = Map::new();
+    p.apply_metadata(&mut metadata)?;
+    let id = ids::new_id("pi");
+    let mut pi = PaymentIntent {
+        client_secret: ids::client_secret(&id),
+        id,
+        created: 0,
+        amount,
+        currency: currency.code().to_string(),
+        status: Status::RequiresPaymentMethod,
+        customer: p.str("customer")?,
+        description: p.str_patch("description", 1000)?.set(),
+        metadata,
+        capture_method: capture_method
+            .as_deref()
+            .and_then(CaptureMethod::parse)
+            .unwrap_or(CaptureMethod::AutomaticAsync),
+        confirmation_method,
+        payment_method: None,
+        payment_method_types: vec![],
+        allowed_payment_method_types: None,
+        excluded_payment_method_types: None,
+        automatic_payment_methods: None,
+        payment_method_options: Map::new(),
+        amount_capturable: 0,
+        amount_received: 0,
+        canceled_at: None,
+        cancellation_reason: None,
+        last_payment_error: None,
+        latest_charge: None,
+        pending_action: None,
+        receipt_email: p.email_patch("receipt_email")?.set(),
+        setup_future_usage: p.enum_("setup_future_usage", &["off_session", "on_session"])?,
+        shipping: p.shipping_patch("shipping")?.set(),
+        statement_descriptor: validate_descriptor(p, "statement_descriptor", 22)?.set(),
+        statement_descriptor_suffix: validate_descriptor(p, "statement_descriptor_suffix", 22)?
+            .set(),
+        return_url: None,
+        transfer_group: p.str("transfer_group")?,
+        off_session: false,
+        attempt_type: None,
+        action_authenticated: false,
+    };
+    apply_types(&mut pi, &choice, &ctx.app.account.country)?;
+    check_statement_descriptor(&pi)?;
+    payment_method_options(p, &mut pi)?;
+    if let Some(sfu) = &pi.setup_future_usage {
+        if !pi
+            .payment_method_types
+            .iter()
+            .any(|t| availability::allows_setup_future_usage(t, sfu))
+        {
+            return Err(ApiError::invalid(format!(
+                "None of the payment method types on this PaymentIntent ({}) support `setup_future_usage={sfu}`.",
+                pi.payment_method_types.join(", ")
+            ))
+            .param("setup_future_usage"));
+        }
+    }
+    let params = p.clone();
+    ctx.execute(move |db, exec| {
+        pi.created = exec.now;
+        if let Some(c) = &pi.customer {
+            load_customer(db, c)?;
+        }
+        if !confirm_now {
+            let input = confirm_input(db, exec, &params)?;
+            if let Some(pm) = input.payment_method {
+                flow::check_owner(&pi, &pm)?;
+                pi.attach_payment_method(pm.id.clone());
+            }
+        }
+        exec.event(
+            db,
+            "payment_intent.created",
+            &crate::flows::render_intent(db, &pi)?,
+            None,
+        )?;
+        if confirm_now {
+            // Confirming stores the intent once, in its confirmed state.
+            return confirm_and_render(db, exec, &mut pi, &params, &expand_paths);
+        }
+        db.put(&pi)?;
+        Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
 }
 
 /// Checks the `client_secret` a publishable key must present for the intent.
@@ -661,312 +685,295 @@ fn check_id(id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.params.check(&["expand[]", "client_secret"])?;
-        check_id(&id)?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let (key, version) = (ctx.key, ctx.version);
-        let client_secret = ctx.params.str("client_secret")?;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let pi = db
-                    .get::<PaymentIntent>(&id)?
-                    .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-                check_client_secret(key, client_secret.as_deref(), &pi)?;
-                render(db, &pi, key, version, &expand_paths)
-            })
-            .await?;
-        Ok(Reply::ok(&body))
-    }
-    .await;
-    ctx.respond(r)
-}
-
-pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        let p = ctx.params.clone();
-        p.check(&full_shape(&[COMMON, SHIPPING]))?;
-        versions::check_request(ctx.version, Operation::PaymentIntentUpdate, &p)?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let amount = parse_amount(&p, false)?;
-        let currency = parse_currency(&p, false)?;
-        let choice = type_choice(&p, false)?;
-        let capture_method = p.enum_(
-            "capture_method",
-            &["automatic", "automatic_async", "manual"],
-        )?;
-        let description = p.str_patch("description", 1000)?;
-        let receipt_email = p.email_patch("receipt_email")?;
-        let shipping = p.shipping_patch("shipping")?;
-        let sfu = p.enum_patch("setup_future_usage", &["off_session", "on_session"])?;
-        let sd = validate_descriptor(&p, "statement_descriptor", 22)?;
-        let sds = validate_descriptor(&p, "statement_descriptor_suffix", 22)?;
-        let customer = p.str_patch("customer", 5000)?;
-        let country = ctx.app.account.country.clone();
-        ctx.execute(move |db, exec| {
-            let mut pi = db
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.params.check(&["expand[]", "client_secret"])?;
+    check_id(&id)?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let (key, version) = (ctx.key, ctx.version);
+    let client_secret = ctx.params.str("client_secret")?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let pi = db
                 .get::<PaymentIntent>(&id)?
                 .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            let guarded: [(&str, bool); 8] = [
-                ("amount", amount.is_some()),
-                ("currency", currency.is_some()),
-                (
-                    "payment_method",
-                    p.has("payment_method") || p.has("payment_method_data"),
-                ),
-                ("capture_method", capture_method.is_some()),
-                ("setup_future_usage", !sfu.is_absent()),
-                ("payment_method_types", choice.is_some()),
-                ("customer", !customer.is_absent() && pi.customer.is_some()),
-                ("payment_method_options", p.has("payment_method_options")),
-            ];
-            for (field, given) in guarded {
-                if given {
-                    pi.check_update(field)
-                        .map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
-                }
-            }
-            if let Some(c) = &currency {
-                pi.currency = c.code().to_string();
-            }
-            if let Some(a) = amount {
-                pi.amount = a;
-            }
-            if amount.is_some() || currency.is_some() {
-                let c = Currency::parse(&pi.currency)
-                    .map_err(|_| ApiError::internal("stored currency"))?;
-                check_minimum(pi.amount, &c)?;
-            }
-            let recompute = choice
-                .clone()
-                .or_else(|| (amount.is_some() || currency.is_some()).then(|| current_choice(&pi)));
-            if let Some(choice) = recompute {
-                apply_types(&mut pi, &choice, &country)?;
-            }
-            if let Some(cm) = capture_method.as_deref().and_then(CaptureMethod::parse) {
-                pi.capture_method = cm;
-            }
-            description.apply(&mut pi.description);
-            receipt_email.apply(&mut pi.receipt_email);
-            shipping.apply(&mut pi.shipping);
-            sfu.apply(&mut pi.setup_future_usage);
-            sd.apply(&mut pi.statement_descriptor);
-            sds.apply(&mut pi.statement_descriptor_suffix);
-            if let Some(t) = p.str("transfer_group")? {
-                pi.transfer_group = Some(t);
-            }
-            match customer {
-                Patch::Set(c) => {
-                    load_customer(db, &c)?;
-                    pi.customer = Some(c);
-                }
-                Patch::Unset => pi.customer = None,
-                Patch::Absent => {}
-            }
-            check_statement_descriptor(&pi)?;
-            payment_method_options(&p, &mut pi)?;
-            p.apply_metadata(&mut pi.metadata)?;
-            if p.has("payment_method") && p.str("payment_method")?.is_none() {
-                pi.detach_payment_method();
-            } else {
-                let input = confirm_input(db, exec, &p)?;
-                if let Some(pm) = input.payment_method {
-                    confirm::check_owner(&pi, &pm)?;
-                    pi.attach_payment_method(pm.id.clone());
-                }
-            }
-            // Any update clears the last attempt's error.
-            pi.last_payment_error = None;
-            db.put(&pi)?;
-            Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
-}
-
-pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        let p = ctx.params.clone();
-        p.check(&full_shape(&[CONFIRM_SHAPE, SHIPPING]))?;
-        check_id(&id)?;
-        versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &p)?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let client_secret = p.str("client_secret")?;
-        let key = ctx.key;
-        let exec_country = ctx.app.account.country.clone();
-        if key == KeyKind::Publishable && client_secret.is_none() {
-            return Err(ApiError::missing("client_secret"));
-        }
-        ctx.execute(move |db, exec| {
-            let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
             check_client_secret(key, client_secret.as_deref(), &pi)?;
-            if key == KeyKind::Publishable {
-                if pi.confirmation_method == "manual" {
-                    return Err(ApiError::invalid("This PaymentIntent's confirmation_method is set to manual, so it can only be confirmed with your secret key.").param("client_secret"));
-                }
-            }
-            if let Some(cm) = p.enum_("capture_method", &["automatic", "automatic_async", "manual"])?.as_deref().and_then(CaptureMethod::parse) {
-                pi.capture_method = cm;
-            }
-            if let Some(r) = p.email_patch("receipt_email")?.set() {
-                pi.receipt_email = Some(r);
-            }
-            if let Patch::Set(s) = p.shipping_patch("shipping")? {
-                pi.shipping = Some(s);
-            }
-            payment_method_options(&p, &mut pi)?;
-            // Before endive, confirm may still set the list of types.
-            if let Some(choice) = type_choice(&p, false)? {
-                pi.check_update("payment_method_types").map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
-                apply_types(&mut pi, &choice, &exec_country)?;
-            }
-            confirm_and_render(db, exec, &mut pi, &p, &expand_paths)
+            render(db, &pi, key, version, &expand_paths)
         })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+        .await?;
+    Ok(Reply::ok(&body))
 }
 
-pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        let p = ctx.params.clone();
-        p.check(&["amount_to_capture", "expand[]", "metadata[*]", "statement_descriptor", "statement_descriptor_suffix", "final_capture", "application_fee_amount"])?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let amount_to_capture = p.int_at_least("amount_to_capture", 1)?;
-        let final_capture = p.bool("final_capture")?;
-        ctx.execute(move |db, exec| {
-            let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            let multicapture = pi
-                .payment_method_options
-                .get("card")
-                .and_then(|o| o.get("request_multicapture"))
-                .and_then(|v| v.as_str())
-                == Some("if_available");
-            if final_capture == Some(false) && !multicapture {
-                return Err(ApiError::invalid(
-                    "`final_capture` can only be set to false on PaymentIntents that have multicapture enabled (`payment_method_options[card][request_multicapture]=if_available`).",
-                )
-                .param("final_capture"));
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = ctx.params.clone();
+    p.check(&full_shape(&[COMMON, SHIPPING]))?;
+    versions::check_request(ctx.version, Operation::PaymentIntentUpdate, &p)?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let amount = parse_amount(&p, false)?;
+    let currency = parse_currency(&p, false)?;
+    let choice = type_choice(&p, false)?;
+    let capture_method = p.enum_(
+        "capture_method",
+        &["automatic", "automatic_async", "manual"],
+    )?;
+    let description = p.str_patch("description", 1000)?;
+    let receipt_email = p.email_patch("receipt_email")?;
+    let shipping = p.shipping_patch("shipping")?;
+    let sfu = p.enum_patch("setup_future_usage", &["off_session", "on_session"])?;
+    let sd = validate_descriptor(&p, "statement_descriptor", 22)?;
+    let sds = validate_descriptor(&p, "statement_descriptor_suffix", 22)?;
+    let customer = p.str_patch("customer", 5000)?;
+    let country = ctx.app.account.country.clone();
+    ctx.execute(move |db, exec| {
+        let mut pi = db
+            .get::<PaymentIntent>(&id)?
+            .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+        let guarded: [(&str, bool); 8] = [
+            ("amount", amount.is_some()),
+            ("currency", currency.is_some()),
+            (
+                "payment_method",
+                p.has("payment_method") || p.has("payment_method_data"),
+            ),
+            ("capture_method", capture_method.is_some()),
+            ("setup_future_usage", !sfu.is_absent()),
+            ("payment_method_types", choice.is_some()),
+            ("customer", !customer.is_absent() && pi.customer.is_some()),
+            ("payment_method_options", p.has("payment_method_options")),
+        ];
+        for (field, given) in guarded {
+            if given {
+                pi.check_update(field)
+                    .map_err(|e| flow::unexpected_state(db, &pi, e.0))?;
             }
-            pi.check_capture().map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
-            let amount = amount_to_capture.unwrap_or(pi.amount_capturable);
-            if amount > pi.amount_capturable {
-                return Err(ApiError::invalid(format!(
-                    "The amount to capture ({amount}) must be less than or equal to the amount capturable ({}).",
-                    pi.amount_capturable
-                ))
-                .code("amount_too_large")
-                .param("amount_to_capture"));
+        }
+        if let Some(c) = &currency {
+            pi.currency = c.code().to_string();
+        }
+        if let Some(a) = amount {
+            pi.amount = a;
+        }
+        if amount.is_some() || currency.is_some() {
+            let c =
+                Currency::parse(&pi.currency).map_err(|_| ApiError::internal("stored currency"))?;
+            check_minimum(pi.amount, &c)?;
+        }
+        let recompute = choice
+            .clone()
+            .or_else(|| (amount.is_some() || currency.is_some()).then(|| current_choice(&pi)));
+        if let Some(choice) = recompute {
+            apply_types(&mut pi, &choice, &country)?;
+        }
+        if let Some(cm) = capture_method.as_deref().and_then(CaptureMethod::parse) {
+            pi.capture_method = cm;
+        }
+        description.apply(&mut pi.description);
+        receipt_email.apply(&mut pi.receipt_email);
+        shipping.apply(&mut pi.shipping);
+        sfu.apply(&mut pi.setup_future_usage);
+        sd.apply(&mut pi.statement_descriptor);
+        sds.apply(&mut pi.statement_descriptor_suffix);
+        if let Some(t) = p.str("transfer_group")? {
+            pi.transfer_group = Some(t);
+        }
+        match customer {
+            Patch::Set(c) => {
+                load_customer(db, &c)?;
+                pi.customer = Some(c);
             }
-            p.apply_metadata(&mut pi.metadata)?;
-            let charge_id = pi.latest_charge.clone().unwrap_or_default();
-            let mut charge = db
-                .get::<crate::domain::charge::Charge>(&charge_id)?
-                .ok_or_else(|| ApiError::internal("held intent without charge"))?;
-            charge.capture(amount);
-            confirm::settle(db, exec, &mut charge)?;
-            if versions::old_behaviour(exec.version, versions::Behaviour::ReleasedAuthorizationIsRefund) {
-                let released = charge.amount - amount;
-                super::refunds::release_as_refund(db, exec, &mut charge, released)?;
+            Patch::Unset => pi.customer = None,
+            Patch::Absent => {}
+        }
+        check_statement_descriptor(&pi)?;
+        payment_method_options(&p, &mut pi)?;
+        p.apply_metadata(&mut pi.metadata)?;
+        if p.has("payment_method") && p.str("payment_method")?.is_none() {
+            pi.detach_payment_method();
+        } else {
+            let input = confirm_input(db, exec, &p)?;
+            if let Some(pm) = input.payment_method {
+                flow::check_owner(&pi, &pm)?;
+                pi.attach_payment_method(pm.id.clone());
             }
-            pi.capture(amount);
-            db.put(&charge)?;
-            db.put(&pi)?;
-            exec.event(db, "charge.captured", &views::charge(&charge), None)?;
-            exec.event(db, "payment_intent.succeeded", &views::payment_intent(db, &pi)?, None)?;
-            Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+        }
+        // Any update clears the last attempt's error.
+        pi.last_payment_error = None;
+        db.put(&pi)?;
+        Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
 }
 
-pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        let p = ctx.params.clone();
-        p.check(&["cancellation_reason", "expand[]"])?;
-        let expand_paths = ctx.expand_paths("payment_intent", false)?;
-        let reason = p.enum_(
-            "cancellation_reason",
-            &[
-                "abandoned",
-                "duplicate",
-                "fraudulent",
-                "requested_by_customer",
-            ],
+pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    let p = ctx.params.clone();
+    p.check(&full_shape(&[CONFIRM_SHAPE, SHIPPING]))?;
+    check_id(&id)?;
+    versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &p)?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let client_secret = p.str("client_secret")?;
+    let key = ctx.key;
+    let exec_country = ctx.app.account.country.clone();
+    if key == KeyKind::Publishable && client_secret.is_none() {
+        return Err(ApiError::missing("client_secret"));
+    }
+    ctx.execute(move |db, exec| {
+        let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+        check_client_secret(key, client_secret.as_deref(), &pi)?;
+        if key == KeyKind::Publishable {
+            if pi.confirmation_method == "manual" {
+                return Err(ApiError::invalid("This PaymentIntent's confirmation_method is set to manual, so it can only be confirmed with your secret key.").param("client_secret"));
+            }
+        }
+        if let Some(cm) = p.enum_("capture_method", &["automatic", "automatic_async", "manual"])?.as_deref().and_then(CaptureMethod::parse) {
+            pi.capture_method = cm;
+        }
+        if let Some(r) = p.email_patch("receipt_email")?.set() {
+            pi.receipt_email = Some(r);
+        }
+        if let Patch::Set(s) = p.shipping_patch("shipping")? {
+            pi.shipping = Some(s);
+        }
+        payment_method_options(&p, &mut pi)?;
+        // Before endive, confirm may still set the list of types.
+        if let Some(choice) = type_choice(&p, false)? {
+            pi.check_update("payment_method_types").map_err(|e| flow::unexpected_state(db, &pi, e.0))?;
+            apply_types(&mut pi, &choice, &exec_country)?;
+        }
+        confirm_and_render(db, exec, &mut pi, &p, &expand_paths)
+    })
+    .await
+}
+
+pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = ctx.params.clone();
+    p.check(&[
+        "amount_to_capture",
+        "expand[]",
+        "metadata[*]",
+        "statement_descriptor",
+        "statement_descriptor_suffix",
+        "final_capture",
+        "application_fee_amount",
+    ])?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let amount_to_capture = p.int_at_least("amount_to_capture", 1)?;
+    let final_capture = p.bool("final_capture")?;
+    ctx.execute(move |db, exec| {
+        let mut pi = db.get::<PaymentIntent>(&id)?.ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+        let multicapture = pi
+            .payment_method_options
+            .get("card")
+            .and_then(|o| o.get("request_multicapture"))
+            .and_then(|v| v.as_str())
+            == Some("if_available");
+        if final_capture == Some(false) && !multicapture {
+            return Err(ApiError::invalid(
+                "`final_capture` can only be set to false on PaymentIntents that have multicapture enabled (`payment_method_options[card][request_multicapture]=if_available`).",
+            )
+            .param("final_capture"));
+        }
+        pi.check_capture().map_err(|e| flow::unexpected_state(db, &pi, e.0))?;
+        let amount = amount_to_capture.unwrap_or(pi.amount_capturable);
+        if amount > pi.amount_capturable {
+            return Err(ApiError::invalid(format!(
+                "The amount to capture ({amount}) must be less than or equal to the amount capturable ({}).",
+                pi.amount_capturable
+            ))
+            .code("amount_too_large")
+            .param("amount_to_capture"));
+        }
+        p.apply_metadata(&mut pi.metadata)?;
+        let charge_id = pi.latest_charge.clone().unwrap_or_default();
+        let mut charge = db
+            .get::<crate::domain::charge::Charge>(&charge_id)?
+            .ok_or_else(|| ApiError::internal("held intent without charge"))?;
+        charge.capture(amount);
+        flow::settle(db, exec, &mut charge)?;
+        if versions::old_behaviour(exec.version, versions::Behaviour::ReleasedAuthorizationIsRefund) {
+            let released = charge.amount - amount;
+            crate::flows::refunds::release_as_refund(db, exec, &mut charge, released)?;
+        }
+        pi.capture(amount);
+        db.put(&charge)?;
+        db.put(&pi)?;
+        exec.event(db, "charge.captured", &views::charge(&charge), None)?;
+        exec.event(db, "payment_intent.succeeded", &crate::flows::render_intent(db, &pi)?, None)?;
+        Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
+}
+
+pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = ctx.params.clone();
+    p.check(&["cancellation_reason", "expand[]"])?;
+    let expand_paths = ctx.expand_paths("payment_intent", false)?;
+    let reason = p.enum_(
+        "cancellation_reason",
+        &[
+            "abandoned",
+            "duplicate",
+            "fraudulent",
+            "requested_by_customer",
+        ],
+    )?;
+    ctx.execute(move |db, exec| {
+        let mut pi = db
+            .get::<PaymentIntent>(&id)?
+            .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
+        pi.check_cancel()
+            .map_err(|e| flow::unexpected_state(db, &pi, e.0))?;
+        let held = pi.status == Status::RequiresCapture;
+        pi.cancel(reason, exec.now);
+        if held
+            && versions::old_behaviour(
+                exec.version,
+                versions::Behaviour::ReleasedAuthorizationIsRefund,
+            )
+        {
+            if let Some(mut charge) = db.get::<crate::domain::charge::Charge>(
+                pi.latest_charge.as_deref().unwrap_or_default(),
+            )? {
+                let held_amount = charge.amount;
+                crate::flows::refunds::release_as_refund(db, exec, &mut charge, held_amount)?;
+            }
+        }
+        db.put(&pi)?;
+        exec.event(
+            db,
+            "payment_intent.canceled",
+            &crate::flows::render_intent(db, &pi)?,
+            None,
         )?;
-        ctx.execute(move |db, exec| {
-            let mut pi = db
-                .get::<PaymentIntent>(&id)?
-                .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            pi.check_cancel()
-                .map_err(|e| confirm::unexpected_state(db, &pi, e.0))?;
-            let held = pi.status == Status::RequiresCapture;
-            pi.cancel(reason, exec.now);
-            if held
-                && versions::old_behaviour(
-                    exec.version,
-                    versions::Behaviour::ReleasedAuthorizationIsRefund,
-                )
-            {
-                if let Some(mut charge) = db.get::<crate::domain::charge::Charge>(
-                    pi.latest_charge.as_deref().unwrap_or_default(),
-                )? {
-                    let held_amount = charge.amount;
-                    super::refunds::release_as_refund(db, exec, &mut charge, held_amount)?;
-                }
-            }
-            db.put(&pi)?;
-            exec.event(
-                db,
-                "payment_intent.canceled",
-                &views::payment_intent(db, &pi)?,
-                None,
-            )?;
-            Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+        Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
 }
 
-pub async fn list(ctx: Ctx) -> Response {
-    let r = async {
-        let (mut q, expand_paths) =
-            ctx.list_request("payment_intent", &["customer", "customer_account"])?;
-        q.customer = ctx.params.str("customer")?;
-        pagination::respond(
-            &ctx,
-            q,
-            "payment_intent",
-            "/v1/payment_intents",
-            expand_paths,
-            |db, pi: &PaymentIntent| views::payment_intent(db, pi),
-        )
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let (mut q, expand_paths) =
+        ctx.list_request("payment_intent", &["customer", "customer_account"])?;
+    q.customer = ctx.params.str("customer")?;
+    pagination::respond(
+        &ctx,
+        q,
+        "payment_intent",
+        "/v1/payment_intents",
+        expand_paths,
+        |db, pi: &PaymentIntent| crate::flows::render_intent(db, pi),
+    )
+    .await
 }
 
-pub async fn search(ctx: Ctx) -> Response {
-    let r = super::search::respond(
+pub async fn search(ctx: Ctx) -> ApiResult<Reply> {
+    super::search::respond(
         &ctx,
         "payment_intents",
         super::search::PAYMENT_INTENT_FIELDS,
-        |db, pi: &PaymentIntent| views::payment_intent(db, pi),
+        |db, pi: &PaymentIntent| crate::flows::render_intent(db, pi),
     )
-    .await;
-    ctx.respond(r)
+    .await
 }

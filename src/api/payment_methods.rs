@@ -2,17 +2,17 @@
 //! `payment_method_data` parameters of intents into stored PaymentMethods.
 
 use super::auth::KeyKind;
-use super::error::{ApiError, ApiResult, ErrorType};
 use super::form::Params;
-use super::{expand, Ctx, Exec, Reply};
+use super::{expand, Ctx, Reply};
 use crate::domain::availability::{KNOWN_TYPES, SUPPORTED_TYPES};
 use crate::domain::ids;
 use crate::domain::payment_method::{billing_details_from, CardDetails, PaymentMethod};
 use crate::domain::test_cards;
+use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::flows::Exec;
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
-use axum::response::Response;
 use serde_json::{Map, Value};
 
 /// The `payment_method_data` hash and the create endpoint share this shape.
@@ -170,7 +170,7 @@ fn card_details(c: &Params, key: KeyKind, param: &str) -> ApiResult<CardDetails>
 
 /// This year plus one, from the clock (no calendar crate needed for a year).
 fn next_year() -> i64 {
-    1970 + crate::store::now() / 31_556_952 + 1
+    1970 + crate::clock::now() / 31_556_952 + 1
 }
 
 /// A new PaymentMethod for a test alias (`pm_card_visa`, `tok_visa`): each use makes one.
@@ -205,92 +205,37 @@ pub fn resolve(db: &Db, exec: &Exec, id: &str, param: &str) -> ApiResult<Payment
     Ok(pm)
 }
 
-pub async fn create(ctx: Ctx) -> Response {
-    let r = async {
-        let mut shape = DATA_SHAPE.to_vec();
-        shape.extend(["expand[]", "customer", "payment_method"]);
-        ctx.params.check(&shape)?;
-        let expand_paths = ctx.expand_paths("payment_method", false)?;
-        if ctx.params.has("customer") || ctx.params.has("payment_method") {
-            return Err(ApiError::invalid(
-                "Cloning PaymentMethods is only available to Connect platforms.",
-            )
-            .param("customer"));
-        }
-        let pm = build(&ctx.params, ctx.key, "", 0)?;
-        let version = ctx.version;
-        ctx.execute(move |db, exec| {
-            let mut pm = pm;
-            pm.created = exec.now;
-            db.put(&pm)?;
-            let mut body = views::payment_method(&pm);
-            expand::apply(db, &mut body, &expand_paths)?;
-            Ok((200, crate::versions::render(body, version)))
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
-}
-
-pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> Response {
-    ctx.respond(
-        ctx.retrieve(
-            id,
-            ("payment_method", "PaymentMethod", "payment_method"),
-            views::payment_method,
-        )
-        .await,
-    )
-}
-
-/// Attaches `pm` to `customer` (which must exist), as `attach`, Customer create's
-/// `payment_method`, and saving during payment do.
-pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> ApiResult<()> {
-    match db.get::<crate::domain::customer::Customer>(customer)? {
-        Some(c) if !c.deleted => {}
-        _ => return Err(ApiError::no_such("customer", customer, "customer", 400)),
-    }
-    if let Some(owner) = &pm.customer {
-        if owner == customer {
-            return Ok(());
-        }
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    let mut shape = DATA_SHAPE.to_vec();
+    shape.extend(["expand[]", "customer", "payment_method"]);
+    ctx.params.check(&shape)?;
+    let expand_paths = ctx.expand_paths("payment_method", false)?;
+    if ctx.params.has("customer") || ctx.params.has("payment_method") {
         return Err(ApiError::invalid(
-            "The payment method you provided has already been attached to a customer.",
+            "Cloning PaymentMethods is only available to Connect platforms.",
         )
-        .code("payment_method_already_attached")
-        .param("payment_method"));
+        .param("customer"));
     }
-    if pm.consumed {
-        return Err(ApiError::invalid("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").param("payment_method"));
-    }
-    // Cards the issuer declines cannot be saved (all but the "fails on charge" card).
-    if let Some(card) = pm
-        .card
-        .as_ref()
-        .and_then(|c| test_cards::by_number(&c.number))
-    {
-        if let test_cards::Charge::Decline(d) = card.charge {
-            if card.number != "4000000000000341" {
-                let mut e = ApiError::new(402, ErrorType::CardError, d.message)
-                    .code(d.code)
-                    .param("payment_method");
-                if let Some(dc) = d.decline_code {
-                    e = e.with("decline_code", serde_json::json!(dc));
-                }
-                return Err(e);
-            }
-        }
-    }
-    pm.customer = Some(customer.to_string());
-    db.put(pm)?;
-    exec.event(
-        db,
-        "payment_method.attached",
-        &views::payment_method(pm),
-        None,
-    )?;
-    Ok(())
+    let pm = build(&ctx.params, ctx.key, "", 0)?;
+    let version = ctx.version;
+    ctx.execute(move |db, exec| {
+        let mut pm = pm;
+        pm.created = exec.now;
+        db.put(&pm)?;
+        let mut body = views::payment_method(&pm);
+        expand::apply(db, &mut body, &expand_paths)?;
+        Ok((200, crate::versions::render(body, version)))
+    })
+    .await
+}
+
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.retrieve(
+        id,
+        ("payment_method", "PaymentMethod", "payment_method"),
+        views::payment_method,
+    )
+    .await
 }
 
 fn load(db: &Db, id: &str) -> ApiResult<PaymentMethod> {
@@ -309,58 +254,50 @@ fn respond_pm(
     Ok((200, crate::versions::render(body, exec.version)))
 }
 
-pub async fn attach_endpoint(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params
-            .check(&["customer", "customer_account", "expand[]"])?;
-        let expand_paths = ctx.expand_paths("payment_method", false)?;
-        let customer = ctx
-            .params
-            .str("customer")?
-            .ok_or_else(|| ApiError::missing("customer"))?;
-        ctx.execute(move |db, exec| {
-            let mut pm = match from_alias(&id, exec.now) {
-                Some(pm) => pm,
-                None => load(db, &id)?,
-            };
-            attach(db, exec, &mut pm, &customer)?;
-            respond_pm(db, exec, &pm, &expand_paths)
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn attach_endpoint(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params
+        .check(&["customer", "customer_account", "expand[]"])?;
+    let expand_paths = ctx.expand_paths("payment_method", false)?;
+    let customer = ctx
+        .params
+        .str("customer")?
+        .ok_or_else(|| ApiError::missing("customer"))?;
+    ctx.execute(move |db, exec| {
+        let mut pm = match from_alias(&id, exec.now) {
+            Some(pm) => pm,
+            None => load(db, &id)?,
+        };
+        crate::flows::payment_methods::attach(db, exec, &mut pm, &customer)?;
+        respond_pm(db, exec, &pm, &expand_paths)
+    })
+    .await
 }
 
-pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.expand_paths("payment_method", false)?;
-        ctx.execute(move |db, exec| {
-            let mut pm = load(db, &id)?;
-            let Some(owner) = pm.customer.take() else {
-                return Err(ApiError::invalid("The payment method you provided is not attached to a customer so detachment is impossible.").param("payment_method"));
-            };
-            // Detaching is final: the method cannot be used or attached again.
-            pm.consumed = true;
-            db.put(&pm)?;
-            if let Some(mut c) = db.get::<crate::domain::customer::Customer>(&owner)? {
-                if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
-                    let before = views::customer(&c);
-                    c.default_payment_method = None;
-                    db.put(&c)?;
-                    exec.event(db, "customer.updated", &views::customer(&c), Some(&before))?;
-                }
+pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["expand[]"])?;
+    let expand_paths = ctx.expand_paths("payment_method", false)?;
+    ctx.execute(move |db, exec| {
+        let mut pm = load(db, &id)?;
+        let Some(owner) = pm.customer.take() else {
+            return Err(ApiError::invalid("The payment method you provided is not attached to a customer so detachment is impossible.").param("payment_method"));
+        };
+        // Detaching is final: the method cannot be used or attached again.
+        pm.consumed = true;
+        db.put(&pm)?;
+        if let Some(mut c) = db.get::<crate::domain::customer::Customer>(&owner)? {
+            if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
+                let before = views::customer(&c);
+                c.default_payment_method = None;
+                db.put(&c)?;
+                exec.event(db, "customer.updated", &views::customer(&c), Some(&before))?;
             }
-            exec.event(db, "payment_method.detached", &views::payment_method(&pm), None)?;
-            respond_pm(db, exec, &pm, &expand_paths)
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+        }
+        exec.event(db, "payment_method.detached", &views::payment_method(&pm), None)?;
+        respond_pm(db, exec, &pm, &expand_paths)
+    })
+    .await
 }
 
 const UPDATE_SHAPE: &[&str] = &[
@@ -382,79 +319,75 @@ const UPDATE_SHAPE: &[&str] = &[
     "expand[]",
 ];
 
-pub async fn update(Path(id): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(UPDATE_SHAPE)?;
-        let expand_paths = ctx.expand_paths("payment_method", false)?;
-        let p = ctx.params.clone();
-        let allow_redisplay = p.enum_("allow_redisplay", &["always", "limited", "unspecified"])?;
-        let card = p.sub("card");
-        let exp_month = match &card {
-            Some(c) => c.int("exp_month")?,
-            None => None,
-        };
-        let exp_year = match &card {
-            Some(c) => c.int("exp_year")?,
-            None => None,
-        };
-        if exp_month.is_some_and(|m| !(1..=12).contains(&m)) {
-            return Err(card_error(
-                "invalid_expiry_month",
-                "Your card's expiration month is invalid.",
-                "card[exp_month]",
-            ));
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(UPDATE_SHAPE)?;
+    let expand_paths = ctx.expand_paths("payment_method", false)?;
+    let p = ctx.params.clone();
+    let allow_redisplay = p.enum_("allow_redisplay", &["always", "limited", "unspecified"])?;
+    let card = p.sub("card");
+    let exp_month = match &card {
+        Some(c) => c.int("exp_month")?,
+        None => None,
+    };
+    let exp_year = match &card {
+        Some(c) => c.int("exp_year")?,
+        None => None,
+    };
+    if exp_month.is_some_and(|m| !(1..=12).contains(&m)) {
+        return Err(card_error(
+            "invalid_expiry_month",
+            "Your card's expiration month is invalid.",
+            "card[exp_month]",
+        ));
+    }
+    ctx.execute(move |db, exec| {
+        let mut pm = load(db, &id)?;
+        if pm.customer.is_none() {
+            return Err(ApiError::invalid(
+                "You must save this PaymentMethod to a customer before you can update it.",
+            )
+            .param("payment_method"));
         }
-        ctx.execute(move |db, exec| {
-            let mut pm = load(db, &id)?;
-            if pm.customer.is_none() {
-                return Err(ApiError::invalid(
-                    "You must save this PaymentMethod to a customer before you can update it.",
-                )
-                .param("payment_method"));
-            }
-            let before = views::payment_method(&pm);
-            if let super::form::Patch::Set(given) = p.hash_patch("billing_details")? {
-                let mut merged = pm.billing_details.clone();
-                if let Value::Object(g) = given {
-                    for (k, v) in g {
-                        if k == "address" {
-                            if let Value::Object(a) = v {
-                                for (ak, av) in a {
-                                    merged["address"][ak.as_str()] =
-                                        if av == "" { Value::Null } else { av };
-                                }
+        let before = views::payment_method(&pm);
+        if let super::form::Patch::Set(given) = p.hash_patch("billing_details")? {
+            let mut merged = pm.billing_details.clone();
+            if let Value::Object(g) = given {
+                for (k, v) in g {
+                    if k == "address" {
+                        if let Value::Object(a) = v {
+                            for (ak, av) in a {
+                                merged["address"][ak.as_str()] =
+                                    if av == "" { Value::Null } else { av };
                             }
-                        } else {
-                            merged[k.as_str()] = if v == "" { Value::Null } else { v };
                         }
+                    } else {
+                        merged[k.as_str()] = if v == "" { Value::Null } else { v };
                     }
                 }
-                pm.billing_details = merged;
             }
-            p.apply_metadata(&mut pm.metadata)?;
-            if let Some(a) = allow_redisplay {
-                pm.allow_redisplay = a;
+            pm.billing_details = merged;
+        }
+        p.apply_metadata(&mut pm.metadata)?;
+        if let Some(a) = allow_redisplay {
+            pm.allow_redisplay = a;
+        }
+        if let Some(c) = pm.card.as_mut() {
+            if let Some(m) = exp_month {
+                c.exp_month = m;
             }
-            if let Some(c) = pm.card.as_mut() {
-                if let Some(m) = exp_month {
-                    c.exp_month = m;
-                }
-                if let Some(y) = exp_year {
-                    c.exp_year = if y < 100 { y + 2000 } else { y };
-                }
-            } else if exp_month.is_some() || exp_year.is_some() {
-                return Err(ApiError::unknown_parameter("card"));
+            if let Some(y) = exp_year {
+                c.exp_year = if y < 100 { y + 2000 } else { y };
             }
-            db.put(&pm)?;
-            let after = views::payment_method(&pm);
-            exec.event(db, "payment_method.updated", &after, Some(&before))?;
-            respond_pm(db, exec, &pm, &expand_paths)
-        })
-        .await
-    }
-    .await;
-    ctx.respond(r)
+        } else if exp_month.is_some() || exp_year.is_some() {
+            return Err(ApiError::unknown_parameter("card"));
+        }
+        db.put(&pm)?;
+        let after = views::payment_method(&pm);
+        exec.event(db, "payment_method.updated", &after, Some(&before))?;
+        respond_pm(db, exec, &pm, &expand_paths)
+    })
+    .await
 }
 
 /// `GET /v1/payment_methods?customer=&type=` and `GET /v1/customers/:id/payment_methods`.
@@ -521,53 +454,39 @@ async fn list_for(ctx: &Ctx, customer: Option<String>, url: String) -> ApiResult
     }
 }
 
-pub async fn list(ctx: Ctx) -> Response {
-    let r = async {
-        let customer = ctx.params.str("customer")?;
-        list_for(&ctx, customer, "/v1/payment_methods".to_string()).await
-    }
-    .await;
-    ctx.respond(r)
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let customer = ctx.params.str("customer")?;
+    list_for(&ctx, customer, "/v1/payment_methods".to_string()).await
 }
 
-pub async fn list_for_customer(Path(customer): Path<String>, ctx: Ctx) -> Response {
-    let r = async {
-        if ctx.params.has("customer") {
-            return Err(ApiError::unknown_parameter("customer"));
-        }
-        let url = format!("/v1/customers/{customer}/payment_methods");
-        list_for(&ctx, Some(customer), url).await
+pub async fn list_for_customer(Path(customer): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    if ctx.params.has("customer") {
+        return Err(ApiError::unknown_parameter("customer"));
     }
-    .await;
-    ctx.respond(r)
+    let url = format!("/v1/customers/{customer}/payment_methods");
+    list_for(&ctx, Some(customer), url).await
 }
 
 pub async fn retrieve_for_customer(
     Path((customer, id)): Path<(String, String)>,
     ctx: Ctx,
-) -> Response {
-    let r = async {
-        ctx.require_secret()?;
-        ctx.params.check(&["expand[]"])?;
-        let expand_paths = ctx.expand_paths("payment_method", false)?;
-        let version = ctx.version;
-        let body = ctx
-            .app
-            .store
-            .read(move |db| -> ApiResult<Value> {
-                let pm = db
-                    .get::<PaymentMethod>(&id)?
-                    .filter(|pm| pm.customer.as_deref() == Some(customer.as_str()))
-                    .ok_or_else(|| {
-                        ApiError::no_such("PaymentMethod", &id, "payment_method", 404)
-                    })?;
-                let mut body = views::payment_method(&pm);
-                expand::apply(db, &mut body, &expand_paths)?;
-                Ok(crate::versions::render(body, version))
-            })
-            .await?;
-        Ok(Reply::ok(&body))
-    }
-    .await;
-    ctx.respond(r)
+) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["expand[]"])?;
+    let expand_paths = ctx.expand_paths("payment_method", false)?;
+    let version = ctx.version;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let pm = db
+                .get::<PaymentMethod>(&id)?
+                .filter(|pm| pm.customer.as_deref() == Some(customer.as_str()))
+                .ok_or_else(|| ApiError::no_such("PaymentMethod", &id, "payment_method", 404))?;
+            let mut body = views::payment_method(&pm);
+            expand::apply(db, &mut body, &expand_paths)?;
+            Ok(crate::versions::render(body, version))
+        })
+        .await?;
+    Ok(Reply::ok(&body))
 }

@@ -2,8 +2,8 @@
 //! language (`field:"value"`, `~` substring, `> < >= <=`, `-` negation,
 //! `metadata["key"]`, `AND` or `OR`) evaluated over the rendered objects.
 
-use super::error::{ApiError, ApiResult};
 use super::{expand, pagination, Ctx, Reply};
+use crate::error::{ApiError, ApiResult};
 use crate::store::{Db, ListQuery, StoreError, Stored};
 use base64::Engine;
 use serde_json::{json, Value};

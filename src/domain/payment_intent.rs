@@ -207,7 +207,7 @@ impl PaymentIntent {
         self.latest_charge = Some(charge_id);
         self.pending_action = None;
         self.last_payment_error = None;
-        if self.capture_method == CaptureMethod::Manual || self.manual_capture_for_type() {
+        if !self.captures_on_authorization() {
             self.status = Status::RequiresCapture;
             self.amount_capturable = self.amount;
         } else {
@@ -221,6 +221,13 @@ impl PaymentIntent {
         self.status = Status::RequiresConfirmation;
         self.pending_action = None;
         self.action_authenticated = true;
+    }
+
+    /// The one rule for "capture now": the intent's capture method is not manual, and no
+    /// `payment_method_options[<type>][capture_method]=manual` for the attempt's type
+    /// overrides it.
+    pub fn captures_on_authorization(&self) -> bool {
+        self.capture_method != CaptureMethod::Manual && !self.manual_capture_for_type()
     }
 
     /// `payment_method_options[<type>][capture_method]=manual` overrides the intent's method.
@@ -409,5 +416,42 @@ mod tests {
             (p.status, p.canceled_at, p.amount_capturable),
             (Status::Canceled, Some(5), 0)
         );
+    }
+
+    #[test]
+    fn capture_now_is_one_rule() {
+        // (intent's method, per-type option for the attempt's type) -> captured at once
+        let table = [
+            (CaptureMethod::Automatic, None, true),
+            (CaptureMethod::AutomaticAsync, None, true),
+            (CaptureMethod::Manual, None, false),
+            (CaptureMethod::AutomaticAsync, Some("manual"), false),
+            (CaptureMethod::Manual, Some("manual"), false),
+        ];
+        for (method, option, now) in table {
+            let mut p = pi(Status::RequiresConfirmation);
+            p.capture_method = method;
+            p.set_attempt_type("card");
+            if let Some(o) = option {
+                p.payment_method_options
+                    .insert("card".into(), serde_json::json!({ "capture_method": o }));
+            }
+            assert_eq!(p.captures_on_authorization(), now, "{method:?} {option:?}");
+            p.authorized("ch_1".into());
+            let want = if now {
+                Status::Succeeded
+            } else {
+                Status::RequiresCapture
+            };
+            assert_eq!(p.status, want);
+        }
+        // An option for another type does not apply to this attempt.
+        let mut p = pi(Status::RequiresConfirmation);
+        p.set_attempt_type("amazon_pay");
+        p.payment_method_options.insert(
+            "card".into(),
+            serde_json::json!({ "capture_method": "manual" }),
+        );
+        assert!(p.captures_on_authorization());
     }
 }

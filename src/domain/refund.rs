@@ -65,10 +65,17 @@ pub fn destination_details(pm_type: &str, reference: &str) -> Value {
 }
 
 impl Charge {
-    /// Records a refund of `amount` on the charge.
+    /// Records a refund of `amount` on the charge (before 2025-03-31.basil, also the
+    /// release of an uncaptured part, which counts as refunded).
     pub fn refund(&mut self, amount: i64) {
         self.amount_refunded += amount;
-        self.refunded = self.amount_refunded >= self.amount_captured && self.amount_captured > 0;
+        self.refunded = self.fully_refunded();
+    }
+
+    /// The one rule for `refunded`: something was refunded, and at least all that was
+    /// captured (a canceled authorisation released before basil captured nothing).
+    pub fn fully_refunded(&self) -> bool {
+        self.amount_refunded > 0 && self.amount_refunded >= self.amount_captured
     }
 }
 
@@ -111,6 +118,24 @@ mod tests {
             c.capture(captured);
         }
         c
+    }
+
+    #[test]
+    fn fully_refunded_is_one_rule() {
+        let mut c = charge(1000);
+        assert!(!c.fully_refunded());
+        c.refund(400);
+        assert!(!c.refunded);
+        c.refund(600);
+        assert!(c.refunded);
+        // A partial capture of 600: refunding the 600 refunds it fully.
+        let mut c = charge(600);
+        c.refund(600);
+        assert!(c.refunded);
+        // A released authorisation (before basil): nothing captured, all released.
+        let mut c = charge(0);
+        c.refund(c.amount);
+        assert!(c.refunded);
     }
 
     #[test]

@@ -156,13 +156,6 @@ impl Stored for crate::domain::event::Event {
     }
 }
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(body)?)
 }

@@ -1,9 +1,7 @@
 //! The breaking changes, oldest first. Each is one unit: a request rule and/or a
 //! render-back of the objects it touched. See docs/api-versions.md.
 
-use super::{ApiVersion, Operation, VersionChange};
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::form::Params;
+use super::{ApiVersion, Given, Operation, VersionChange, VersionError};
 use serde_json::{Map, Value};
 
 pub static ALL: &[&dyn VersionChange] = &[
@@ -91,23 +89,30 @@ impl VersionChange for CustomerCouponRemoved {
     fn describe(&self) -> &'static str {
         "coupon and promotion_code removed from Customer create and update"
     }
-    fn check_request(&self, v: ApiVersion, op: Operation, params: &Params) -> ApiResult<()> {
+    fn check_request(
+        &self,
+        v: ApiVersion,
+        op: Operation,
+        params: &dyn Given,
+    ) -> Result<(), VersionError> {
         if !matches!(op, Operation::CustomerCreate | Operation::CustomerUpdate) {
             return Ok(());
         }
         for (name, object) in [("coupon", "coupon"), ("promotion_code", "promotion code")] {
-            if let Some(id) = params.get(name).and_then(|n| n.as_str()) {
+            if let Some(id) = params.text(name) {
                 if v.at_least(self.version()) {
-                    return Err(ApiError::unknown_parameter(name));
+                    return Err(VersionError::ParameterUnknown(name));
                 }
                 if !id.is_empty() {
-                    return Err(ApiError::no_such(object, id, name, 400));
+                    return Err(VersionError::NoSuch(object, id.to_string(), name));
                 }
             }
         }
         Ok(())
     }
 }
+
+const TYPES_NO_LONGER_SUPPORTED: &str = "The `payment_method_types` parameter is no longer supported as of API version 2026-09-30.endive. Use `allowed_payment_method_types`, `excluded_payment_method_types` or `automatic_payment_methods` instead.";
 
 /// 2026-09-30.endive: `payment_method_types` can no longer be set on PaymentIntents;
 /// it stays in responses as the computed list.
@@ -120,7 +125,12 @@ impl VersionChange for PaymentMethodTypesNotWritable {
     fn describe(&self) -> &'static str {
         "payment_method_types is no longer writable on PaymentIntent create, update and confirm"
     }
-    fn check_request(&self, v: ApiVersion, op: Operation, params: &Params) -> ApiResult<()> {
+    fn check_request(
+        &self,
+        v: ApiVersion,
+        op: Operation,
+        params: &dyn Given,
+    ) -> Result<(), VersionError> {
         let gated = matches!(
             op,
             Operation::PaymentIntentCreate
@@ -128,11 +138,11 @@ impl VersionChange for PaymentMethodTypesNotWritable {
                 | Operation::PaymentIntentConfirm
         );
         if gated && v.at_least(self.version()) && params.has("payment_method_types") {
-            return Err(ApiError::invalid(
-                "The `payment_method_types` parameter is no longer supported as of API version 2026-09-30.endive. Use `allowed_payment_method_types`, `excluded_payment_method_types` or `automatic_payment_methods` instead.",
-            )
-            .code("payment_method_types_no_longer_supported")
-            .param("payment_method_types"));
+            return Err(VersionError::NoLongerSupported(
+                "payment_method_types",
+                "payment_method_types_no_longer_supported",
+                TYPES_NO_LONGER_SUPPORTED,
+            ));
         }
         Ok(())
     }
@@ -141,21 +151,31 @@ impl VersionChange for PaymentMethodTypesNotWritable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::form::decode;
+
+    /// Top-level parameters as sent.
+    struct Sent(&'static [(&'static str, &'static str)]);
+    impl Given for Sent {
+        fn has(&self, name: &str) -> bool {
+            self.0.iter().any(|(k, _)| *k == name)
+        }
+        fn text(&self, name: &str) -> Option<&str> {
+            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+        }
+    }
 
     #[test]
     fn payment_method_types_gated_from_endive() {
-        let p = Params::new(decode(&[b"payment_method_types[]=card"]).unwrap());
+        let p = Sent(&[("payment_method_types", "")]);
         let endive = ApiVersion::parse("2026-09-30.endive").unwrap();
         let dahlia = ApiVersion::parse("2026-08-26.dahlia").unwrap();
         let c = PaymentMethodTypesNotWritable;
         let err = c
             .check_request(endive, Operation::PaymentIntentCreate, &p)
             .unwrap_err();
-        assert_eq!(
-            err.code.as_deref(),
-            Some("payment_method_types_no_longer_supported")
-        );
+        assert!(matches!(
+            err,
+            VersionError::NoLongerSupported(_, "payment_method_types_no_longer_supported", _)
+        ));
         assert!(c
             .check_request(dahlia, Operation::PaymentIntentCreate, &p)
             .is_ok());
@@ -212,15 +232,15 @@ mod tests {
 
     #[test]
     fn coupon_unknown_from_basil() {
-        let p = Params::new(decode(&[b"coupon=SPRING"]).unwrap());
+        let p = Sent(&[("coupon", "SPRING")]);
         let c = CustomerCouponRemoved;
         let e = c
             .check_request(v("2025-03-31.basil"), Operation::CustomerCreate, &p)
             .unwrap_err();
-        assert_eq!(e.code.as_deref(), Some("parameter_unknown"));
+        assert_eq!(e, VersionError::ParameterUnknown("coupon"));
         let e = c
             .check_request(v("2025-02-24.acacia"), Operation::CustomerUpdate, &p)
             .unwrap_err();
-        assert_eq!(e.message, "No such coupon: 'SPRING'");
+        assert_eq!(e, VersionError::NoSuch("coupon", "SPRING".into(), "coupon"));
     }
 }

@@ -5,8 +5,6 @@
 
 mod changes;
 
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::form::Params;
 use serde_json::{Map, Value};
 
 /// Every version Stripe released from 2024-06-20 on, oldest first.
@@ -66,8 +64,25 @@ impl ApiVersion {
     }
 }
 
-pub fn unknown_version(given: &str) -> ApiError {
-    ApiError::invalid(format!("Invalid Stripe API version: {given}")).param("Stripe-Version")
+/// A request a version refuses. The HTTP layer turns it into Stripe's error JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionError {
+    /// The `Stripe-Version` names no version.
+    Unknown(String),
+    /// A parameter this version does not have.
+    ParameterUnknown(&'static str),
+    /// A parameter naming an object that does not exist (`object`, `id`, `param`).
+    NoSuch(&'static str, String, &'static str),
+    /// A parameter this version no longer accepts: (`param`, `code`, message).
+    NoLongerSupported(&'static str, &'static str, &'static str),
+}
+
+/// What the changes need to know of a request's parameters.
+pub trait Given {
+    /// Whether the top-level parameter `name` was sent.
+    fn has(&self, name: &str) -> bool;
+    /// Its text, when it was sent as a plain value.
+    fn text(&self, name: &str) -> Option<&str>;
 }
 
 /// Which operation a request is, for changes that gate parameters.
@@ -105,7 +120,12 @@ pub trait VersionChange: Sync {
     #[allow(dead_code)]
     fn describe(&self) -> &'static str;
     /// Checks a request served at `v` (before or after the change).
-    fn check_request(&self, _v: ApiVersion, _op: Operation, _params: &Params) -> ApiResult<()> {
+    fn check_request(
+        &self,
+        _v: ApiVersion,
+        _op: Operation,
+        _params: &dyn Given,
+    ) -> Result<(), VersionError> {
         Ok(())
     }
     /// Turns an object rendered after the change into its shape before it. Called for
@@ -126,7 +146,7 @@ pub fn changes() -> &'static [&'static dyn VersionChange] {
 }
 
 /// Applies every change's request rule for a request served at `v`.
-pub fn check_request(v: ApiVersion, op: Operation, params: &Params) -> ApiResult<()> {
+pub fn check_request(v: ApiVersion, op: Operation, params: &dyn Given) -> Result<(), VersionError> {
     for c in changes() {
         c.check_request(v, op, params)?;
     }

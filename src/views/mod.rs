@@ -6,7 +6,6 @@ use crate::domain::customer::Customer;
 use crate::domain::event::Event;
 use crate::domain::payment_intent::PaymentIntent;
 use crate::domain::payment_method::PaymentMethod;
-use crate::store::{Db, StoreError};
 use serde_json::{json, Map, Value};
 
 pub fn customer(c: &Customer) -> Value {
@@ -123,7 +122,7 @@ pub fn balance_transaction(t: &crate::domain::balance_transaction::BalanceTransa
         "net": t.net(),
         "reporting_category": t.kind,
         "source": t.source,
-        "status": if t.available_on <= crate::store::now() { "available" } else { "pending" },
+        "status": if t.available_on <= crate::clock::now() { "available" } else { "pending" },
         "type": t.kind
     })
 }
@@ -212,23 +211,25 @@ fn next_action(pi: &PaymentIntent) -> Value {
     }
 }
 
-/// `last_payment_error` with its PaymentMethod rendered in full, as Stripe sends it.
-fn last_payment_error(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
+/// `last_payment_error` with its PaymentMethod (`method`, the one it names) rendered
+/// in full, as Stripe sends it.
+fn last_payment_error(pi: &PaymentIntent, method: Option<&PaymentMethod>) -> Value {
     let Some(Value::Object(err)) = &pi.last_payment_error else {
-        return Ok(Value::Null);
+        return Value::Null;
     };
     let mut err = err.clone();
-    if let Some(Value::String(pm_id)) = err.get("payment_method").cloned() {
-        match db.get::<PaymentMethod>(&pm_id)? {
-            Some(pm) => err.insert("payment_method".into(), payment_method(&pm)),
+    if err.contains_key("payment_method") {
+        match method {
+            Some(pm) => err.insert("payment_method".into(), payment_method(pm)),
             None => err.remove("payment_method"),
         };
     }
-    Ok(Value::Object(err))
+    Value::Object(err)
 }
 
-pub fn payment_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
-    Ok(json!({
+/// An intent; `error_method` is the PaymentMethod its `last_payment_error` names.
+pub fn payment_intent(pi: &PaymentIntent, error_method: Option<&PaymentMethod>) -> Value {
+    json!({
         "id": pi.id,
         "object": "payment_intent",
         "allowed_payment_method_types": pi.allowed_payment_method_types,
@@ -254,7 +255,7 @@ pub fn payment_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> 
         "customer_account": null,
         "description": pi.description,
         "excluded_payment_method_types": pi.excluded_payment_method_types,
-        "last_payment_error": last_payment_error(db, pi)?,
+        "last_payment_error": last_payment_error(pi, error_method),
         "latest_charge": pi.latest_charge,
         "livemode": false,
         "managed_payments": null,
@@ -277,7 +278,7 @@ pub fn payment_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> 
         "status": pi.status.as_str(),
         "transfer_data": null,
         "transfer_group": pi.transfer_group
-    }))
+    })
 }
 
 /// What a publishable key (Stripe.js with the client secret) may see of an intent.

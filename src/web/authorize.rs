@@ -2,14 +2,14 @@
 //! the customer authorizes or fails the pending payment, then returns to `return_url`
 //! with Stripe's query parameters.
 
-use crate::api::confirm;
-use crate::api::error::{ApiError, ApiResult};
-use crate::api::{Exec, RequestId};
-use crate::app::App;
 use crate::domain::availability::display_name;
 use crate::domain::money::Currency;
 use crate::domain::payment_intent::{PaymentIntent, Status};
 use crate::domain::payment_method::PaymentMethod;
+use crate::error::{ApiError, ApiResult};
+use crate::flows::{self, Exec};
+use crate::state::App;
+use crate::state::RequestId;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -166,7 +166,7 @@ pub async fn submit(
                 .get::<PaymentIntent>(&id)?
                 .filter(|pi| waiting(pi, &nonce))
                 .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            confirm::complete_action(db, &exec, &mut pi, authorize)?;
+            flows::payment_intent::complete_action(db, &exec, &mut pi, authorize)?;
             db.put(&pi)?;
             Ok(pi)
         })

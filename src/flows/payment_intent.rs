@@ -1,10 +1,9 @@
-//! Confirming a PaymentIntent and finishing a customer action: runs the domain
-//! transitions, creates the Charge, and records the events, all in the caller's
-//! transaction.
+//! A PaymentIntent's flows: confirming it, finishing the customer's action on the
+//! hosted page, capturing and canceling. Each runs the domain transitions, creates
+//! the Charge, and records the events, all in the caller's transaction.
 
-use super::auth::KeyKind;
-use super::error::{ApiError, ApiResult, ErrorType};
 use super::Exec;
+use super::KeyKind;
 use crate::domain::availability;
 use crate::domain::balance_transaction::BalanceTransaction;
 use crate::domain::charge::{Charge, ChargeFrom};
@@ -12,6 +11,7 @@ use crate::domain::ids;
 use crate::domain::payment_intent::{CaptureMethod, PaymentIntent, PendingAction, Status};
 use crate::domain::payment_method::PaymentMethod;
 use crate::domain::test_cards::{self, Decline, ThreeDs};
+use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::store::Db;
 use crate::views;
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ pub enum Confirmed {
 }
 
 fn event_pi(exec: &Exec, db: &Db, kind: &str, pi: &PaymentIntent) -> ApiResult<()> {
-    Ok(exec.event(db, kind, &views::payment_intent(db, pi)?, None)?)
+    Ok(exec.event(db, kind, &super::render_intent(db, pi)?, None)?)
 }
 
 fn event_charge(exec: &Exec, db: &Db, kind: &str, c: &Charge) -> ApiResult<()> {
@@ -235,13 +235,7 @@ fn charge_now(
     match outcome {
         test_cards::Charge::Decline(d) => decline(db, exec, pi, pm, &d),
         test_cards::Charge::Approve => {
-            let capture_now = pi.capture_method != CaptureMethod::Manual
-                && pi
-                    .payment_method_options
-                    .get(&pm.kind)
-                    .and_then(|o| o.get("capture_method"))
-                    .and_then(|v| v.as_str())
-                    != Some("manual");
+            let capture_now = pi.captures_on_authorization();
             let mut charge = Charge::approved(
                 pm,
                 charge_from(pi, pm, exec.now, three_d_secure),
@@ -361,7 +355,7 @@ fn decline(
         e = e.param(param);
     }
     e = e
-        .with("payment_intent", views::payment_intent(db, pi)?)
+        .with("payment_intent", super::render_intent(db, pi)?)
         .with("payment_method", views::payment_method(pm))
         .with("payment_method_type", json!(pm.kind));
     Ok(Confirmed::Declined(e))
@@ -370,7 +364,7 @@ fn decline(
 /// `payment_intent_unexpected_state`, carrying the intent as it is.
 pub fn unexpected_state(db: &Db, pi: &PaymentIntent, message: String) -> ApiError {
     let mut e = ApiError::invalid(message).code("payment_intent_unexpected_state");
-    if let Ok(body) = views::payment_intent(db, pi) {
+    if let Ok(body) = super::render_intent(db, pi) {
         e = e.with("payment_intent", body);
     }
     e

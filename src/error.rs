@@ -92,6 +92,12 @@ impl ApiError {
         )
         .code("secret_key_required")
     }
+    pub fn body_too_large(max: usize) -> Self {
+        Self::invalid(format!(
+            "The request body is larger than {max} bytes, the most this server accepts."
+        ))
+        .status(413)
+    }
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");
         Self::new(500, ErrorType::ApiError, "An unknown error occurred")
@@ -155,6 +161,23 @@ impl IntoResponse for ApiError {
             );
         }
         resp
+    }
+}
+
+impl From<crate::versions::VersionError> for ApiError {
+    fn from(e: crate::versions::VersionError) -> Self {
+        use crate::versions::VersionError;
+        match e {
+            VersionError::Unknown(given) => {
+                ApiError::invalid(format!("Invalid Stripe API version: {given}"))
+                    .param("Stripe-Version")
+            }
+            VersionError::ParameterUnknown(name) => ApiError::unknown_parameter(name),
+            VersionError::NoSuch(object, id, param) => ApiError::no_such(object, &id, param, 400),
+            VersionError::NoLongerSupported(param, code, message) => {
+                ApiError::invalid(message).code(code).param(param)
+            }
+        }
     }
 }
 

@@ -1,0 +1,8 @@
+//! The time, in Unix seconds: what `created` and the like are stamped with.
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,109 @@
+//! The layer between the HTTP layer (and the hosted pages) and the domain: each flow
+//! loads what a decision needs from the store, asks the domain, saves the outcome and
+//! records its events, all inside the caller's write. Neither `api` nor `web` reaches
+//! into the other; both call these.
+
+pub mod payment_intent;
+pub mod payment_methods;
+pub mod refunds;
+
+use crate::domain::event::{previous_attributes, Event};
+use crate::domain::ids;
+use crate::domain::payment_intent::PaymentIntent;
+use crate::domain::payment_method::PaymentMethod;
+use crate::state::App;
+use crate::store::{Db, StoreError};
+use crate::versions::{self, ApiVersion};
+use crate::views;
+use serde_json::Value;
+
+/// Which key made the request: some flows differ for Stripe.js (publishable key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Secret,
+    Publishable,
+}
+
+/// An intent rendered in full, with the payment method its last error names.
+pub fn render_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
+    let error_method = match pi
+        .last_payment_error
+        .as_ref()
+        .and_then(|e| e.get("payment_method"))
+        .and_then(Value::as_str)
+    {
+        Some(id) => db.get::<PaymentMethod>(id)?,
+        None => None,
+    };
+    Ok(views::payment_intent(pi, error_method.as_ref()))
+}
+
+/// What a write needs to know about its request.
+pub struct Exec {
+    pub request_id: String,
+    pub idempotency_key: Option<String>,
+    pub now: i64,
+    pub version: ApiVersion,
+    /// The account's default version, at which events are rendered.
+    pub event_version: ApiVersion,
+    pub public_url: String,
+    pub key: KeyKind,
+    /// Caused by the customer (hosted page), not an API request: events carry no request.
+    pub automatic: bool,
+}
+
+impl Exec {
+    /// For what the customer does on a hosted page: no API request, no idempotency key,
+    /// events without `request`, served at the account's version.
+    pub fn for_customer(app: &App, request_id: String) -> Exec {
+        Exec {
+            request_id,
+            idempotency_key: None,
+            now: crate::clock::now(),
+            version: app.account.api_version,
+            event_version: app.account.api_version,
+            public_url: app.public_url.clone(),
+            key: KeyKind::Secret,
+            automatic: true,
+        }
+    }
+
+    /// Records an event in the current transaction. `before` is the object's rendering
+    /// before the change, for `previous_attributes` on update-like events.
+    pub fn event(
+        &self,
+        db: &Db,
+        kind: &str,
+        object: &Value,
+        before: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        let from_request = !self.automatic;
+        let rendered = versions::render(object.clone(), self.event_version);
+        let previous = before.and_then(|b| {
+            previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)
+        });
+        let e = Event {
+            id: ids::new_id("evt"),
+            created: self.now,
+            kind: kind.to_string(),
+            api_version: self.event_version.as_str().to_string(),
+            object: rendered,
+            previous_attributes: if kind.ends_with(".updated") || kind == "charge.refunded" {
+                previous
+            } else {
+                None
+            },
+            request_id: if from_request {
+                Some(self.request_id.clone())
+            } else {
+                None
+            },
+            idempotency_key: if from_request {
+                self.idempotency_key.clone()
+            } else {
+                None
+            },
+        };
+        db.put(&e)
+    }
+}

@@ -1,0 +1,59 @@
+//! Saving a PaymentMethod to a Customer: the attach endpoint, Customer create's
+//! `payment_method`, and saving during payment all go through `attach`.
+
+use super::Exec;
+use crate::domain::customer::Customer;
+use crate::domain::payment_method::PaymentMethod;
+use crate::domain::test_cards;
+use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::store::Db;
+use crate::views;
+
+/// Attaches `pm` to `customer` (which must exist), as `attach`, Customer create's
+/// `payment_method`, and saving during payment do.
+pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> ApiResult<()> {
+    match db.get::<Customer>(customer)? {
+        Some(c) if !c.deleted => {}
+        _ => return Err(ApiError::no_such("customer", customer, "customer", 400)),
+    }
+    if let Some(owner) = &pm.customer {
+        if owner == customer {
+            return Ok(());
+        }
+        return Err(ApiError::invalid(
+            "The payment method you provided has already been attached to a customer.",
+        )
+        .code("payment_method_already_attached")
+        .param("payment_method"));
+    }
+    if pm.consumed {
+        return Err(ApiError::invalid("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").param("payment_method"));
+    }
+    // Cards the issuer declines cannot be saved (all but the "fails on charge" card).
+    if let Some(card) = pm
+        .card
+        .as_ref()
+        .and_then(|c| test_cards::by_number(&c.number))
+    {
+        if let test_cards::Charge::Decline(d) = card.charge {
+            if card.number != "4000000000000341" {
+                let mut e = ApiError::new(402, ErrorType::CardError, d.message)
+                    .code(d.code)
+                    .param("payment_method");
+                if let Some(dc) = d.decline_code {
+                    e = e.with("decline_code", serde_json::json!(dc));
+                }
+                return Err(e);
+            }
+        }
+    }
+    pm.customer = Some(customer.to_string());
+    db.put(pm)?;
+    exec.event(
+        db,
+        "payment_method.attached",
+        &views::payment_method(pm),
+        None,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! The state every request shares: the account this server plays, the store, the
+//! public URL and limits, and the request id the middleware gives each request.
+
+use crate::config::Limits;
+use crate::store::Store;
+use crate::versions::ApiVersion;
+use std::sync::{Arc, Mutex};
+
+/// The one account this server plays.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub country: String,
+    pub api_version: ApiVersion,
+}
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub account: Account,
+    pub public_url: String,
+    pub limits: Limits,
+}
+
+impl App {
+    pub fn merchant_name(&self) -> String {
+        format!("Pasarela test account ({})", self.account.country)
+    }
+}
+
+/// The request id the middleware gave this request.
+#[derive(Clone)]
+pub struct RequestId(pub String);
+
+/// The version a request was served at and its Idempotency-Key, as the API layer
+/// decided them; the middleware puts them in the response headers, whatever answered.
+#[derive(Clone, Default)]
+pub struct Served(Arc<Mutex<Option<(ApiVersion, Option<String>)>>>);
+
+impl Served {
+    pub fn set(&self, version: ApiVersion, idempotency_key: Option<String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, idempotency_key));
+    }
+    pub fn get(&self) -> Option<(ApiVersion, Option<String>)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
