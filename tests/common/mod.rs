@@ -256,7 +256,10 @@ impl Resp {
     }
 }
 
-/// Problems `tests/schema/check.py` (Stripe's shapes, objects.json) finds in a body.
+/// Problems `tests/schema/check.py` (Stripe's object schemas, `tests/schema/objects.json`)
+/// finds in a body, one per line; empty when it conforms. Panics when the checker does not
+/// run cleanly (exit 0 with no output, or exit 1 with problems, and nothing on stderr), so a
+/// broken checker cannot pass every body.
 pub fn shape_problems(body: &serde_json::Value) -> String {
     use std::io::Write;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schema/check.py");
@@ -264,8 +267,9 @@ pub fn shape_problems(body: &serde_json::Value) -> String {
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("python3");
+        .expect("python3 (runs tests/schema/check.py)");
     child
         .stdin
         .take()
@@ -273,7 +277,19 @@ pub fn shape_problems(body: &serde_json::Value) -> String {
         .write_all(body.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).to_string()
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let clean = match out.status.code() {
+        Some(0) => stdout.trim().is_empty(),
+        Some(1) => !stdout.trim().is_empty(),
+        _ => false,
+    };
+    assert!(
+        clean && stderr.trim().is_empty(),
+        "tests/schema/check.py did not run cleanly ({}):\n{stderr}{stdout}",
+        out.status
+    );
+    stdout
 }
 
 pub fn assert_stripe_shape(body: &serde_json::Value) {

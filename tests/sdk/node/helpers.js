@@ -260,11 +260,18 @@ function raw(obj) {
   return data;
 }
 
+/** Runs check.py on files: {code: 0, out: ''} or {code: 1, out: one line per problem}. */
 function runCheck(files) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(PYTHON, [CHECK_PY, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 2) : 0;
-      resolve({code, out: `${stdout}${stderr}`.trim()});
+      const code = err ? (typeof err.code === 'number' ? err.code : String(err.code || err.signal)) : 0;
+      const out = stdout.trim();
+      // Anything else (a crash, a missing objects.json) must not pass as "no problems".
+      if (stderr.trim() || !((code === 0 && !out) || (code === 1 && out))) {
+        reject(new Error(`tests/schema/check.py did not run cleanly (exit ${code}):\n${stderr}${stdout}`));
+      } else {
+        resolve({code, out});
+      }
     });
   });
 }

@@ -65,7 +65,7 @@ def pytest_runtest_call(item):
     problems = list(helpers.PROBLEMS)
     helpers.PROBLEMS.clear()
     if problems:
-        text = "responses that do not match Stripe's object descriptions (validate.py):\n" + "\n".join(problems)
+        text = "responses that do not match Stripe's object schemas (tests/schema/check.py):\n" + "\n".join(problems)
         if os.environ.get("PASARELA_SCHEMA_CHECK", "strict") == "warn":
             print(text)
         else:

@@ -5,9 +5,9 @@
   hosted pages), never following redirects.
 - `RecordingHTTPClient`: the HTTP client handed to stripe-python, so that every JSON body the
   SDK receives goes through the schema check as well.
-- `check_schema()`: every JSON body is checked against Stripe's object descriptions
-  (`../shared/reference/openapi/validate.py`); problems are collected in `PROBLEMS` and turned
-  into a test failure by `conftest.py`.
+- `check_schema()`: every JSON body is checked against Stripe's object schemas
+  (`tests/schema/check.py` and its `objects.json`); problems are collected in `PROBLEMS` and
+  turned into a test failure by `conftest.py`.
 """
 from __future__ import annotations
 
@@ -31,11 +31,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]  # tests/sdk/python -> repo root
-SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "tests" / "schema"))
 
-# The shared validate.py with the project's two corrections (see tests/schema/check.py).
-from check import NullableRefValidator  # noqa: E402
+import check as schema_check  # noqa: E402  (tests/schema/check.py)
 
 import stripe  # noqa: E402
 
@@ -45,7 +43,6 @@ ENDIVE = "2026-10-28.endive"  # what stripe-python 16.1.0 pins
 CLOVER = "2025-09-30.clover"  # the account default (contract)
 BIN = os.environ.get("PASARELA_BIN", str(REPO / "target" / "release" / "pasarela"))
 
-VALIDATOR = NullableRefValidator()
 PROBLEMS: list[str] = []
 _PROBLEMS_LOCK = threading.Lock()
 
@@ -75,12 +72,12 @@ def _is_version_dependent(problem: str) -> bool:
 def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False) -> list[str]:
     """Problems of one JSON body.
 
-    version: the Stripe-Version that rendered it. objects.json describes endive; a body rendered
+    version: the Stripe-Version that rendered it. tests/schema/objects.json describes endive; a body rendered
       at another version is held to types/nullability/enums only (fields may differ by version).
     partial: the publishable-key view of an intent (Stripe.js), which omits fields on purpose;
       absent fields are not reported, present ones must still be right.
     """
-    problems = VALIDATOR.problems(body, limit=60)
+    problems = schema_check.problems(body, limit=60)
     lenient = _lenient_prefixes(body)
     out = []
     for p in problems:
