@@ -1,10 +1,11 @@
-//! Starts the real binary on a free port with a fresh SQLite database, and talks
-//! HTTP to it (zero2prod's `spawn_app`).
+//! Starts the real binary with a fresh SQLite database on a port the system picks
+//! (`--listen 127.0.0.1:0`; the port is read from the first line the server prints), and
+//! talks HTTP to it (zero2prod's `spawn_app`).
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,14 +19,6 @@ pub struct TestApp {
     pub stdout: Vec<String>,
     port: u16,
     extra: Vec<String>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub fn temp_dir() -> PathBuf {
@@ -71,9 +64,8 @@ impl TestApp {
     }
 
     fn spawn_with(dir: PathBuf, args: &[&str]) -> TestApp {
-        let port = free_port();
         let extra: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let (child, stdout) = start(&dir, port, &extra);
+        let (child, stdout, port) = start(&dir, &extra);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             dir,
@@ -97,10 +89,10 @@ impl TestApp {
             // The database and keys stay; the given flags are added to them.
             self.extra.extend(a.iter().map(|s| s.to_string()));
         }
-        // A new port: the old one may have been taken by a parallel test meanwhile.
-        self.port = free_port();
-        self.base = format!("http://127.0.0.1:{}", self.port);
-        let (child, stdout) = start(&self.dir, self.port, &self.extra);
+        // A new port (the system picks again): the old one may be taken meanwhile.
+        let (child, stdout, port) = start(&self.dir, &self.extra);
+        self.port = port;
+        self.base = format!("http://127.0.0.1:{port}");
         self.child = child;
         self.stdout = stdout;
     }
@@ -154,11 +146,28 @@ impl TestApp {
     }
 }
 
-fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
+/// The port in the server's first line, `Pasarela listening on http://127.0.0.1:PORT (public
+/// URL ...)`. Without `--public-url` the public URL (the hosted pages' links) is the same
+/// address.
+fn listening_port(first: &str, extra: &[String]) -> Option<u16> {
+    let rest = first.strip_prefix("Pasarela listening on http://127.0.0.1:")?;
+    let (port, rest) = rest.split_once(' ')?;
+    let port: u16 = port.parse().ok()?;
+    if !extra.iter().any(|a| a == "--public-url") {
+        assert_eq!(
+            rest,
+            format!("(public URL http://127.0.0.1:{port})"),
+            "the public URL is the listening address"
+        );
+    }
+    Some(port)
+}
+
+fn start(dir: &Path, extra: &[String]) -> (Child, Vec<String>, u16) {
     let log = std::fs::File::create(dir.join("server.log")).expect("server log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
         .arg("serve")
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
@@ -176,6 +185,16 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
         lines.push(line.trim_end().to_string());
     }
     std::thread::spawn(move || for _ in reader.lines() {});
+    let port = lines
+        .first()
+        .and_then(|l| listening_port(l, extra))
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!(
+                "pasarela did not say where it listens: {lines:?}\n{}",
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            )
+        });
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
@@ -192,7 +211,7 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    (child, lines)
+    (child, lines, port)
 }
 
 pub fn terminate(child: &mut Child) {
