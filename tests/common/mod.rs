@@ -311,6 +311,38 @@ pub fn shape_problems(body: &serde_json::Value) -> String {
     stdout
 }
 
+/// An error answer: its status and the error's `type`, `code` and `param` (None: the field is
+/// absent, as Stripe leaves it out). Returns the error object.
+pub fn assert_error(
+    r: &Resp,
+    status: u16,
+    type_: &str,
+    code: Option<&str>,
+    param: Option<&str>,
+) -> serde_json::Value {
+    let body = r.json();
+    let err = &body["error"];
+    assert!(
+        err.is_object(),
+        "not an error body ({}): {}",
+        r.status,
+        r.text
+    );
+    let got = (
+        r.status,
+        err["type"].as_str(),
+        err["code"].as_str(),
+        err["param"].as_str(),
+    );
+    assert_eq!(
+        got,
+        (status, Some(type_), code, param),
+        "(status, type, code, param) of {}",
+        r.text
+    );
+    err.clone()
+}
+
 pub fn assert_stripe_shape(body: &serde_json::Value) {
     let problems = shape_problems(body);
     assert!(

@@ -373,6 +373,22 @@ class Schema {
   }
 }
 
+/**
+ * An error answer, a stripe-node error or an http() result: its HTTP status and the error's
+ * `type`, `code` and `param` (null: the field is absent, as Stripe leaves it out). Returns the
+ * raw error object.
+ */
+function assertError(x, status, type, code, param) {
+  const isSdkError = x instanceof Stripe.errors.StripeError;
+  const gotStatus = isSdkError ? x.statusCode : x.status;
+  const raw = isSdkError ? x.raw : x.json && x.json.error;
+  assert.ok(raw && typeof raw === 'object', `not an error answer: ${isSdkError ? x.message : x.text}`);
+  const got = [gotStatus, raw.type ?? null, raw.code ?? null, raw.param ?? null];
+  assert.deepEqual(got, [status, type, code, param],
+    `(status, type, code, param): ${JSON.stringify(got)}, message ${JSON.stringify(raw.message)}`);
+  return raw;
+}
+
 /** Asserts that `promise` rejects with an instance of `cls`; returns the error. */
 async function rejectsWith(promise, cls, what = '') {
   try {
@@ -389,5 +405,5 @@ async function rejectsWith(promise, cls, what = '') {
 
 module.exports = {
   BIN, REPO, SK, PK, ENDIVE, CLOVER, Stripe,
-  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith,
+  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith, assertError,
 };

@@ -108,6 +108,23 @@ def check_schema(body, where: str, *, version: str | None = ENDIVE, partial: boo
     return problems
 
 
+def assert_error(x, status: int, type_: str, code: str | None, param: str | None) -> dict:
+    """An error answer, as a `Resp` or a stripe-python error: its HTTP status and the error's
+    `type`, `code` and `param` (None: the field is absent, as Stripe leaves it out). Returns the
+    error object for further checks."""
+    if isinstance(x, Resp):
+        got_status, err = x.status, x.error
+    elif isinstance(x, stripe.StripeError):
+        got_status, err = x.http_status, (x.json_body or {}).get("error")
+        assert isinstance(err, dict), f"not an error body: {x.json_body!r}"
+    else:
+        raise TypeError(f"not an error answer: {x!r}")
+    got = (got_status, err.get("type"), err.get("code"), err.get("param"))
+    want = (status, type_, code, param)
+    assert got == want, f"expected (status, type, code, param) {want}, got {got}: {err.get('message')!r}"
+    return err
+
+
 def raw(obj) -> dict:
     """The JSON of a stripe-python object (the server's bytes when the SDK kept them)."""
     resp = getattr(obj, "last_response", None)
