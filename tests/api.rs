@@ -199,8 +199,13 @@ fn seed_004_alma_needs_a_french_account_and_eur() {
             ("currency", "eur"),
         ],
     );
-    assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"]["param"], "payment_method_types");
+    assert_error(
+        &r,
+        400,
+        "invalid_request_error",
+        None,
+        Some("payment_method_types"),
+    );
     let r = fr.post(
         "/v1/payment_intents",
         &[
@@ -209,7 +214,18 @@ fn seed_004_alma_needs_a_french_account_and_eur() {
             ("currency", "eur"),
         ],
     );
-    assert_eq!(r.status, 400, "below Alma's 50 EUR minimum");
+    // Below Alma's 50 EUR minimum.
+    let err = assert_error(
+        &r,
+        400,
+        "invalid_request_error",
+        None,
+        Some("payment_method_types"),
+    );
+    assert_eq!(
+        err["message"],
+        "Amount must be at least €50.00 eur for alma payments."
+    );
 }
 
 #[test]
@@ -267,8 +283,22 @@ fn racing_confirms_charge_once() {
         "{statuses:?}"
     );
     for (s, body) in statuses.iter().filter(|(s, _)| *s != 200) {
-        assert_eq!(*s, 400);
-        assert_eq!(body["error"]["code"], "payment_intent_unexpected_state");
+        let err = &body["error"];
+        assert_eq!(
+            (
+                *s,
+                err["type"].as_str(),
+                err["code"].as_str(),
+                err["param"].as_str()
+            ),
+            (
+                400,
+                Some("invalid_request_error"),
+                Some("payment_intent_unexpected_state"),
+                None
+            ),
+            "{body}"
+        );
     }
     let charges = app.get(&format!("/v1/charges?payment_intent={id}")).json();
     assert_eq!(charges["data"].as_array().unwrap().len(), 1);
@@ -319,8 +349,7 @@ fn concurrent_idempotent_requests_make_one_object() {
         &[("email", "other@example.com")],
         &[("authorization", &basic(SK)), ("idempotency-key", "k-1")],
     );
-    assert_eq!(other.status, 400);
-    assert_eq!(other.json()["error"]["type"], "idempotency_error");
+    assert_error(&other, 400, "idempotency_error", None, None);
 }
 
 #[test]
@@ -342,12 +371,13 @@ fn endive_refuses_payment_method_types_and_writes_nothing() {
         ],
         &h,
     );
-    assert_eq!(r.status, 400);
-    assert_eq!(
-        r.json()["error"]["code"],
-        "payment_method_types_no_longer_supported"
+    assert_error(
+        &r,
+        400,
+        "invalid_request_error",
+        Some("payment_method_types_no_longer_supported"),
+        Some("payment_method_types"),
     );
-    assert_eq!(r.json()["error"]["param"], "payment_method_types");
     assert_eq!(r.header("stripe-version"), Some(ENDIVE));
     assert_eq!(
         app.get("/v1/payment_intents").json()["data"]
@@ -386,11 +416,14 @@ fn endive_refuses_payment_method_types_and_writes_nothing() {
             ("stripe-version", "2020-13-45"),
         ],
     );
-    assert_eq!(bad.status, 400);
-    assert_eq!(
-        bad.json()["error"]["message"],
-        "Invalid Stripe API version: 2020-13-45"
+    let err = assert_error(
+        &bad,
+        400,
+        "invalid_request_error",
+        None,
+        Some("Stripe-Version"),
     );
+    assert_eq!(err["message"], "Invalid Stripe API version: 2020-13-45");
 }
 
 #[test]
@@ -441,10 +474,14 @@ fn keys_are_generated_once_and_sigterm_exits_zero() {
 #[test]
 fn errors_have_stripe_bodies_and_statuses() {
     let app = TestApp::spawn(&[]);
-    let cases: Vec<(Resp, u16, &str)> = vec![
+    // (answer, status, code, param, message); every one is an invalid_request_error.
+    #[allow(clippy::type_complexity)]
+    let cases: Vec<(Resp, u16, Option<&str>, Option<&str>, &str)> = vec![
         (
             app.request("GET", "/v1/customers", &[], &[]),
             401,
+            None,
+            None,
             "You did not provide an API key",
         ),
         (
@@ -455,6 +492,8 @@ fn errors_have_stripe_bodies_and_statuses() {
                 &[("authorization", "Bearer sk_test_wrong1234")],
             ),
             401,
+            None,
+            None,
             "Invalid API Key provided: sk_test_*****1234",
         ),
         (
@@ -465,11 +504,15 @@ fn errors_have_stripe_bodies_and_statuses() {
                 &[("authorization", &format!("Bearer {PK}"))],
             ),
             403,
+            Some("secret_key_required"),
+            None,
             "publishable API key",
         ),
         (
             app.post("/v1/payment_intents", &[("currency", "usd")]),
             400,
+            Some("parameter_missing"),
+            Some("amount"),
             "Missing required param: amount.",
         ),
         (
@@ -478,6 +521,8 @@ fn errors_have_stripe_bodies_and_statuses() {
                 &[("amount", "abc"), ("currency", "usd")],
             ),
             400,
+            Some("parameter_invalid_integer"),
+            Some("amount"),
             "Invalid integer: abc",
         ),
         (
@@ -486,6 +531,8 @@ fn errors_have_stripe_bodies_and_statuses() {
                 &[("amount", "10"), ("currency", "usd")],
             ),
             400,
+            Some("amount_too_small"),
+            Some("amount"),
             "Amount must be at least $0.50 usd",
         ),
         (
@@ -494,21 +541,27 @@ fn errors_have_stripe_bodies_and_statuses() {
                 &[("amount", "100"), ("currency", "usd"), ("foo", "1")],
             ),
             400,
+            Some("parameter_unknown"),
+            Some("foo"),
             "Received unknown parameter: foo",
         ),
         (
             app.get("/v1/payment_intents/pi_nope"),
             404,
+            Some("resource_missing"),
+            Some("intent"),
             "No such payment_intent: 'pi_nope'",
         ),
         (
             app.get("/v1/nothing"),
             404,
+            None,
+            None,
             "Unrecognized request URL (GET: /v1/nothing)",
         ),
     ];
-    for (r, status, msg) in cases {
-        assert_eq!(r.status, status, "{}", r.text);
+    for (r, status, code, param, msg) in cases {
+        assert_error(&r, status, "invalid_request_error", code, param);
         let body = r.json();
         assert!(
             body["error"]["message"].as_str().unwrap().contains(msg),

@@ -1,10 +1,11 @@
-//! Starts the real binary on a free port with a fresh SQLite database, and talks
-//! HTTP to it (zero2prod's `spawn_app`).
+//! Starts the real binary with a fresh SQLite database on a port the system picks
+//! (`--listen 127.0.0.1:0`; the port is read from the first line the server prints), and
+//! talks HTTP to it (zero2prod's `spawn_app`).
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,14 +19,6 @@ pub struct TestApp {
     pub stdout: Vec<String>,
     port: u16,
     extra: Vec<String>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub fn temp_dir() -> PathBuf {
@@ -71,9 +64,8 @@ impl TestApp {
     }
 
     fn spawn_with(dir: PathBuf, args: &[&str]) -> TestApp {
-        let port = free_port();
         let extra: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        let (child, stdout) = start(&dir, port, &extra);
+        let (child, stdout, port) = start(&dir, &extra);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             dir,
@@ -97,10 +89,10 @@ impl TestApp {
             // The database and keys stay; the given flags are added to them.
             self.extra.extend(a.iter().map(|s| s.to_string()));
         }
-        // A new port: the old one may have been taken by a parallel test meanwhile.
-        self.port = free_port();
-        self.base = format!("http://127.0.0.1:{}", self.port);
-        let (child, stdout) = start(&self.dir, self.port, &self.extra);
+        // A new port (the system picks again): the old one may be taken meanwhile.
+        let (child, stdout, port) = start(&self.dir, &self.extra);
+        self.port = port;
+        self.base = format!("http://127.0.0.1:{port}");
         self.child = child;
         self.stdout = stdout;
     }
@@ -154,11 +146,28 @@ impl TestApp {
     }
 }
 
-fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
+/// The port in the server's first line, `Pasarela listening on http://127.0.0.1:PORT (public
+/// URL ...)`. Without `--public-url` the public URL (the hosted pages' links) is the same
+/// address.
+fn listening_port(first: &str, extra: &[String]) -> Option<u16> {
+    let rest = first.strip_prefix("Pasarela listening on http://127.0.0.1:")?;
+    let (port, rest) = rest.split_once(' ')?;
+    let port: u16 = port.parse().ok()?;
+    if !extra.iter().any(|a| a == "--public-url") {
+        assert_eq!(
+            rest,
+            format!("(public URL http://127.0.0.1:{port})"),
+            "the public URL is the listening address"
+        );
+    }
+    Some(port)
+}
+
+fn start(dir: &Path, extra: &[String]) -> (Child, Vec<String>, u16) {
     let log = std::fs::File::create(dir.join("server.log")).expect("server log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
         .arg("serve")
-        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::from(log))
@@ -176,6 +185,16 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
         lines.push(line.trim_end().to_string());
     }
     std::thread::spawn(move || for _ in reader.lines() {});
+    let port = lines
+        .first()
+        .and_then(|l| listening_port(l, extra))
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!(
+                "pasarela did not say where it listens: {lines:?}\n{}",
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            )
+        });
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
@@ -192,7 +211,7 @@ fn start(dir: &PathBuf, port: u16, extra: &[String]) -> (Child, Vec<String>) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    (child, lines)
+    (child, lines, port)
 }
 
 pub fn terminate(child: &mut Child) {
@@ -256,7 +275,10 @@ impl Resp {
     }
 }
 
-/// Problems `tests/schema/check.py` (Stripe's shapes, objects.json) finds in a body.
+/// Problems `tests/schema/check.py` (Stripe's object schemas, `tests/schema/objects.json`)
+/// finds in a body, one per line; empty when it conforms. Panics when the checker does not
+/// run cleanly (exit 0 with no output, or exit 1 with problems, and nothing on stderr), so a
+/// broken checker cannot pass every body.
 pub fn shape_problems(body: &serde_json::Value) -> String {
     use std::io::Write;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schema/check.py");
@@ -264,8 +286,9 @@ pub fn shape_problems(body: &serde_json::Value) -> String {
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("python3");
+        .expect("python3 (runs tests/schema/check.py)");
     child
         .stdin
         .take()
@@ -273,7 +296,51 @@ pub fn shape_problems(body: &serde_json::Value) -> String {
         .write_all(body.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stdout).to_string()
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let clean = match out.status.code() {
+        Some(0) => stdout.trim().is_empty(),
+        Some(1) => !stdout.trim().is_empty(),
+        _ => false,
+    };
+    assert!(
+        clean && stderr.trim().is_empty(),
+        "tests/schema/check.py did not run cleanly ({}):\n{stderr}{stdout}",
+        out.status
+    );
+    stdout
+}
+
+/// An error answer: its status and the error's `type`, `code` and `param` (None: the field is
+/// absent, as Stripe leaves it out). Returns the error object.
+pub fn assert_error(
+    r: &Resp,
+    status: u16,
+    type_: &str,
+    code: Option<&str>,
+    param: Option<&str>,
+) -> serde_json::Value {
+    let body = r.json();
+    let err = &body["error"];
+    assert!(
+        err.is_object(),
+        "not an error body ({}): {}",
+        r.status,
+        r.text
+    );
+    let got = (
+        r.status,
+        err["type"].as_str(),
+        err["code"].as_str(),
+        err["param"].as_str(),
+    );
+    assert_eq!(
+        got,
+        (status, Some(type_), code, param),
+        "(status, type, code, param) of {}",
+        r.text
+    );
+    err.clone()
 }
 
 pub fn assert_stripe_shape(body: &serde_json::Value) {

@@ -2,7 +2,8 @@
 // Shared machinery for the stripe-node conformance suite.
 //
 // - useServers(): starts the real `pasarela` binary once per test file (before/after hooks),
-//   on a free port with a fresh temp dir and SQLite database, and hands out stripe-node
+//   on a port the system picks (`--listen 127.0.0.1:0`, the port read from the first line the
+//   server prints) with a fresh temp dir and SQLite database, and hands out stripe-node
 //   clients pointed at it.
 // - http(): raw HTTP with fetch() for what the seeds do with curl or Stripe.js (never follows
 //   redirects).
@@ -10,13 +11,12 @@
 //   tests/schema/check.py (which reads one or more bodies and exits 1 on a problem).
 //
 // Environment:
-//   PASARELA_BIN           the binary (default <repo>/target/release/pasarela)
+//   PASARELA_BIN           the binary (run.sh builds it and sets this)
 //   PASARELA_SCHEMA_CHECK  "strict" (default) or "warn" (print schema problems, do not fail)
 
 const assert = require('node:assert/strict');
 const {spawn, execFile} = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const {before, after} = require('node:test');
@@ -24,7 +24,8 @@ const Stripe = require('stripe');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..', '..');
-const BIN = process.env.PASARELA_BIN || path.join(REPO, 'target', 'release', 'pasarela');
+const BIN = process.env.PASARELA_BIN ||
+  path.join(path.resolve(REPO, process.env.CARGO_TARGET_DIR || 'target'), 'release', 'pasarela');
 const CHECK_PY = path.join(REPO, 'tests', 'schema', 'check.py');
 const PYTHON = process.env.PYTHON || 'python3';
 
@@ -36,19 +37,9 @@ const CLOVER = '2025-09-30.clover'; // the account default (contract)
 // ------------------------------------------------------------------------------------------
 // the server
 // ------------------------------------------------------------------------------------------
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const {port} = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const LISTENING = /^Pasarela listening on (http:\/\/127\.0\.0\.1:(\d+)) \(public URL (\S+)\)/;
 
 class Server {
   constructor(country = 'US', extraArgs = []) {
@@ -59,27 +50,20 @@ class Server {
   }
 
   async start(timeoutMs = 15000) {
-    // Someone else rebuilds the binary; give a rebuild in progress a moment.
-    for (let i = 0; !fs.existsSync(BIN); i++) {
-      if (i >= 60) throw new Error(`pasarela binary not found at ${BIN} (set PASARELA_BIN)`);
-      await sleep(500);
-    }
-    this.port = await freePort();
-    this.url = `http://127.0.0.1:${this.port}`;
+    if (!fs.existsSync(BIN)) throw new Error(`pasarela binary not found at ${BIN} (set PASARELA_BIN)`);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `pasarela-node-${this.country.toLowerCase()}-`));
     this.logPath = path.join(this.dir, 'server.log');
-    const log = fs.openSync(this.logPath, 'w');
+    const log = fs.openSync(this.logPath, 'a');
     const args = [
       'serve',
-      '--listen', `127.0.0.1:${this.port}`,
+      '--listen', '127.0.0.1:0',
       '--database-url', `sqlite:${this.dir}/p.db`,
-      '--public-url', this.url,
       '--secret-key', SK,
       '--publishable-key', PK,
       '--country', this.country,
       ...this.extraArgs,
     ];
-    this.proc = spawn(BIN, args, {stdio: ['ignore', log, log]});
+    this.proc = spawn(BIN, args, {stdio: ['ignore', 'pipe', log]});
     fs.closeSync(log);
     this.exited = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
@@ -87,7 +71,43 @@ class Server {
         resolve(this.exitCode);
       });
     });
+    // Everything the server prints goes to the log; its first line says where it listens.
+    const firstLine = new Promise((resolve) => {
+      let buf = '';
+      let told = false;
+      this.proc.stdout.on('data', (chunk) => {
+        fs.appendFileSync(this.logPath, chunk);
+        if (told) return;
+        buf += chunk.toString('utf8');
+        const nl = buf.indexOf('\n');
+        if (nl >= 0) {
+          told = true;
+          resolve(buf.slice(0, nl));
+        }
+      });
+      this.proc.stdout.on('end', () => { if (!told) resolve(null); });
+    });
     const deadline = Date.now() + timeoutMs;
+    let timer;
+    const line = await Promise.race([firstLine, new Promise((r) => { timer = setTimeout(() => r(undefined), timeoutMs); })]);
+    clearTimeout(timer);
+    if (line === undefined) {
+      await this.stop();
+      throw new Error(`pasarela printed nothing within ${timeoutMs} ms:\n${this.logTail()}`);
+    }
+    if (line === null) {
+      await this.exited;
+      throw new Error(`pasarela exited with ${this.exitCode} at start:\n${this.logTail()}`);
+    }
+    const m = LISTENING.exec(line);
+    if (!m) {
+      await this.stop();
+      throw new Error(`pasarela's first line does not say where it listens: ${JSON.stringify(line)}`);
+    }
+    this.url = m[1];
+    this.port = Number(m[2]);
+    // The hosted pages' links are built from the public URL, derived from the bound port.
+    assert.equal(m[3], this.url, 'the public URL is the listening address');
     while (Date.now() < deadline) {
       if (this.exitCode !== undefined) {
         throw new Error(`pasarela exited with ${this.exitCode} at start:\n${this.logTail()}`);
@@ -97,7 +117,7 @@ class Server {
         await res.arrayBuffer();
         if (res.status === 200) return this;
       } catch (_) {
-        // not listening yet
+        // not answering yet
       }
       await sleep(50);
     }
@@ -260,11 +280,18 @@ function raw(obj) {
   return data;
 }
 
+/** Runs check.py on files: {code: 0, out: ''} or {code: 1, out: one line per problem}. */
 function runCheck(files) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(PYTHON, [CHECK_PY, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 2) : 0;
-      resolve({code, out: `${stdout}${stderr}`.trim()});
+      const code = err ? (typeof err.code === 'number' ? err.code : String(err.code || err.signal)) : 0;
+      const out = stdout.trim();
+      // Anything else (a crash, a missing objects.json) must not pass as "no problems".
+      if (stderr.trim() || !((code === 0 && !out) || (code === 1 && out))) {
+        reject(new Error(`tests/schema/check.py did not run cleanly (exit ${code}):\n${stderr}${stdout}`));
+      } else {
+        resolve({code, out});
+      }
     });
   });
 }
@@ -346,6 +373,22 @@ class Schema {
   }
 }
 
+/**
+ * An error answer, a stripe-node error or an http() result: its HTTP status and the error's
+ * `type`, `code` and `param` (null: the field is absent, as Stripe leaves it out). Returns the
+ * raw error object.
+ */
+function assertError(x, status, type, code, param) {
+  const isSdkError = x instanceof Stripe.errors.StripeError;
+  const gotStatus = isSdkError ? x.statusCode : x.status;
+  const raw = isSdkError ? x.raw : x.json && x.json.error;
+  assert.ok(raw && typeof raw === 'object', `not an error answer: ${isSdkError ? x.message : x.text}`);
+  const got = [gotStatus, raw.type ?? null, raw.code ?? null, raw.param ?? null];
+  assert.deepEqual(got, [status, type, code, param],
+    `(status, type, code, param): ${JSON.stringify(got)}, message ${JSON.stringify(raw.message)}`);
+  return raw;
+}
+
 /** Asserts that `promise` rejects with an instance of `cls`; returns the error. */
 async function rejectsWith(promise, cls, what = '') {
   try {
@@ -362,5 +405,5 @@ async function rejectsWith(promise, cls, what = '') {
 
 module.exports = {
   BIN, REPO, SK, PK, ENDIVE, CLOVER, Stripe,
-  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith,
+  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith, assertError,
 };

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Run the stripe-node conformance suite against the real pasarela binary.
 #   tests/sdk/node/run.sh [extra node --test args...]
-# PASARELA_BIN overrides the binary (default: <repo>/target/release/pasarela).
+# Builds the binary from the current source first (`cargo build --release --locked`, quick
+# when up to date) into cargo's target dir (CARGO_TARGET_DIR or <repo>/target), unless
+# PASARELA_BIN names a binary to test instead.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$HERE"
-if [ ! -d node_modules ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+REPO="$(cd "$HERE/../../.." && pwd)"
+if [ -z "${PASARELA_BIN:-}" ]; then
+  (cd "$REPO" && cargo build --release --locked --quiet)
+  TARGET="${CARGO_TARGET_DIR:-target}"
+  case "$TARGET" in /*) ;; *) TARGET="$REPO/$TARGET" ;; esac
+  PASARELA_BIN="$TARGET/release/pasarela"
 fi
-set +e
-node --test "$@" ./*.test.js
-exit $?
+export PASARELA_BIN
+cd "$HERE"
+if ! cmp -s package-lock.json node_modules/.pasarela-lock.json 2>/dev/null; then
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.pasarela-lock.json
+fi
+exec node --test "$@" ./*.test.js

@@ -7,7 +7,7 @@
 
 const assert = require('node:assert/strict');
 const {test} = require('node:test');
-const {SK, PK, ENDIVE, CLOVER, http, submitHostedPage, Schema} = require('./helpers');
+const {SK, PK, ENDIVE, CLOVER, http, submitHostedPage, Schema, assertError} = require('./helpers');
 
 const RETURN_URL = 'https://shop.example/checkout/complete?order=7';
 
@@ -111,9 +111,8 @@ function defineSeedFlow(ctx, seed) {
       stripe.paymentIntents.create({amount, currency, payment_method_types: [type]}),
       (e) => {
         assert.equal(e.type, 'StripeInvalidRequestError', `${e.type}: ${e.message}`);
-        assert.equal(e.statusCode, 400);
-        assert.equal(e.code, 'payment_method_types_no_longer_supported');
-        assert.equal(e.param, 'payment_method_types');
+        assertError(e, 400, 'invalid_request_error', 'payment_method_types_no_longer_supported',
+          'payment_method_types');
         return true;
       },
     );

@@ -3,7 +3,7 @@
 // manual capture with a partial amount, cancel, and the wrong-state error.
 const assert = require('node:assert/strict');
 const {test} = require('node:test');
-const {Stripe, useServers, Schema, rejectsWith} = require('./helpers');
+const {Stripe, useServers, Schema, rejectsWith, assertError} = require('./helpers');
 
 const ctx = useServers('US');
 const NO_REDIRECTS = {enabled: true, allow_redirects: 'never'};
@@ -53,9 +53,7 @@ test('pm_card_chargeDeclined: StripeCardError card_declined / generic_decline', 
     automatic_payment_methods: NO_REDIRECTS,
   }), Stripe.errors.StripeCardError, 'decline');
   assert.equal(err.type, 'StripeCardError');
-  assert.equal(err.rawType, 'card_error');
-  assert.equal(err.statusCode, 402);
-  assert.equal(err.code, 'card_declined');
+  assertError(err, 402, 'card_error', 'card_declined', null);
   assert.equal(err.decline_code, 'generic_decline');
   assert.equal(err.message, 'Your card was declined.');
   assert.match(err.charge || '', /^ch_/, 'a declined charge is named in the error');
@@ -116,9 +114,7 @@ test('manual capture: requires_capture, partial amount_to_capture, then wrong-st
 
   const err = await rejectsWith(stripe.paymentIntents.capture(pi.id), Stripe.errors.StripeInvalidRequestError,
     'capturing a succeeded intent');
-  assert.equal(err.statusCode, 400);
-  assert.equal(err.code, 'payment_intent_unexpected_state');
-  assert.equal(err.rawType, 'invalid_request_error');
+  assertError(err, 400, 'invalid_request_error', 'payment_intent_unexpected_state', null);
   assert.ok(err.raw.payment_intent, 'the wrong-state error carries the PaymentIntent');
   assert.equal(err.raw.payment_intent.id, pi.id);
   assert.equal(err.raw.payment_intent.status, 'succeeded');
@@ -149,10 +145,9 @@ test('cancel: from requires_payment_method and from requires_capture; not twice'
 
   const err = await rejectsWith(stripe.paymentIntents.cancel(open.id), Stripe.errors.StripeInvalidRequestError,
     'canceling a canceled intent');
-  assert.equal(err.statusCode, 400);
-  assert.equal(err.code, 'payment_intent_unexpected_state');
+  assertError(err, 400, 'invalid_request_error', 'payment_intent_unexpected_state', null);
   const confirmErr = await rejectsWith(stripe.paymentIntents.confirm(open.id, {payment_method: 'pm_card_visa'}),
     Stripe.errors.StripeInvalidRequestError, 'confirming a canceled intent');
-  assert.equal(confirmErr.code, 'payment_intent_unexpected_state');
+  assertError(confirmErr, 400, 'invalid_request_error', 'payment_intent_unexpected_state', null);
   await schema.verify();
 });

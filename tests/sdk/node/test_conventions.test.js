@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const {test} = require('node:test');
-const {Stripe, SK, PK, CLOVER, ENDIVE, useServers, Schema, rejectsWith} = require('./helpers');
+const {Stripe, SK, PK, CLOVER, ENDIVE, useServers, Schema, rejectsWith, assertError} = require('./helpers');
 
 const ctx = useServers('US');
 
@@ -27,8 +27,7 @@ test('Idempotency-Key: a replay returns the same object, other parameters are an
   const err = await rejectsWith(
     stripe.customers.create({email: 'someone-else@example.com'}, {idempotencyKey}),
     Stripe.errors.StripeIdempotencyError, 'same key, other parameters');
-  assert.equal(err.statusCode, 400);
-  assert.equal(err.rawType, 'idempotency_error');
+  assertError(err, 400, 'idempotency_error', null, null);
   assert.ok(err.message.includes(idempotencyKey), `the message names the key: ${err.message}`);
 
   const list = await stripe.customers.list({email: 'jenny@example.com', limit: 100});
@@ -84,13 +83,13 @@ test('keys: a wrong secret key is a StripeAuthenticationError, a publishable key
   const {server} = ctx.US;
   const wrong = server.stripe('sk_test_thisKeyDoesNotExist0000001234');
   const auth = await rejectsWith(wrong.customers.list(), Stripe.errors.StripeAuthenticationError, 'wrong key');
-  assert.equal(auth.statusCode, 401);
+  assertError(auth, 401, 'invalid_request_error', null, null);
   assert.match(auth.message, /Invalid API Key provided/);
   assert.ok(!auth.message.includes('thisKeyDoesNotExist'), `the key is masked: ${auth.message}`);
 
   const pk = server.stripe(PK);
   const perm = await rejectsWith(pk.customers.list(), Stripe.errors.StripePermissionError, 'publishable key');
-  assert.equal(perm.statusCode, 403);
+  assertError(perm, 403, 'invalid_request_error', 'secret_key_required', null);
   assert.match(perm.message, /publishable API key/);
 });
 
@@ -98,16 +97,13 @@ test('an unknown parameter is a StripeInvalidRequestError naming it', async () =
   const {stripe} = ctx.US;
   const err = await rejectsWith(stripe.customers.create({email: 'x@example.com', favourite_colour: 'blue'}),
     Stripe.errors.StripeInvalidRequestError, 'unknown parameter');
-  assert.equal(err.statusCode, 400);
-  assert.equal(err.code, 'parameter_unknown');
-  assert.equal(err.param, 'favourite_colour');
+  assertError(err, 400, 'invalid_request_error', 'parameter_unknown', 'favourite_colour');
   assert.equal(err.message, 'Received unknown parameter: favourite_colour');
 
   const nested = await rejectsWith(stripe.paymentIntents.create({
     amount: 2000, currency: 'usd', automatic_payment_methods: {enabled: true, sideways: 'yes'},
   }), Stripe.errors.StripeInvalidRequestError, 'unknown nested parameter');
-  assert.equal(nested.code, 'parameter_unknown');
-  assert.equal(nested.param, 'automatic_payment_methods[sideways]');
+  assertError(nested, 400, 'invalid_request_error', 'parameter_unknown', 'automatic_payment_methods[sideways]');
 });
 
 test('events: payment_intent.created for a new intent, rendered at the account default version', async () => {

@@ -2,7 +2,9 @@
 and the schema check turned into a test failure.
 
 Environment:
-  PASARELA_BIN           the binary (default <repo>/target/release/pasarela)
+  PASARELA_BIN           the binary (run.sh builds it and sets this)
+  PASARELA_DATABASE      "postgres": each server gets a fresh database on the PostgreSQL server
+                         of PASARELA_TEST_DATABASE_URL (postgres://USER@HOST:PORT, no database)
   PASARELA_SCHEMA_CHECK  "strict" (default): a response that departs from Stripe's object
                          description fails the test; "warn": print the problems only.
 """
@@ -65,7 +67,7 @@ def pytest_runtest_call(item):
     problems = list(helpers.PROBLEMS)
     helpers.PROBLEMS.clear()
     if problems:
-        text = "responses that do not match Stripe's object descriptions (validate.py):\n" + "\n".join(problems)
+        text = "responses that do not match Stripe's object schemas (tests/schema/check.py):\n" + "\n".join(problems)
         if os.environ.get("PASARELA_SCHEMA_CHECK", "strict") == "warn":
             print(text)
         else:

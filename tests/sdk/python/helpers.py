@@ -1,24 +1,28 @@
 """Shared machinery for the stripe-python conformance suite.
 
-- `Server`: starts the real `pasarela` binary on a free port with a fresh SQLite file.
+- `Server`: starts the real `pasarela` binary on a port the system picks (`--listen
+  127.0.0.1:0`; the port is read from the server's first line) with a fresh SQLite file, or a
+  fresh database on the PostgreSQL server of `PASARELA_TEST_DATABASE_URL` when
+  `PASARELA_DATABASE=postgres`.
 - `request()`: raw HTTP with the standard library (curl-like calls, Stripe.js-like calls,
   hosted pages), never following redirects.
 - `RecordingHTTPClient`: the HTTP client handed to stripe-python, so that every JSON body the
   SDK receives goes through the schema check as well.
-- `check_schema()`: every JSON body is checked against Stripe's object descriptions
-  (`../shared/reference/openapi/validate.py`); problems are collected in `PROBLEMS` and turned
-  into a test failure by `conftest.py`.
+- `check_schema()`: every JSON body is checked against Stripe's object schemas
+  (`tests/schema/check.py` and its `objects.json`); problems are collected in `PROBLEMS` and
+  turned into a test failure by `conftest.py`.
 """
 from __future__ import annotations
 
 import base64
+import glob
 import html.parser
 import json
 import os
+import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,11 +35,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]  # tests/sdk/python -> repo root
-SHARED = REPO.parent / "shared"
 sys.path.insert(0, str(REPO / "tests" / "schema"))
 
-# The shared validate.py with the project's two corrections (see tests/schema/check.py).
-from check import NullableRefValidator  # noqa: E402
+import check as schema_check  # noqa: E402  (tests/schema/check.py)
 
 import stripe  # noqa: E402
 
@@ -43,9 +45,10 @@ SK = "sk_test_BQokikJOvBiI2HlWgH4olfQ2"
 PK = "pk_test_TYooMQauvdEDq54NiTphI7jx"
 ENDIVE = "2026-10-28.endive"  # what stripe-python 16.1.0 pins
 CLOVER = "2025-09-30.clover"  # the account default (contract)
-BIN = os.environ.get("PASARELA_BIN", str(REPO / "target" / "release" / "pasarela"))
+# run.sh builds it and sets PASARELA_BIN; cargo's target dir otherwise.
+BIN = os.environ.get("PASARELA_BIN") or str(
+    Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target").resolve() / "release" / "pasarela")
 
-VALIDATOR = NullableRefValidator()
 PROBLEMS: list[str] = []
 _PROBLEMS_LOCK = threading.Lock()
 
@@ -75,12 +78,12 @@ def _is_version_dependent(problem: str) -> bool:
 def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False) -> list[str]:
     """Problems of one JSON body.
 
-    version: the Stripe-Version that rendered it. objects.json describes endive; a body rendered
+    version: the Stripe-Version that rendered it. tests/schema/objects.json describes endive; a body rendered
       at another version is held to types/nullability/enums only (fields may differ by version).
     partial: the publishable-key view of an intent (Stripe.js), which omits fields on purpose;
       absent fields are not reported, present ones must still be right.
     """
-    problems = VALIDATOR.problems(body, limit=60)
+    problems = schema_check.problems(body, limit=60)
     lenient = _lenient_prefixes(body)
     out = []
     for p in problems:
@@ -105,6 +108,23 @@ def check_schema(body, where: str, *, version: str | None = ENDIVE, partial: boo
     return problems
 
 
+def assert_error(x, status: int, type_: str, code: str | None, param: str | None) -> dict:
+    """An error answer, as a `Resp` or a stripe-python error: its HTTP status and the error's
+    `type`, `code` and `param` (None: the field is absent, as Stripe leaves it out). Returns the
+    error object for further checks."""
+    if isinstance(x, Resp):
+        got_status, err = x.status, x.error
+    elif isinstance(x, stripe.StripeError):
+        got_status, err = x.http_status, (x.json_body or {}).get("error")
+        assert isinstance(err, dict), f"not an error body: {x.json_body!r}"
+    else:
+        raise TypeError(f"not an error answer: {x!r}")
+    got = (got_status, err.get("type"), err.get("code"), err.get("param"))
+    want = (status, type_, code, param)
+    assert got == want, f"expected (status, type, code, param) {want}, got {got}: {err.get('message')!r}"
+    return err
+
+
 def raw(obj) -> dict:
     """The JSON of a stripe-python object (the server's bytes when the SDK kept them)."""
     resp = getattr(obj, "last_response", None)
@@ -122,30 +142,53 @@ def raw(obj) -> dict:
 # --------------------------------------------------------------------------------------------
 # the server
 # --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+LISTENING_RE = re.compile(r"^Pasarela listening on (http://127\.0\.0\.1:(\d+)) \(public URL (\S+)\)")
+
+
+def pg_url(server: str, database: str) -> str:
+    """`server` (a PostgreSQL URL without a database, `PASARELA_TEST_DATABASE_URL`) with
+    `database` as its path."""
+    parts = urllib.parse.urlsplit(server)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + database))
+
+
+def psql(server: str, sql: str, *, check: bool = True) -> None:
+    """Runs one statement on the server's `postgres` database (every cluster has it)."""
+    exe = shutil.which("psql") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))), None)
+    if not exe:
+        raise RuntimeError("psql not found (Debian's postgresql-client); scripts/test installs it")
+    subprocess.run([exe, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_url(server, "postgres"), "-c", sql],
+                   check=check, stdin=subprocess.DEVNULL)
 
 
 class Server:
+    """The real binary on a port the system picks: `--listen 127.0.0.1:0`, and the port (and the
+    public URL the hosted pages use, derived from it) read from the first line it prints."""
+
     def __init__(self, country: str = "US", extra_args: list[str] | None = None) -> None:
         self.country = country
         self.extra_args = extra_args or []
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port: int | None = None
+        self.url: str | None = None
         self.dir = tempfile.mkdtemp(prefix=f"pasarela-py-{country.lower()}-")
         self.log_path = os.path.join(self.dir, "server.log")
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
-        # PASARELA_DATABASE=postgres runs the suite on a fresh PostgreSQL database per
-        # server (local server, trust auth) instead of a fresh SQLite file.
+        self._pump: threading.Thread | None = None
+        # PASARELA_DATABASE=postgres runs the suite on a fresh PostgreSQL database per server,
+        # on the server PASARELA_TEST_DATABASE_URL names (scripts/test starts a throwaway one),
+        # instead of a fresh SQLite file.
+        self.pg_server: str | None = None
         self.pg_name: str | None = None
         if os.environ.get("PASARELA_DATABASE") == "postgres":
-            self.pg_name = "pasarela_py_" + os.path.basename(self.dir).replace("-", "_").lower()
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc",
-                            f"CREATE DATABASE {self.pg_name}"], check=True)
-            self.database_url = f"postgres://postgres@127.0.0.1:5432/{self.pg_name}"
+            self.pg_server = os.environ.get("PASARELA_TEST_DATABASE_URL")
+            if not self.pg_server:
+                raise RuntimeError(
+                    "PASARELA_DATABASE=postgres needs PASARELA_TEST_DATABASE_URL, a PostgreSQL server URL "
+                    "without a database (postgres://postgres@127.0.0.1:5432); scripts/test starts a throwaway one")
+            self.pg_name = "pasarela_py_" + re.sub(r"[^a-z0-9]", "_", os.path.basename(self.dir).lower())
+            psql(self.pg_server, f"CREATE DATABASE {self.pg_name}")
+            self.database_url = pg_url(self.pg_server, self.pg_name)
         else:
             self.database_url = f"sqlite:{self.dir}/p.db"
 
@@ -154,17 +197,47 @@ class Server:
             raise RuntimeError(f"pasarela binary not found at {BIN} (set PASARELA_BIN)")
         cmd = [
             BIN, "serve",
-            "--listen", f"127.0.0.1:{self.port}",
+            "--listen", "127.0.0.1:0",
             "--database-url", self.database_url,
-            "--public-url", self.url,
             "--secret-key", SK,
             "--publishable-key", PK,
             "--country", self.country,
             *self.extra_args,
         ]
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL)
+        first: queue.Queue = queue.Queue()
+
+        def pump(out=self.proc.stdout, log=self._log):
+            # Everything the server prints goes to the log; its first line is handed over.
+            told = False
+            for line in out:
+                log.write(line)
+                log.flush()
+                if not told:
+                    first.put(line.decode("utf-8", "replace"))
+                    told = True
+            if not told:
+                first.put(None)
+
+        self._pump = threading.Thread(target=pump, daemon=True)
+        self._pump.start()
         deadline = time.monotonic() + timeout
+        try:
+            line = first.get(timeout=timeout)
+        except queue.Empty:
+            self.stop()
+            raise RuntimeError(f"pasarela printed nothing within {timeout}s:\n{self.log_tail()}")
+        if line is None:
+            self.proc.wait()
+            raise RuntimeError(f"pasarela exited with {self.proc.returncode} at start:\n{self.log_tail()}")
+        m = LISTENING_RE.match(line)
+        if not m:
+            self.stop()
+            raise RuntimeError(f"pasarela's first line does not say where it listens: {line!r}")
+        self.url, self.port = m.group(1), int(m.group(2))
+        # The hosted pages' links are built from the public URL, derived from the bound port.
+        assert m.group(3) == self.url, f"public URL {m.group(3)} is not the listening address {self.url}"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"pasarela exited with {self.proc.returncode} at start:\n{self.log_tail()}")
@@ -174,7 +247,7 @@ class Server:
                         return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
-            time.sleep(0.1)
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"pasarela did not answer /healthz within {timeout}s:\n{self.log_tail()}")
 
@@ -190,6 +263,9 @@ class Server:
                 self.proc.wait()
         self.returncode = self.proc.returncode
         self.proc = None
+        if self._pump is not None:
+            self._pump.join(timeout=5)
+            self._pump = None
         self._log.close()
         return self.returncode
 
@@ -197,8 +273,7 @@ class Server:
         """Stop and remove the temp dir (kept when PASARELA_KEEP_TMP is set, for the logs)."""
         self.stop()
         if self.pg_name:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-qc",
-                            f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)"], check=False)
+            psql(self.pg_server, f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)", check=False)
         if not os.environ.get("PASARELA_KEEP_TMP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 

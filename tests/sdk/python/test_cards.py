@@ -5,7 +5,7 @@ Behaviour from reference/behaviour/intents.md §1 (state machine) and §3 (test 
 import pytest
 import stripe
 
-from helpers import events_for, open_auth_page, query_of, raw, submit_outcome
+from helpers import assert_error, events_for, open_auth_page, query_of, raw, submit_outcome
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
 RETURN_URL = "https://shop.example/return?cart=7"
@@ -74,8 +74,7 @@ def test_confirm_without_payment_method_is_unexpected_state(client):
                                            "automatic_payment_methods": NO_REDIRECTS})
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.confirm(pi.id)
-    assert e.value.http_status == 400
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     assert "missing a payment method" in e.value.user_message
 
 
@@ -89,8 +88,7 @@ def test_confirm_with_payment_method_at_confirm_time(client):
 # -- declines -------------------------------------------------------------------------------
 def test_generic_decline(client):
     err = declined(client, "pm_card_chargeDeclined")
-    assert err.http_status == 402
-    assert err.code == "card_declined"
+    assert_error(err, 402, "card_error", "card_declined", None)
     body = err.json_body["error"]
     assert body["type"] == "card_error"
     assert body["decline_code"] == "generic_decline"
@@ -125,8 +123,7 @@ def test_generic_decline(client):
                                 "pm_card_insufficientFunds"])
 def test_insufficient_funds(client, pm):
     err = declined(client, pm)
-    assert err.http_status == 402
-    assert err.code == "card_declined"
+    assert_error(err, 402, "card_error", "card_declined", None)
     assert err.json_body["error"]["decline_code"] == "insufficient_funds"
     assert err.json_body["error"]["message"] == "Your card has insufficient funds."
 
@@ -210,7 +207,7 @@ def test_return_url_required_for_automatic_methods_that_may_redirect(client):
         client.v1.payment_intents.create(
             {"amount": 2000, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
              "automatic_payment_methods": {"enabled": True}})
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", None, "return_url")
     assert "return_url" in e.value.user_message
 
 
@@ -238,7 +235,7 @@ def test_manual_capture_partial(client, base):
 
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.capture(pi.id)
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
 
 
 def test_manual_capture_full(client):
@@ -251,7 +248,7 @@ def test_capture_more_than_capturable_is_refused(client):
     pi = pay(client, "pm_card_visa", capture_method="manual")
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.capture(pi.id, {"amount_to_capture": 2001})
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", "amount_too_large", "amount_to_capture")
     assert raw(client.v1.payment_intents.retrieve(pi.id))["status"] == "requires_capture"
 
 
@@ -260,8 +257,7 @@ def test_capture_from_wrong_state(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.capture(pi.id)
     err = e.value
-    assert err.http_status == 400
-    assert err.code == "payment_intent_unexpected_state"
+    assert_error(err, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     body = err.json_body["error"]
     assert body["type"] == "invalid_request_error"
     assert body["payment_intent"]["id"] == pi.id
@@ -274,8 +270,7 @@ def test_confirm_twice(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.confirm(pi.id, {"payment_method": "pm_card_visa"})
     err = e.value
-    assert err.http_status == 400
-    assert err.code == "payment_intent_unexpected_state"
+    assert_error(err, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     assert "already succeeded" in err.user_message
     assert err.json_body["error"]["payment_intent"]["status"] == "succeeded"
     charges = raw(client.v1.charges.list({"payment_intent": pi.id}))["data"]
@@ -291,10 +286,10 @@ def test_cancel(client):
     assert isinstance(done["canceled_at"], int) and done["canceled_at"] > 0
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.cancel(pi.id)
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.confirm(pi.id, {"payment_method": "pm_card_visa"})
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
 
 
 def test_cancel_authorised_payment(client):
@@ -309,15 +304,14 @@ def test_cancel_succeeded_is_unexpected_state(client):
     pi = pay(client, "pm_card_visa")
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.cancel(pi.id)
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
 
 
 def test_bad_cancellation_reason(client):
     pi = client.v1.payment_intents.create({"amount": 2000, "currency": "usd"})
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.cancel(pi.id, {"cancellation_reason": "bored"})
-    assert e.value.http_status == 400
-    assert e.value.json_body["error"].get("param") == "cancellation_reason"
+    assert_error(e.value, 400, "invalid_request_error", None, "cancellation_reason")
 
 
 # -- update rules ---------------------------------------------------------------------------
@@ -325,7 +319,7 @@ def test_update_amount_after_success_refused_but_metadata_allowed(client):
     pi = pay(client, "pm_card_visa")
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.update(pi.id, {"amount": 3000})
-    assert e.value.code == "payment_intent_unexpected_state"
+    assert_error(e.value, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     upd = raw(client.v1.payment_intents.update(pi.id, {"metadata": {"shipped": "yes"}}))
     assert upd["metadata"] == {"shipped": "yes"}
     assert upd["amount"] == 2000
@@ -345,7 +339,7 @@ def test_statement_descriptor_with_card_is_refused(client):
         client.v1.payment_intents.create(
             {"amount": 2000, "currency": "usd", "automatic_payment_methods": NO_REDIRECTS,
              "statement_descriptor": "PASARELA SHOP"})
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", None, "statement_descriptor")
     assert "statement_descriptor" in e.value.user_message
     assert "card" in e.value.user_message
 
@@ -368,16 +362,13 @@ def test_statement_descriptor_suffix_with_card(client):
 def test_amount_too_small(client, amount, currency):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"amount": amount, "currency": currency})
-    assert e.value.http_status == 400
-    assert e.value.code == "amount_too_small"
-    assert e.value.json_body["error"].get("param") == "amount"
+    assert_error(e.value, 400, "invalid_request_error", "amount_too_small", "amount")
 
 
 def test_amount_zero(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"amount": 0, "currency": "usd"})
-    assert e.value.http_status == 400
-    assert e.value.json_body["error"].get("param") == "amount"
+    assert_error(e.value, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
 
 
 def test_minimum_amounts_accepted(client):
@@ -397,14 +388,13 @@ def test_zero_decimal_currency_jpy(client):
 def test_unknown_currency(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"amount": 2000, "currency": "xyz"})
-    assert e.value.json_body["error"].get("param") == "currency"
+    assert_error(e.value, 400, "invalid_request_error", "parameter_invalid_string", "currency")
 
 
 def test_unknown_test_payment_method(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         pay(client, "pm_card_doesNotExist")
-    assert e.value.code == "resource_missing"
-    assert e.value.json_body["error"].get("param") == "payment_method"
+    assert_error(e.value, 400, "invalid_request_error", "resource_missing", "payment_method")
 
 
 # -- confirmation variants ------------------------------------------------------------------
@@ -417,7 +407,7 @@ def test_3ds_without_return_url_uses_stripe_sdk(client):
 
 def test_off_session_card_needing_authentication(client):
     err = declined(client, "pm_card_authenticationRequired", off_session=True)
-    assert err.http_status == 402
+    assert_error(err, 402, "card_error", "authentication_required", None)
     body = err.json_body["error"]
     assert body["code"] == "authentication_required"
     assert body["decline_code"] == "authentication_required"
@@ -429,8 +419,9 @@ def test_error_on_requires_action(client):
     pi = client.v1.payment_intents.create(
         {"amount": 2000, "currency": "usd", "payment_method": "pm_card_authenticationRequired",
          "automatic_payment_methods": NO_REDIRECTS})
-    with pytest.raises(stripe.StripeError):
+    with pytest.raises(stripe.StripeError) as e:
         client.v1.payment_intents.confirm(pi.id, {"error_on_requires_action": True})
+    assert_error(e.value, 402, "card_error", "authentication_required", None)
     after = raw(client.v1.payment_intents.retrieve(pi.id))
     assert after["status"] == "requires_payment_method"
     assert after["last_payment_error"] is not None
@@ -445,7 +436,7 @@ def test_manual_confirmation_method_refuses_publishable_key(client, base):
     r = request(base, "POST", f"/v1/payment_intents/{pi.id}/confirm",
                 [("client_secret", pi.client_secret), ("payment_method", "pm_card_visa")],
                 key=PK, auth="param")
-    assert r.status in (400, 403), r
+    assert_error(r, 400, "invalid_request_error", None, "client_secret")
     assert raw(client.v1.payment_intents.retrieve(pi.id))["status"] == "requires_payment_method"
     done = raw(client.v1.payment_intents.confirm(pi.id, {"payment_method": "pm_card_visa"}))
     assert done["status"] == "succeeded"
@@ -471,5 +462,5 @@ def test_publishable_key_decline_is_a_402(client, base):
     r = request(base, "POST", f"/v1/payment_intents/{pi.id}/confirm",
                 [("client_secret", pi.client_secret), ("payment_method", "pm_card_chargeDeclined")],
                 key=PK, auth="param")
-    assert r.status == 402, r
+    assert_error(r, 402, "card_error", "card_declined", None)
     assert r.error["type"] == "card_error" and r.error["decline_code"] == "generic_decline"

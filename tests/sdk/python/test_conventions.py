@@ -7,7 +7,7 @@ import uuid
 import pytest
 import stripe
 
-from helpers import CLOVER, ENDIVE, PK, SK, Server, raw, request
+from helpers import CLOVER, ENDIVE, PK, SK, Server, assert_error, raw, request
 
 
 def unique_email(tag: str) -> str:
@@ -35,8 +35,7 @@ def test_idempotency_key_with_other_parameters(client):
     client.v1.customers.create({"email": unique_email("idem")}, {"idempotency_key": key})
     with pytest.raises(stripe.IdempotencyError) as e:
         client.v1.customers.create({"email": unique_email("other")}, {"idempotency_key": key})
-    assert e.value.http_status == 400
-    assert e.value.json_body["error"]["type"] == "idempotency_error"
+    assert_error(e.value, 400, "idempotency_error", None, None)
     assert key in e.value.user_message
 
 
@@ -46,10 +45,11 @@ def test_idempotent_replay_of_a_decline(client):
               "confirm": True, "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}}
     with pytest.raises(stripe.CardError) as first:
         client.v1.payment_intents.create(params, {"idempotency_key": key})
+    assert_error(first.value, 402, "card_error", "card_declined", None)
     with pytest.raises(stripe.CardError) as second:
         client.v1.payment_intents.create(params, {"idempotency_key": key})
     assert second.value.json_body == first.value.json_body
-    assert second.value.http_status == 402
+    assert_error(second.value, 402, "card_error", "card_declined", None)
     assert second.value.headers.get("Idempotent-Replayed") == "true"
 
 
@@ -73,8 +73,8 @@ def test_concurrent_duplicates_make_one_object(base, client):
     assert len({r.json["id"] for r in ok}) == 1
     for r in results:
         if r.status != 200:
-            assert r.status == 409, r
-            assert r.error["code"] == "idempotency_key_in_use"
+            # Stripe's answer while the first request with the key is still running.
+            assert_error(r, 409, "idempotency_error", "idempotency_key_in_use", None)
     assert len(raw(client.v1.customers.list({"email": email}))["data"]) == 1
 
 
@@ -98,14 +98,14 @@ def test_racing_confirms_charge_once(base, client):
     assert len(ok) == 1, results
     for r in results:
         if r.status != 200:
-            assert r.status == 400 and r.error["code"] == "payment_intent_unexpected_state", r
+            assert_error(r, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
     assert len(raw(client.v1.charges.list({"payment_intent": pi.id}))["data"]) == 1
 
 
 # -- errors ---------------------------------------------------------------------------------
 def test_unknown_parameter(base):
     r = request(base, "POST", "/v1/customers", {"email": "x@example.com", "foo": "bar"}, version=ENDIVE)
-    assert r.status == 400, r
+    assert_error(r, 400, "invalid_request_error", "parameter_unknown", "foo")
     e = r.error
     assert e["type"] == "invalid_request_error"
     assert e["code"] == "parameter_unknown"
@@ -115,16 +115,13 @@ def test_unknown_parameter(base):
 
 def test_unknown_nested_parameter(base):
     r = request(base, "POST", "/v1/customers", {"address": {"city": "Paris", "planet": "Mars"}}, version=ENDIVE)
-    assert r.status == 400, r
-    assert r.error["code"] == "parameter_unknown"
-    assert r.error["param"] == "address[planet]"
+    assert_error(r, 400, "invalid_request_error", "parameter_unknown", "address[planet]")
 
 
 def test_unknown_parameter_through_the_sdk(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"amount": 2000, "currency": "usd", "colour": "blue"})
-    assert e.value.code == "parameter_unknown"
-    assert e.value.json_body["error"]["param"] == "colour"
+    assert_error(e.value, 400, "invalid_request_error", "parameter_unknown", "colour")
 
 
 def test_missing_amount(client):
@@ -132,7 +129,7 @@ def test_missing_amount(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"currency": "usd"})
     err = e.value.json_body["error"]
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", "parameter_missing", "amount")
     assert err["code"] == "parameter_missing"
     assert err["param"] == "amount"
     assert err["message"] == "Missing required param: amount."
@@ -142,17 +139,14 @@ def test_missing_amount(client):
 
 def test_bad_integer(base):
     r = request(base, "POST", "/v1/payment_intents", {"amount": "abc", "currency": "usd"}, version=ENDIVE)
-    assert r.status == 400, r
-    assert r.error["code"] == "parameter_invalid_integer"
-    assert r.error["param"] == "amount"
+    assert_error(r, 400, "invalid_request_error", "parameter_invalid_integer", "amount")
     assert r.error["message"] == "Invalid integer: abc"
 
 
 def test_bad_enum(base):
     r = request(base, "POST", "/v1/payment_intents",
                 {"amount": 2000, "currency": "usd", "capture_method": "sometimes"}, version=ENDIVE)
-    assert r.status == 400, r
-    assert r.error["param"] == "capture_method"
+    assert_error(r, 400, "invalid_request_error", None, "capture_method")
     assert r.error["message"] == "Invalid capture_method: must be one of automatic, automatic_async, or manual"
 
 
@@ -160,39 +154,32 @@ def test_unknown_payment_intent(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.retrieve("pi_doesnotexist")
     err = e.value
-    assert err.http_status == 404
-    assert err.code == "resource_missing"
-    assert err.json_body["error"]["param"] == "intent"
+    assert_error(err, 404, "invalid_request_error", "resource_missing", "intent")
     assert err.user_message == "No such payment_intent: 'pi_doesnotexist'"
 
 
 def test_unknown_customer(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.retrieve("cus_doesnotexist")
-    assert e.value.http_status == 404
-    assert e.value.code == "resource_missing"
+    assert_error(e.value, 404, "invalid_request_error", "resource_missing", "id")
     assert e.value.user_message == "No such customer: 'cus_doesnotexist'"
 
 
 def test_unknown_object_named_in_a_parameter(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.create({"amount": 2000, "currency": "usd", "customer": "cus_doesnotexist"})
-    assert e.value.http_status == 400
-    assert e.value.code == "resource_missing"
-    assert e.value.json_body["error"]["param"] == "customer"
+    assert_error(e.value, 400, "invalid_request_error", "resource_missing", "customer")
 
 
 def test_unknown_url(base):
     r = request(base, "GET", "/v1/foo")
-    assert r.status == 404, r
-    assert r.error["type"] == "invalid_request_error"
+    assert_error(r, 404, "invalid_request_error", None, None)
     assert r.error["message"].startswith("Unrecognized request URL (GET: /v1/foo).")
 
 
 def test_json_body_is_not_accepted(base):
     r = request(base, "POST", "/v1/customers", '{"email": "a@example.com"}', content_type="application/json")
-    assert r.status == 400, r
-    assert r.error["type"] == "invalid_request_error"
+    assert_error(r, 400, "invalid_request_error", None, None)
     assert "Content-Type" in r.error["message"]
 
 
@@ -207,8 +194,7 @@ def test_every_response_has_a_request_id(base):
 # -- keys -----------------------------------------------------------------------------------
 def test_no_key(base):
     r = request(base, "GET", "/v1/customers", key=None)
-    assert r.status == 401, r
-    assert r.error["type"] == "invalid_request_error"
+    assert_error(r, 401, "invalid_request_error", None, None)
     assert r.error["message"].startswith("You did not provide an API key.")
 
 
@@ -216,7 +202,7 @@ def test_wrong_key_through_the_sdk(us):
     bad = us.client("sk_test_" + "x" * 20 + "WXYZ")
     with pytest.raises(stripe.AuthenticationError) as e:
         bad.v1.customers.list()
-    assert e.value.http_status == 401
+    assert_error(e.value, 401, "invalid_request_error", None, None)
     msg = e.value.user_message
     assert msg.startswith("Invalid API Key provided: sk_test_") and msg.endswith("WXYZ"), msg
     assert "x" * 20 not in msg
@@ -231,21 +217,21 @@ def test_publishable_key_cannot_list(us):
     pk = us.client(PK)
     with pytest.raises(stripe.PermissionError) as e:
         pk.v1.payment_intents.list()
-    assert e.value.http_status == 403
+    assert_error(e.value, 403, "invalid_request_error", "secret_key_required", None)
     assert "publishable API key" in e.value.user_message
 
 
 def test_publishable_key_cannot_create_customers(base):
     r = request(base, "POST", "/v1/customers", {"email": "a@example.com"}, key=PK)
-    assert r.status == 403, r
+    assert_error(r, 403, "invalid_request_error", "secret_key_required", None)
     r = request(base, "POST", "/v1/customers", {"email": "a@example.com"}, key=PK, auth="param")
-    assert r.status == 403, r
+    assert_error(r, 403, "invalid_request_error", "secret_key_required", None)
 
 
 def test_publishable_key_cannot_retrieve_intent_without_client_secret(base, client):
     pi = client.v1.payment_intents.create({"amount": 2000, "currency": "usd"})
     r = request(base, "GET", f"/v1/payment_intents/{pi.id}", key=PK, auth="param")
-    assert r.status in (400, 401, 403), r
+    assert_error(r, 400, "invalid_request_error", "parameter_missing", "client_secret")
     r = request(base, "GET", f"/v1/payment_intents/{pi.id}", {"client_secret": pi.client_secret},
                 key=PK, auth="param")
     assert r.status == 200, r
@@ -304,14 +290,14 @@ def test_both_cursors_refused(client, twenty_five):
     email, ids = twenty_five
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.list({"starting_after": ids[1], "ending_before": ids[0]})
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", None, None)
 
 
 @pytest.mark.parametrize("limit", [0, 101])
 def test_limit_out_of_range(client, limit):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.list({"limit": limit})
-    assert e.value.json_body["error"]["param"] == "limit"
+    assert_error(e.value, 400, "invalid_request_error", "parameter_invalid_integer", "limit")
 
 
 def test_created_filter(client, twenty_five):
@@ -358,9 +344,11 @@ def test_expand_errors(client):
     pi = client.v1.payment_intents.create({"amount": 2000, "currency": "usd", "customer": cus.id})
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.retrieve(pi.id, {"expand": ["foo"]})
+    assert_error(e.value, 400, "invalid_request_error", None, None)
     assert e.value.user_message == "This property cannot be expanded (foo)."
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.list({"expand": ["customer"]})
+    assert_error(e.value, 400, "invalid_request_error", None, None)
     assert "data.customer" in e.value.user_message
 
 
@@ -399,14 +387,16 @@ def test_metadata_limits(client):
     assert ok["metadata"] == {"k" * 40: "v" * 500}
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.create({"metadata": {"k" * 41: "v"}})
-    assert e.value.http_status == 400
+    assert_error(e.value, 400, "invalid_request_error", None, f"metadata[{'k' * 41}]")
     assert "40 characters" in e.value.user_message
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.create({"metadata": {"k": "v" * 501}})
+    assert_error(e.value, 400, "invalid_request_error", None, "metadata[k]")
     assert "500 characters" in e.value.user_message
     assert raw(client.v1.customers.create({"metadata": {f"k{i}": "v" for i in range(50)}}))["metadata"]
-    with pytest.raises(stripe.InvalidRequestError):
+    with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.create({"metadata": {f"k{i}": "v" for i in range(51)}})
+    assert_error(e.value, 400, "invalid_request_error", None, "metadata")
 
 
 def test_payment_intent_metadata_is_copied_to_the_charge(client):
@@ -458,7 +448,7 @@ def test_customer_lifecycle(client, base):
 def test_delete_unknown_customer(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.delete("cus_doesnotexist")
-    assert e.value.http_status == 404
+    assert_error(e.value, 404, "invalid_request_error", "resource_missing", "id")
 
 
 def test_payment_intents_list_filtered_by_customer(client):

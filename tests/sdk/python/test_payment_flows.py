@@ -7,7 +7,7 @@ and §7 (reuse rule), driven by stripe-python at endive.
 import pytest
 import stripe
 
-from helpers import events_for, raw, submit_outcome
+from helpers import assert_error, events_for, raw, submit_outcome
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
 
@@ -39,7 +39,7 @@ def test_a_saved_card_needs_its_customer(client):
         client.v1.payment_intents.create({
             "amount": 700, "currency": "usd", "payment_method": pi["payment_method"], "confirm": True,
             "automatic_payment_methods": NO_REDIRECTS})
-    assert e.value.param == "payment_method"
+    assert_error(e.value, 400, "invalid_request_error", None, "payment_method")
     assert customer.id in e.value.user_message
 
 
@@ -51,6 +51,7 @@ def test_payment_method_used_without_customer_cannot_be_reused(client):
         client.v1.payment_intents.create({
             "amount": 700, "currency": "usd", "payment_method": pi["payment_method"], "confirm": True,
             "automatic_payment_methods": NO_REDIRECTS})
+    assert_error(e.value, 400, "invalid_request_error", None, "payment_method")
     assert "may not be used again" in e.value.user_message
 
 

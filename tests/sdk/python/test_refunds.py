@@ -3,7 +3,7 @@ change: before it, releasing a held payment made a Refund."""
 import pytest
 import stripe
 
-from helpers import events_for, raw, request, submit_outcome
+from helpers import assert_error, events_for, raw, request, submit_outcome
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
 ACACIA = "2025-02-24.acacia"
@@ -43,12 +43,12 @@ def test_partial_refunds_up_to_the_charge(client):
     client.v1.refunds.create({"charge": pi["latest_charge"], "amount": 1000})
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.refunds.create({"charge": pi["latest_charge"], "amount": 2500})
-    assert e.value.code == "amount_too_large"
+    assert_error(e.value, 400, "invalid_request_error", "amount_too_large", "amount")
     assert "$25.00" in e.value.user_message and "$11.45" in e.value.user_message
     client.v1.refunds.create({"charge": pi["latest_charge"]})
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.refunds.create({"charge": pi["latest_charge"], "amount": 1})
-    assert e.value.code == "charge_already_refunded"
+    assert_error(e.value, 400, "invalid_request_error", "charge_already_refunded", "charge")
     listed = raw(client.v1.refunds.list({"payment_intent": pi["id"]}))
     assert [x["amount"] for x in listed["data"]] == [1145, 1000]
     assert listed["url"] == "/v1/refunds"
@@ -58,9 +58,10 @@ def test_a_held_payment_is_canceled_not_refunded(client):
     pi = paid(client, capture_method="manual")
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.refunds.create({"payment_intent": pi["id"]})
-    assert e.value.param == "payment_intent"
-    with pytest.raises(stripe.InvalidRequestError):
+    assert_error(e.value, 400, "invalid_request_error", None, "payment_intent")
+    with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.refunds.create({})
+    assert_error(e.value, 400, "invalid_request_error", "parameter_missing", "charge")
 
 
 def test_amazon_pay_refund(client):

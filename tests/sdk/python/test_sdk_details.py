@@ -4,7 +4,7 @@ refunds, and capture's final_capture. Driven by stripe-python at endive."""
 import pytest
 import stripe
 
-from helpers import raw
+from helpers import assert_error, raw
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
 
@@ -20,6 +20,7 @@ def test_metadata_keys_made_of_digits_are_kept(client):
     assert updated["metadata"] == {"2": "b", "3": "c"}
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.create({"metadata": {str(i): "v" for i in range(51)}})
+    assert_error(e.value, 400, "invalid_request_error", None, "metadata")
     assert "50" in e.value.user_message
 
 
@@ -32,9 +33,8 @@ def test_declines_carry_decline_code_and_param(client, pm, code, param):
     with pytest.raises(stripe.CardError) as e:
         client.v1.payment_intents.create({"amount": 2000, "currency": "usd", "payment_method": pm, "confirm": True,
                                           "automatic_payment_methods": NO_REDIRECTS})
-    assert e.value.code == code
+    assert_error(e.value, 402, "card_error", code, param)
     assert e.value.error.decline_code == code
-    assert e.value.param == param
     pi = e.value.error.payment_intent
     assert pi.last_payment_error.decline_code == code
 
@@ -56,7 +56,7 @@ def test_final_capture_false_needs_multicapture(client):
     assert pi["status"] == "requires_capture"
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.capture(pi["id"], {"amount_to_capture": 100, "final_capture": False})
-    assert e.value.param == "final_capture"
+    assert_error(e.value, 400, "invalid_request_error", None, "final_capture")
     still = raw(client.v1.payment_intents.retrieve(pi["id"]))
     assert still["status"] == "requires_capture" and still["amount_capturable"] == 2000
 

@@ -4,7 +4,7 @@ import uuid
 import pytest
 import stripe
 
-from helpers import raw
+from helpers import assert_error, raw
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
 
@@ -57,5 +57,5 @@ def test_search_charges_by_card_last4(client):
 def test_bad_queries_are_400s(client, query, fragment):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.payment_intents.search({"query": query})
-    assert e.value.param == "query"
+    assert_error(e.value, 400, "invalid_request_error", None, "query")
     assert fragment in e.value.user_message

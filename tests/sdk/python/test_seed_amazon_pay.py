@@ -1,7 +1,7 @@
 """Seed 000 (docs.stripe.com/payments/amazon-pay, accept a payment), step by step, on a US account."""
 import pytest
 
-from helpers import CLOVER, request
+from helpers import CLOVER, assert_error, request
 from seedflow import RedirectSeedFlow
 
 
@@ -34,8 +34,7 @@ def test_amazon_pay_unsupported_currency_is_refused(us):
     r = request(us.url, "POST", "/v1/payment_intents",
                 [("payment_method_types[]", "amazon_pay"), ("amount", "2000"), ("currency", "mxn")],
                 auth="basic")
-    assert r.status == 400, r
-    assert r.error["type"] == "invalid_request_error"
+    assert_error(r, 400, "invalid_request_error", None, "payment_method_types")
     assert r.headers.get("Stripe-Version") == CLOVER
 
 
