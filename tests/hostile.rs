@@ -66,7 +66,8 @@ fn rss_kib(pid: u32) -> u64 {
         .expect("VmRSS")
 }
 
-fn assert_error(body: &Value, kind: &str, code: Option<&str>, param: Option<&str>) {
+/// The error JSON of a raw answer: `type`, `code` and `param` (None: absent).
+fn assert_error_body(body: &Value, kind: &str, code: Option<&str>, param: Option<&str>) {
     let e = &body["error"];
     assert_eq!(e["type"], kind, "{body}");
     assert_eq!(e["code"].as_str(), code, "{body}");
@@ -130,7 +131,7 @@ fn many_distinct_keys_are_refused_quickly_and_stall_no_one() {
         Duration::from_secs(30),
     ));
     assert_eq!(status, 401);
-    assert_error(&json, "invalid_request_error", None, None);
+    assert_error_body(&json, "invalid_request_error", None, None);
     assert!(json["error"]["message"]
         .as_str()
         .unwrap()
@@ -151,7 +152,7 @@ fn many_distinct_keys_are_refused_quickly_and_stall_no_one() {
         Duration::from_secs(30),
     ));
     assert_eq!(status, 400);
-    assert_error(&json, "invalid_request_error", None, None);
+    assert_error_body(&json, "invalid_request_error", None, None);
     assert!(json["error"]["message"]
         .as_str()
         .unwrap()
@@ -164,7 +165,7 @@ fn many_distinct_keys_are_refused_quickly_and_stall_no_one() {
         Duration::from_secs(30),
     ));
     assert_eq!(status, 400, "{json}");
-    assert_error(
+    assert_error_body(
         &json,
         "invalid_request_error",
         Some("parameter_unknown"),
@@ -360,7 +361,7 @@ fn a_publishable_key_expands_the_payment_method_and_nothing_of_the_customer() {
     ] {
         let r = get(path);
         assert_eq!(r.status, 400, "{path}: {}", r.text);
-        assert_error(&r.json(), "invalid_request_error", None, None);
+        assert_error_body(&r.json(), "invalid_request_error", None, None);
         assert!(!r.text.contains("jenny"), "{}", r.text);
     }
     let r = get("payment_method");
@@ -413,7 +414,7 @@ fn slow_and_oversized_requests_are_cut_off_with_stripes_errors() {
     assert!(start.elapsed() < Duration::from_secs(10));
     let (status, json) = parse(&got);
     assert_eq!(status, 408, "{got}");
-    assert_error(&json, "invalid_request_error", None, None);
+    assert_error_body(&json, "invalid_request_error", None, None);
     // An absurd Content-Length: 413 at once, before any body is sent.
     let start = Instant::now();
     let got = raw(
@@ -424,7 +425,7 @@ fn slow_and_oversized_requests_are_cut_off_with_stripes_errors() {
     assert!(start.elapsed() < Duration::from_secs(2));
     let (status, json) = parse(&got);
     assert_eq!(status, 413, "{got}");
-    assert_error(&json, "invalid_request_error", None, None);
+    assert_error_body(&json, "invalid_request_error", None, None);
     // A 10 MB upload sent whole before reading gets its answer, not a reset.
     let big = "a".repeat(10 << 20);
     let got = raw(
@@ -434,7 +435,7 @@ fn slow_and_oversized_requests_are_cut_off_with_stripes_errors() {
     );
     let (status, json) = parse(&got);
     assert_eq!(status, 413, "{}", &got[..got.len().min(300)]);
-    assert_error(&json, "invalid_request_error", None, None);
+    assert_error_body(&json, "invalid_request_error", None, None);
     // The same, chunked (no Content-Length to refuse up front).
     let mut s = TcpStream::connect(addr(&app)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
@@ -517,7 +518,7 @@ fn stripe_refuses_these_with_its_error_json() {
     // An array where a hash belongs.
     let r = app.post("/v1/customers", &[("metadata[]", "1"), ("metadata[]", "2")]);
     assert_eq!(r.status, 400, "{}", r.text);
-    assert_error(
+    assert_error_body(
         &r.json(),
         "invalid_request_error",
         Some("parameter_invalid_hash"),
@@ -539,7 +540,7 @@ fn stripe_refuses_these_with_its_error_json() {
     );
     let (status, json) = parse(&got);
     assert_eq!(status, 400, "{got}");
-    assert_error(&json, "invalid_request_error", None, Some("Stripe-Version"));
+    assert_error_body(&json, "invalid_request_error", None, Some("Stripe-Version"));
     // Numbers that are not numbers in a search query.
     for q in ["amount>NaN", "amount>inf", "amount<1e400"] {
         let r = app.get(&format!(
@@ -547,7 +548,7 @@ fn stripe_refuses_these_with_its_error_json() {
             q.replace('>', "%3E").replace('<', "%3C")
         ));
         assert_eq!(r.status, 400, "{q}: {}", r.text);
-        assert_error(&r.json(), "invalid_request_error", None, Some("query"));
+        assert_error_body(&r.json(), "invalid_request_error", None, Some("query"));
     }
     // An id that is not UTF-8.
     let r = app.get("/v1/customers/cus_%FF%FE");
@@ -556,5 +557,5 @@ fn stripe_refuses_these_with_its_error_json() {
         .header("content-type")
         .unwrap()
         .starts_with("application/json"));
-    assert_error(&r.json(), "invalid_request_error", None, None);
+    assert_error_body(&r.json(), "invalid_request_error", None, None);
 }
