@@ -181,6 +181,16 @@ impl From<crate::versions::VersionError> for ApiError {
     }
 }
 
+impl From<crate::domain::payment_intent::Refusal> for ApiError {
+    fn from(r: crate::domain::payment_intent::Refusal) -> Self {
+        let e = ApiError::invalid(r.message).param(r.param);
+        match r.code {
+            Some(code) => e.code(code),
+            None => e,
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         match e {

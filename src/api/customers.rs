@@ -3,9 +3,11 @@
 use super::form::{Params, Patch};
 use super::{expand, pagination, Ctx, Reply};
 use crate::domain::customer::Customer;
+use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::payment_method::PaymentMethod;
 use crate::error::{ApiError, ApiResult};
+use crate::flows::{load, Lookup};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
@@ -154,11 +156,9 @@ fn attach_given(
     let Some(given) = p.str("payment_method")? else {
         return Ok(None);
     };
-    let mut pm = match super::payment_methods::from_alias(&given, exec.now) {
+    let mut pm = match crate::domain::payment_method::from_alias(&given, exec.now) {
         Some(pm) => pm,
-        None => db
-            .get::<PaymentMethod>(&given)?
-            .ok_or_else(|| ApiError::no_such("PaymentMethod", &given, "payment_method", 400))?,
+        None => load::<PaymentMethod>(db, &given, Lookup("PaymentMethod", "payment_method", 400))?,
     };
     crate::flows::payment_methods::attach(db, exec, &mut pm, customer)?;
     Ok(Some((given, pm.id)))
@@ -216,7 +216,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         .apply(&mut c.default_payment_method);
         db.put(&c)?;
         let body = views::customer(&c);
-        exec.event(db, "customer.created", &body, None)?;
+        exec.event(db, EventType::CustomerCreated, &body, None)?;
         let mut out = render(db, &expand_paths, &c)?;
         out = crate::versions::render(out, version);
         Ok((200, out))
@@ -224,7 +224,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     .await
 }
 
-async fn load(ctx: &Ctx, id: &str) -> ApiResult<Customer> {
+async fn read_customer(ctx: &Ctx, id: &str) -> ApiResult<Customer> {
     let id2 = id.to_string();
     ctx.app
         .store
@@ -237,7 +237,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     ctx.params.check(&["expand[]"])?;
     let expand_paths = ctx.expand_paths("customer", false)?;
-    let c = load(&ctx, &id).await?;
+    let c = read_customer(&ctx, &id).await?;
     let body = ctx
         .app
         .store
@@ -275,7 +275,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         db.put(&c)?;
         let after = views::customer(&c);
         if after != before {
-            exec.event(db, "customer.updated", &after, Some(&before))?;
+            exec.event(db, EventType::CustomerUpdated, &after, Some(&before))?;
         }
         Ok((
             200,
@@ -296,7 +296,7 @@ pub async fn delete(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         let full = views::customer(&c);
         c.deleted = true;
         db.put(&c)?;
-        exec.event(db, "customer.deleted", &full, None)?;
+        exec.event(db, EventType::CustomerDeleted, &full, None)?;
         Ok((200, views::customer(&c)))
     })
     .await

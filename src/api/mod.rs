@@ -17,7 +17,7 @@ pub mod search;
 
 use crate::domain::ids;
 use crate::error::{self, ApiError, ApiResult};
-use crate::flows::Exec;
+use crate::flows::{load, Exec, Lookup};
 use crate::state::{App, RequestId, Served};
 use crate::store::{Db, IdempotentRecord};
 use crate::versions::{self, ApiVersion};
@@ -296,9 +296,7 @@ impl Ctx {
             .app
             .store
             .read(move |db| -> ApiResult<Value> {
-                let obj = db
-                    .get::<T>(&id)?
-                    .ok_or_else(|| ApiError::no_such(missing_name, &id, param, 404))?;
+                let obj = load::<T>(db, &id, Lookup(missing_name, param, 404))?;
                 let mut body = view(&obj);
                 expand::apply(db, &mut body, &expand_paths)?;
                 Ok(versions::render(body, version))

@@ -4,12 +4,16 @@
 use super::auth::KeyKind;
 use super::form::Params;
 use super::{expand, Ctx, Reply};
-use crate::domain::availability::{KNOWN_TYPES, SUPPORTED_TYPES};
+use crate::domain::availability::KNOWN_TYPES;
+use crate::domain::event::EventType;
 use crate::domain::ids;
-use crate::domain::payment_method::{billing_details_from, CardDetails, PaymentMethod};
+use crate::domain::payment_method::{
+    billing_details_from, CardDetails, PaymentMethod, PaymentMethodType,
+};
 use crate::domain::test_cards;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::flows::Exec;
+use crate::flows::{load, Lookup};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
@@ -76,10 +80,10 @@ pub fn build(p: &Params, key: KeyKind, prefix: &str, now: i64) -> ApiResult<Paym
         ))
         .param(name("type")));
     }
-    if !SUPPORTED_TYPES.contains(&kind.as_str()) {
+    let Some(kind) = PaymentMethodType::parse(&kind) else {
         return Err(unactivated(&kind, &name("type")));
-    }
-    let card = if kind == "card" {
+    };
+    let card = if kind == PaymentMethodType::Card {
         let c = p
             .sub("card")
             .ok_or_else(|| ApiError::missing(&name("card")))?;
@@ -173,38 +177,6 @@ fn next_year() -> i64 {
     1970 + crate::clock::now() / 31_556_952 + 1
 }
 
-/// A new PaymentMethod for a test alias (`pm_card_visa`, `tok_visa`): each use makes one.
-pub fn from_alias(id: &str, now: i64) -> Option<PaymentMethod> {
-    let card = test_cards::by_alias(id)?;
-    Some(PaymentMethod {
-        id: ids::new_id("pm"),
-        created: now,
-        kind: "card".into(),
-        billing_details: billing_details_from(None),
-        card: Some(CardDetails::from_test_card(&card, 12, next_year() + 5)),
-        customer: None,
-        metadata: Map::new(),
-        allow_redisplay: "unspecified".into(),
-        consumed: false,
-    })
-}
-
-/// The PaymentMethod a `payment_method` parameter names: a stored one, or a new one
-/// for a test alias. Consumed ones are refused as Stripe refuses them.
-pub fn resolve(db: &Db, exec: &Exec, id: &str, param: &str) -> ApiResult<PaymentMethod> {
-    if let Some(pm) = from_alias(id, exec.now) {
-        db.put(&pm)?;
-        return Ok(pm);
-    }
-    let pm = db
-        .get::<PaymentMethod>(id)?
-        .ok_or_else(|| ApiError::no_such("PaymentMethod", id, param, 400))?;
-    if pm.consumed && pm.customer.is_none() {
-        return Err(ApiError::invalid("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").param(param));
-    }
-    Ok(pm)
-}
-
 pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     let mut shape = DATA_SHAPE.to_vec();
     shape.extend(["expand[]", "customer", "payment_method"]);
@@ -238,9 +210,8 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     .await
 }
 
-fn load(db: &Db, id: &str) -> ApiResult<PaymentMethod> {
-    db.get::<PaymentMethod>(id)?
-        .ok_or_else(|| ApiError::no_such("PaymentMethod", id, "payment_method", 404))
+fn load_method(db: &Db, id: &str) -> ApiResult<PaymentMethod> {
+    load::<PaymentMethod>(db, id, Lookup("PaymentMethod", "payment_method", 404))
 }
 
 fn respond_pm(
@@ -264,9 +235,9 @@ pub async fn attach_endpoint(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Repl
         .str("customer")?
         .ok_or_else(|| ApiError::missing("customer"))?;
     ctx.execute(move |db, exec| {
-        let mut pm = match from_alias(&id, exec.now) {
+        let mut pm = match crate::domain::payment_method::from_alias(&id, exec.now) {
             Some(pm) => pm,
-            None => load(db, &id)?,
+            None => load_method(db, &id)?,
         };
         crate::flows::payment_methods::attach(db, exec, &mut pm, &customer)?;
         respond_pm(db, exec, &pm, &expand_paths)
@@ -279,7 +250,7 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.params.check(&["expand[]"])?;
     let expand_paths = ctx.expand_paths("payment_method", false)?;
     ctx.execute(move |db, exec| {
-        let mut pm = load(db, &id)?;
+        let mut pm = load_method(db, &id)?;
         let Some(owner) = pm.customer.take() else {
             return Err(ApiError::invalid("The payment method you provided is not attached to a customer so detachment is impossible.").param("payment_method"));
         };
@@ -291,10 +262,10 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
                 let before = views::customer(&c);
                 c.default_payment_method = None;
                 db.put(&c)?;
-                exec.event(db, "customer.updated", &views::customer(&c), Some(&before))?;
+                exec.event(db, EventType::CustomerUpdated, &views::customer(&c), Some(&before))?;
             }
         }
-        exec.event(db, "payment_method.detached", &views::payment_method(&pm), None)?;
+        exec.event(db, EventType::PaymentMethodDetached, &views::payment_method(&pm), None)?;
         respond_pm(db, exec, &pm, &expand_paths)
     })
     .await
@@ -342,7 +313,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         ));
     }
     ctx.execute(move |db, exec| {
-        let mut pm = load(db, &id)?;
+        let mut pm = load_method(db, &id)?;
         if pm.customer.is_none() {
             return Err(ApiError::invalid(
                 "You must save this PaymentMethod to a customer before you can update it.",
@@ -384,7 +355,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         }
         db.put(&pm)?;
         let after = views::payment_method(&pm);
-        exec.event(db, "payment_method.updated", &after, Some(&before))?;
+        exec.event(db, EventType::PaymentMethodUpdated, &after, Some(&before))?;
         respond_pm(db, exec, &pm, &expand_paths)
     })
     .await

@@ -2,10 +2,12 @@
 
 use super::{pagination, Ctx, Reply};
 use crate::domain::charge::Charge;
+use crate::domain::event::EventType;
 use crate::domain::payment_intent::{PaymentIntent, Status};
 use crate::domain::refund::Refund;
 use crate::error::{ApiError, ApiResult};
 use crate::flows::Exec;
+use crate::flows::{load, Lookup};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
@@ -52,7 +54,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         let charge_id = match (&charge_id, &pi_id) {
             (Some(c), _) => c.clone(),
             (None, Some(pi_id)) => {
-                let pi = db.get::<PaymentIntent>(pi_id)?.ok_or_else(|| ApiError::no_such("payment_intent", pi_id, "payment_intent", 400))?;
+                let pi = load::<PaymentIntent>(db, pi_id, Lookup("payment_intent", "payment_intent", 400))?;
                 if pi.status == Status::RequiresCapture {
                     return Err(ApiError::invalid(format!(
                         "PaymentIntent {} is in requires_capture: cancel it to release the authorization instead of refunding.",
@@ -73,7 +75,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
             }
             (None, None) => unreachable!("checked above"),
         };
-        let mut charge = db.get::<Charge>(&charge_id)?.ok_or_else(|| ApiError::no_such("charge", &charge_id, "charge", 400))?;
+        let mut charge = load::<Charge>(db, &charge_id, Lookup("charge", "charge", 400))?;
         if let Some(pi_id) = &pi_id {
             if charge.payment_intent.as_deref() != Some(pi_id.as_str()) {
                 return Err(ApiError::invalid(format!("Charge {charge_id} does not belong to PaymentIntent {pi_id}.")).param("payment_intent"));
@@ -96,15 +98,13 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     p.check(&["metadata[*]", "expand[]"])?;
     let expand_paths = ctx.expand_paths("refund", false)?;
     ctx.execute(move |db, exec| {
-        let mut r = db
-            .get::<Refund>(&id)?
-            .ok_or_else(|| ApiError::no_such("refund", &id, "id", 404))?;
+        let mut r = load::<Refund>(db, &id, Lookup("refund", "id", 404))?;
         let before = views::refund(&r);
         p.apply_metadata(&mut r.metadata)?;
         db.put(&r)?;
         let after = views::refund(&r);
         if after != before {
-            exec.event(db, "refund.updated", &after, Some(&before))?;
+            exec.event(db, EventType::RefundUpdated, &after, Some(&before))?;
         }
         Ok((200, render(db, &r, exec, &expand_paths)?))
     })
@@ -116,10 +116,10 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     ctx.params.check(&["expand[]"])?;
     ctx.execute(move |db, _exec| {
-        let r = db.get::<Refund>(&id)?.ok_or_else(|| ApiError::no_such("refund", &id, "id", 404))?;
+        let r = load::<Refund>(db, &id, Lookup("refund", "id", 404))?;
         Err(ApiError::invalid(format!(
             "Refund {} cannot be canceled because it has a status of {}. Only a refund with a status of requires_action can be canceled.",
-            r.id, r.status
+            r.id, r.status.as_str()
         )))
     })
     .await

@@ -1,9 +1,7 @@
 //! Which payment method types an account may use, by account country, currency and amount.
 
 use super::money::Currency;
-
-/// The payment method types Pasarela can process, in the order Stripe lists them.
-pub const SUPPORTED_TYPES: &[&str] = &["card", "alma", "amazon_pay"];
+use super::payment_method::PaymentMethodType;
 
 /// Every type name Stripe knows; a name outside this list is an invalid type.
 pub const KNOWN_TYPES: &[&str] = &[
@@ -90,17 +88,29 @@ pub enum Unavailable {
     },
 }
 
+/// Whether the type named `name` can pay `amount` in `currency` for an account in
+/// `country`; a name Pasarela does not process is `NotActivated`.
+pub fn check_name(
+    name: &str,
+    country: &str,
+    currency: &Currency,
+    amount: Option<i64>,
+) -> Result<PaymentMethodType, Unavailable> {
+    let t = PaymentMethodType::parse(name).ok_or(Unavailable::NotActivated)?;
+    check(t, country, currency, amount).map(|()| t)
+}
+
 /// Whether `pm_type` can pay `amount` in `currency` for an account in `country`.
 /// `amount` is `None` when only country and currency are known.
 pub fn check(
-    pm_type: &str,
+    pm_type: PaymentMethodType,
     country: &str,
     currency: &Currency,
     amount: Option<i64>,
 ) -> Result<(), Unavailable> {
     match pm_type {
-        "card" => Ok(()),
-        "amazon_pay" => {
+        PaymentMethodType::Card => Ok(()),
+        PaymentMethodType::AmazonPay => {
             if !AMAZON_PAY_COUNTRIES.contains(&country) {
                 return Err(Unavailable::Country);
             }
@@ -111,7 +121,7 @@ pub fn check(
             }
             Ok(())
         }
-        "alma" => {
+        PaymentMethodType::Alma => {
             if !ALMA_COUNTRIES.contains(&country) {
                 return Err(Unavailable::Country);
             }
@@ -126,47 +136,30 @@ pub fn check(
                 _ => Ok(()),
             }
         }
-        _ => Err(Unavailable::NotActivated),
     }
 }
 
 /// The types available to a dynamic (automatic or allowed-list) intent: the candidates
-/// that fit, in Stripe's order.
-pub fn filter(
-    candidates: &[&str],
+/// (by name; names Pasarela does not process are passed over) that fit, in Stripe's order.
+pub fn filter<'a>(
+    candidates: impl IntoIterator<Item = &'a str>,
     country: &str,
     currency: &Currency,
     amount: Option<i64>,
-) -> Vec<String> {
-    candidates
-        .iter()
-        .filter(|t| check(t, country, currency, amount).is_ok())
-        .map(|t| t.to_string())
+) -> Vec<PaymentMethodType> {
+    let named: Vec<&str> = candidates.into_iter().collect();
+    PaymentMethodType::ALL
+        .into_iter()
+        .filter(|t| named.contains(&t.as_str()))
+        .filter(|t| check(*t, country, currency, amount).is_ok())
         .collect()
 }
 
-/// Payment method types that need the customer to leave for a redirect.
-pub fn is_redirect(pm_type: &str) -> bool {
-    matches!(pm_type, "amazon_pay" | "alma")
-}
-
-/// Types that accept `setup_future_usage`, and which values.
-pub fn allows_setup_future_usage(pm_type: &str, usage: &str) -> bool {
-    match pm_type {
-        "card" => true,
-        "amazon_pay" => usage == "off_session",
-        _ => false,
-    }
-}
-
-/// Human name used on hosted pages.
-pub fn display_name(pm_type: &str) -> &'static str {
-    match pm_type {
-        "card" => "Card",
-        "amazon_pay" => "Amazon Pay",
-        "alma" => "Alma",
-        _ => "Payment method",
-    }
+/// Every type Pasarela processes, by name.
+pub fn supported_names() -> impl Iterator<Item = &'static str> {
+    PaymentMethodType::ALL
+        .into_iter()
+        .map(PaymentMethodType::as_str)
 }
 
 #[cfg(test)]
@@ -192,18 +185,19 @@ mod tests {
         ];
         for (t, country, cur, amount, ok) in cases {
             assert_eq!(
-                check(t, country, &c(cur), Some(*amount)).is_ok(),
+                check_name(t, country, &c(cur), Some(*amount)).is_ok(),
                 *ok,
                 "{t} {country} {cur} {amount}"
             );
         }
+        use PaymentMethodType::*;
         assert_eq!(
-            filter(SUPPORTED_TYPES, "US", &c("usd"), Some(1000)),
-            vec!["card", "amazon_pay"]
+            filter(supported_names(), "US", &c("usd"), Some(1000)),
+            vec![Card, AmazonPay]
         );
         assert_eq!(
-            filter(SUPPORTED_TYPES, "FR", &c("eur"), Some(6000)),
-            vec!["card", "alma", "amazon_pay"]
+            filter(supported_names(), "FR", &c("eur"), Some(6000)),
+            vec![Card, Alma, AmazonPay]
         );
     }
 }

@@ -2,6 +2,7 @@
 //! Stripe's standard processing fee (2.9% + 30 minor units; no fixed part for
 //! zero-decimal currencies).
 
+use super::money::Currency;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -9,7 +10,7 @@ pub struct BalanceTransaction {
     pub id: String,
     pub created: i64,
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub fee: i64,
     /// The charge (or later, refund) that moved the funds.
     pub source: Option<String>,
@@ -31,16 +32,15 @@ impl BalanceTransaction {
         id: String,
         charge: &str,
         amount: i64,
-        currency: &str,
-        decimals: u32,
+        currency: &Currency,
         now: i64,
     ) -> Self {
         BalanceTransaction {
             id,
             created: now,
             amount,
-            currency: currency.to_string(),
-            fee: standard_fee(amount, decimals),
+            currency: currency.clone(),
+            fee: standard_fee(amount, currency.decimals()),
             source: Some(charge.to_string()),
             kind: "charge".into(),
             available_on: now + 2 * 86_400,
@@ -48,12 +48,18 @@ impl BalanceTransaction {
     }
 
     /// The money going back for a refund (Stripe keeps its fee).
-    pub fn for_refund(id: String, refund: &str, amount: i64, currency: &str, now: i64) -> Self {
+    pub fn for_refund(
+        id: String,
+        refund: &str,
+        amount: i64,
+        currency: &Currency,
+        now: i64,
+    ) -> Self {
         BalanceTransaction {
             id,
             created: now,
             amount: -amount,
-            currency: currency.to_string(),
+            currency: currency.clone(),
             fee: 0,
             source: Some(refund.to_string()),
             kind: "refund".into(),

@@ -1,9 +1,18 @@
 //! The Charge object as stored: one per confirmation attempt that reaches the processor.
 
-use super::payment_method::PaymentMethod;
+use super::money::Currency;
+use super::payment_method::{PaymentMethod, PaymentMethodType};
 use super::test_cards::Decline;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+
+/// A charge's status: test payments settle at once, so never `pending` here.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeStatus {
+    Succeeded,
+    Failed,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Charge {
@@ -12,8 +21,8 @@ pub struct Charge {
     pub amount: i64,
     pub amount_captured: i64,
     pub amount_refunded: i64,
-    pub currency: String,
-    pub status: String,
+    pub currency: Currency,
+    pub status: ChargeStatus,
     pub paid: bool,
     pub captured: bool,
     pub refunded: bool,
@@ -42,7 +51,7 @@ pub struct ChargeFrom {
     pub id: String,
     pub created: i64,
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub customer: Option<String>,
     pub description: Option<String>,
     pub metadata: Map<String, Value>,
@@ -69,8 +78,8 @@ fn calculated_descriptor(suffix: Option<&str>, descriptor: Option<&str>) -> Stri
 }
 
 fn details(pm: &PaymentMethod, from: &ChargeFrom, approved: bool) -> Value {
-    match pm.kind.as_str() {
-        "card" => {
+    match pm.kind {
+        PaymentMethodType::Card => {
             let c = pm
                 .card
                 .as_ref()
@@ -107,25 +116,33 @@ fn details(pm: &PaymentMethod, from: &ChargeFrom, approved: bool) -> Value {
                 "type": "card"
             })
         }
-        "amazon_pay" => json!({
+        PaymentMethodType::AmazonPay => json!({
             "amazon_pay": {
                 "funding": {"card": {"brand": "visa", "country": "US", "exp_month": 12, "exp_year": 2030, "funding": "credit", "last4": "4242"}, "type": "card"},
                 "transaction_id": format!("P01-{}", crate::domain::ids::random_base62(14))
             },
             "type": "amazon_pay"
         }),
-        "alma" => json!({
+        PaymentMethodType::Alma => json!({
             "alma": {"installments": {"count": from.installments.unwrap_or(3)}, "transaction_id": format!("alma_{}", crate::domain::ids::random_base62(16))},
             "type": "alma"
         }),
-        other => json!({ other: {}, "type": other }),
     }
 }
 
 impl Charge {
+    /// The type of the payment method charged.
+    pub fn method_type(&self) -> PaymentMethodType {
+        self.payment_method_details
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(PaymentMethodType::parse)
+            .unwrap_or(PaymentMethodType::Card)
+    }
+
     fn base(pm: &PaymentMethod, from: ChargeFrom, approved: bool) -> Charge {
         let pmd = details(pm, &from, approved);
-        let is_card = pm.kind == "card";
+        let is_card = pm.kind == PaymentMethodType::Card;
         Charge {
             id: from.id.clone(),
             created: from.created,
@@ -133,7 +150,7 @@ impl Charge {
             amount_captured: 0,
             amount_refunded: 0,
             currency: from.currency.clone(),
-            status: "failed".into(),
+            status: ChargeStatus::Failed,
             paid: false,
             captured: false,
             refunded: false,
@@ -170,7 +187,7 @@ impl Charge {
     /// An authorised charge; captured at once unless the intent holds it.
     pub fn approved(pm: &PaymentMethod, from: ChargeFrom, capture: bool) -> Charge {
         let mut c = Self::base(pm, from, true);
-        c.status = "succeeded".into();
+        c.status = ChargeStatus::Succeeded;
         c.paid = true;
         c.outcome = json!({
             "advice_code": null, "network_advice_code": null, "network_decline_code": null,

@@ -3,12 +3,96 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The events Pasarela emits, named as Stripe names them.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum EventType {
+    #[serde(rename = "payment_intent.created")]
+    PaymentIntentCreated,
+    #[serde(rename = "payment_intent.requires_action")]
+    PaymentIntentRequiresAction,
+    #[serde(rename = "payment_intent.amount_capturable_updated")]
+    PaymentIntentAmountCapturableUpdated,
+    #[serde(rename = "payment_intent.succeeded")]
+    PaymentIntentSucceeded,
+    #[serde(rename = "payment_intent.payment_failed")]
+    PaymentIntentPaymentFailed,
+    #[serde(rename = "payment_intent.canceled")]
+    PaymentIntentCanceled,
+    #[serde(rename = "charge.succeeded")]
+    ChargeSucceeded,
+    #[serde(rename = "charge.failed")]
+    ChargeFailed,
+    #[serde(rename = "charge.captured")]
+    ChargeCaptured,
+    #[serde(rename = "charge.updated")]
+    ChargeUpdated,
+    #[serde(rename = "charge.refunded")]
+    ChargeRefunded,
+    #[serde(rename = "refund.created")]
+    RefundCreated,
+    #[serde(rename = "refund.updated")]
+    RefundUpdated,
+    #[serde(rename = "customer.created")]
+    CustomerCreated,
+    #[serde(rename = "customer.updated")]
+    CustomerUpdated,
+    #[serde(rename = "customer.deleted")]
+    CustomerDeleted,
+    #[serde(rename = "payment_method.attached")]
+    PaymentMethodAttached,
+    #[serde(rename = "payment_method.detached")]
+    PaymentMethodDetached,
+    #[serde(rename = "payment_method.updated")]
+    PaymentMethodUpdated,
+}
+
+impl EventType {
+    /// The name Stripe gives it (`payment_intent.succeeded`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PaymentIntentCreated => "payment_intent.created",
+            Self::PaymentIntentRequiresAction => "payment_intent.requires_action",
+            Self::PaymentIntentAmountCapturableUpdated => {
+                "payment_intent.amount_capturable_updated"
+            }
+            Self::PaymentIntentSucceeded => "payment_intent.succeeded",
+            Self::PaymentIntentPaymentFailed => "payment_intent.payment_failed",
+            Self::PaymentIntentCanceled => "payment_intent.canceled",
+            Self::ChargeSucceeded => "charge.succeeded",
+            Self::ChargeFailed => "charge.failed",
+            Self::ChargeCaptured => "charge.captured",
+            Self::ChargeUpdated => "charge.updated",
+            Self::ChargeRefunded => "charge.refunded",
+            Self::RefundCreated => "refund.created",
+            Self::RefundUpdated => "refund.updated",
+            Self::CustomerCreated => "customer.created",
+            Self::CustomerUpdated => "customer.updated",
+            Self::CustomerDeleted => "customer.deleted",
+            Self::PaymentMethodAttached => "payment_method.attached",
+            Self::PaymentMethodDetached => "payment_method.detached",
+            Self::PaymentMethodUpdated => "payment_method.updated",
+        }
+    }
+
+    /// Events that say what changed (`data.previous_attributes`).
+    pub fn carries_previous_attributes(self) -> bool {
+        matches!(
+            self,
+            Self::ChargeUpdated
+                | Self::ChargeRefunded
+                | Self::RefundUpdated
+                | Self::CustomerUpdated
+                | Self::PaymentMethodUpdated
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
     pub id: String,
     pub created: i64,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventType,
     pub api_version: String,
     pub object: Value,
     pub previous_attributes: Option<Value>,

@@ -1,12 +1,14 @@
 //! Stripe's rules as plain Rust, no I/O: ids, money, payment method availability,
 //! test cards, and one module per object with its statuses and transitions.
 
+pub mod attempt;
 pub mod availability;
 pub mod balance_transaction;
 pub mod charge;
 pub mod customer;
 pub mod event;
 pub mod ids;
+pub mod method_choice;
 pub mod money;
 pub mod payment_intent;
 pub mod payment_method;

@@ -23,8 +23,24 @@ const ZERO_DECIMAL: &[&str] = &[
 /// Currencies with three decimals.
 const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A supported currency, lower-case. Built only by `parse`; stored and rendered as its
+/// code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Currency(String);
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        Currency::parse(&code).map_err(|e| format!("unsupported currency {}", e.0))
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.0
+    }
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct InvalidCurrency(pub String);

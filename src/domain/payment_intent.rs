@@ -1,8 +1,66 @@
 //! The PaymentIntent as stored, its status machine, and the transition functions:
 //! every status change of an intent happens here.
 
+use super::attempt::{self, Attempt, Step};
+use super::method_choice::ChosenTypes;
+use super::money::Currency;
+use super::payment_method::{FutureUsage, PaymentMethod, PaymentMethodType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+/// Who may confirm: `automatic` (Stripe.js with the client secret, or the server), or
+/// `manual` (the server only, and again after a customer action).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmationMethod {
+    Automatic,
+    Manual,
+}
+
+impl ConfirmationMethod {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "automatic" => Some(Self::Automatic),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// `automatic_payment_methods[allow_redirects]`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AllowRedirects {
+    Always,
+    Never,
+}
+
+impl AllowRedirects {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "always" => Some(Self::Always),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+}
+
+/// How the customer acts on a pending attempt: leave for the hosted page, or let
+/// Stripe.js show it in place (3-D Secure without a `return_url`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    RedirectToUrl,
+    UseStripeSdk,
+}
+
+/// `payment_method_options[card][request_three_d_secure]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestThreeDSecure {
+    Automatic,
+    Any,
+    Challenge,
+}
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -59,8 +117,7 @@ impl CaptureMethod {
 /// The customer action an intent waits for in `requires_action`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PendingAction {
-    /// `redirect_to_url` or `use_stripe_sdk`.
-    pub kind: String,
+    pub kind: ActionKind,
     /// Hosted authorization page for this attempt.
     pub url: String,
     pub return_url: Option<String>,
@@ -68,10 +125,10 @@ pub struct PendingAction {
     pub nonce: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AutomaticPaymentMethods {
     pub enabled: bool,
-    pub allow_redirects: Option<String>,
+    pub allow_redirects: Option<AllowRedirects>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -79,15 +136,15 @@ pub struct PaymentIntent {
     pub id: String,
     pub created: i64,
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub status: Status,
     pub customer: Option<String>,
     pub description: Option<String>,
     pub metadata: Map<String, Value>,
     pub capture_method: CaptureMethod,
-    pub confirmation_method: String,
+    pub confirmation_method: ConfirmationMethod,
     pub payment_method: Option<String>,
-    pub payment_method_types: Vec<String>,
+    pub payment_method_types: Vec<PaymentMethodType>,
     pub allowed_payment_method_types: Option<Vec<String>>,
     pub excluded_payment_method_types: Option<Vec<String>>,
     pub automatic_payment_methods: Option<AutomaticPaymentMethods>,
@@ -104,7 +161,7 @@ pub struct PaymentIntent {
     pub latest_charge: Option<String>,
     pub pending_action: Option<PendingAction>,
     pub receipt_email: Option<String>,
-    pub setup_future_usage: Option<String>,
+    pub setup_future_usage: Option<FutureUsage>,
     pub shipping: Option<Value>,
     pub statement_descriptor: Option<String>,
     pub statement_descriptor_suffix: Option<String>,
@@ -112,7 +169,7 @@ pub struct PaymentIntent {
     pub transfer_group: Option<String>,
     pub off_session: bool,
     /// The payment method type of the current or last attempt.
-    pub attempt_type: Option<String>,
+    pub attempt_type: Option<PaymentMethodType>,
     /// The customer completed the action, but `confirmation_method=manual` needs the
     /// server to confirm again; that confirm charges without asking again.
     pub action_authenticated: bool,
@@ -121,6 +178,82 @@ pub struct PaymentIntent {
 /// A call the intent's status does not allow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnexpectedState(pub String);
+
+/// A call Stripe refuses for what it asks, not for the intent's status: the message,
+/// the parameter at fault, and Stripe's code when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    pub param: &'static str,
+    pub code: Option<&'static str>,
+}
+
+impl Refusal {
+    fn new(param: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            message: message.into(),
+            param,
+            code: None,
+        }
+    }
+}
+
+/// Why a confirm (or capture) is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    State(UnexpectedState),
+    Request(Refusal),
+}
+
+impl From<UnexpectedState> for Refused {
+    fn from(e: UnexpectedState) -> Self {
+        Refused::State(e)
+    }
+}
+impl From<Refusal> for Refused {
+    fn from(e: Refusal) -> Self {
+        Refused::Request(e)
+    }
+}
+
+/// What a confirm call brings besides the payment method.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfirmRequest {
+    pub return_url: Option<String>,
+    pub off_session: bool,
+    pub use_stripe_sdk: bool,
+    pub error_on_requires_action: bool,
+    /// `setup_future_usage` given (`Some(None)`: unset by `setup_future_usage=`).
+    pub setup_future_usage: Option<Option<FutureUsage>>,
+    /// Made with the secret key (the server), not Stripe.js.
+    pub from_server: bool,
+}
+
+/// What becomes of the payment method after a successful payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterPayment {
+    /// Saved to the intent's customer (`setup_future_usage` with a customer).
+    Attach(String),
+    /// Used once without a customer: it cannot be used again.
+    Consume,
+    /// Already a customer's, or already consumed.
+    Keep,
+}
+
+/// The customer's answer on the hosted page, and what follows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionOutcome {
+    /// Failed: the intent is back to `requires_payment_method` with the error.
+    Failed,
+    /// Authorized under `confirmation_method=manual`: the server confirms again.
+    NeedsConfirmation,
+    /// Authorized: on to the processor.
+    Process { authenticated: bool },
+}
+
+const MISSING_RETURN_URL_AUTOMATIC: &str = "A `return_url` must be specified because this Payment Intent is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.";
+const AUTHENTICATION_FAILED_CARD: &str = "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
+const CUSTOMER_DECLINED: &str = "The customer did not approve the PaymentIntent. Provide a new payment method to attempt to fulfill this PaymentIntent again.";
 
 const CANCELABLE: &str =
     "requires_payment_method, requires_capture, requires_confirmation, requires_action, processing";
@@ -175,6 +308,212 @@ impl PaymentIntent {
                 s.as_str()
             ))),
         }
+    }
+
+    /// Confirms with `pm`: checks what Stripe checks, records the attempt on the intent,
+    /// and says the next step (the customer acts, the processor answers, or a decline).
+    /// The caller carries the step out; nothing here touches the store.
+    pub fn confirm(&mut self, pm: &PaymentMethod, req: &ConfirmRequest) -> Result<Step, Refused> {
+        self.check_confirm(true)?;
+        if !self.payment_method_types.contains(&pm.kind) {
+            let types: Vec<&str> = self
+                .payment_method_types
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            return Err(Refusal {
+                message: format!(
+                    "The PaymentMethod provided ({kind}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}. Alternatively, update the allowed payment_method_types for this PaymentIntent to include \"{kind}\".",
+                    types.join(", "),
+                    kind = pm.kind,
+                ),
+                param: "payment_method",
+                code: Some("payment_intent_incompatible_payment_method"),
+            }
+            .into());
+        }
+        self.check_owner(pm)?;
+        if let Some(sfu) = req.setup_future_usage {
+            self.setup_future_usage = sfu;
+        }
+        if let Some(sfu) = self.setup_future_usage {
+            if !pm.kind.allows_setup_future_usage(sfu) {
+                return Err(Refusal::new(
+                    "setup_future_usage",
+                    format!(
+                        "The payment method `{}` does not support `setup_future_usage={}`.",
+                        pm.kind,
+                        sfu.as_str()
+                    ),
+                )
+                .into());
+            }
+        }
+        if let Some(url) = &req.return_url {
+            self.return_url = Some(url.clone());
+        }
+        self.check_redirects(pm, req)?;
+        if pm.kind.is_redirect() && req.off_session && pm.customer.is_none() {
+            // Off-session redirect payments need a method set up earlier with the customer.
+            return Err(Refusal::new(
+                "off_session",
+                format!(
+                    "This PaymentIntent is `off_session`, but the {} PaymentMethod {} has not been set up for future payments with a Customer. Set it up first (a SetupIntent, or `setup_future_usage` on an earlier payment) or confirm the payment on-session.",
+                    pm.kind, pm.id
+                ),
+            )
+            .into());
+        }
+        self.off_session = req.off_session;
+        self.payment_method = Some(pm.id.clone());
+        self.set_attempt_type(pm.kind);
+        self.last_payment_error = None;
+        Ok(attempt::next_step(
+            pm,
+            &Attempt {
+                off_session: req.off_session,
+                use_stripe_sdk: req.use_stripe_sdk,
+                error_on_requires_action: req.error_on_requires_action,
+                has_return_url: self.return_url.is_some(),
+                authenticated: self.action_authenticated,
+                three_d_secure: self.requested_three_d_secure(),
+            },
+        ))
+    }
+
+    /// A PaymentMethod saved to a customer is usable only by intents of that customer.
+    pub fn check_owner(&self, pm: &PaymentMethod) -> Result<(), Refusal> {
+        match &pm.customer {
+            Some(customer) if self.customer.as_deref() != Some(customer) => Err(Refusal::new(
+                "payment_method",
+                format!(
+                    "The `payment_method` parameter supplied {} belongs to the Customer {customer}. Please include the Customer in the `customer` parameter on the PaymentIntent.",
+                    pm.id
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A redirect needs somewhere to come back to, and must not be refused.
+    fn check_redirects(&self, pm: &PaymentMethod, req: &ConfirmRequest) -> Result<(), Refusal> {
+        let redirects_allowed = self
+            .automatic_payment_methods
+            .as_ref()
+            .is_some_and(|a| a.enabled && a.allow_redirects != Some(AllowRedirects::Never));
+        if self.return_url.is_none() && !req.off_session {
+            if pm.kind.is_redirect() {
+                return Err(Refusal::new(
+                    "return_url",
+                    format!(
+                        "You must provide a `return_url` when confirming a PaymentIntent with the payment method type {}.",
+                        pm.kind
+                    ),
+                ));
+            }
+            if redirects_allowed && req.from_server {
+                return Err(Refusal::new("return_url", MISSING_RETURN_URL_AUTOMATIC));
+            }
+        }
+        if self.redirects_refused() && pm.kind.is_redirect() {
+            return Err(Refusal::new(
+                "payment_method",
+                format!(
+                    "The PaymentMethod type {} requires a redirect, but this PaymentIntent has `automatic_payment_methods[allow_redirects]=never`.",
+                    pm.kind
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The customer answered the hosted page for the pending attempt with `pm`.
+    pub fn complete_action(&mut self, pm: &PaymentMethod, authorized: bool) -> ActionOutcome {
+        if !authorized {
+            let is_card = pm.kind == PaymentMethodType::Card;
+            let error = serde_json::json!({
+                "code": "payment_intent_authentication_failure",
+                "doc_url": if is_card { "https://stripe.com/docs/error-codes/payment-intent-authentication-failure" } else { "https://stripe.com/docs/error-codes/payment-method-customer-decline" },
+                "message": if is_card { AUTHENTICATION_FAILED_CARD } else { CUSTOMER_DECLINED },
+                "payment_method": pm.id,
+                "payment_method_type": pm.kind,
+                "type": "invalid_request_error"
+            });
+            self.failed(error, None);
+            return ActionOutcome::Failed;
+        }
+        if self.confirmation_method == ConfirmationMethod::Manual {
+            self.action_completed_needs_confirmation();
+            return ActionOutcome::NeedsConfirmation;
+        }
+        ActionOutcome::Process {
+            authenticated: pm.kind == PaymentMethodType::Card,
+        }
+    }
+
+    /// After a successful payment with `pm`: saved for the customer, consumed, or kept.
+    pub fn after_payment(&self, pm: &PaymentMethod) -> AfterPayment {
+        match (&pm.customer, &self.setup_future_usage, &self.customer) {
+            (Some(_), _, _) => AfterPayment::Keep,
+            (None, Some(_), Some(customer)) => AfterPayment::Attach(customer.clone()),
+            _ if pm.consumed => AfterPayment::Keep,
+            _ => AfterPayment::Consume,
+        }
+    }
+
+    /// How much a capture takes (`amount_to_capture`, default all that is held), and
+    /// how much of the hold it releases.
+    pub fn capture_amounts(
+        &self,
+        amount_to_capture: Option<i64>,
+        final_capture: Option<bool>,
+    ) -> Result<(i64, i64), Refused> {
+        if final_capture == Some(false) && !self.multicapture_requested() {
+            return Err(Refusal::new(
+                "final_capture",
+                "`final_capture` can only be set to false on PaymentIntents that have multicapture enabled (`payment_method_options[card][request_multicapture]=if_available`).",
+            )
+            .into());
+        }
+        self.check_capture()?;
+        let amount = amount_to_capture.unwrap_or(self.amount_capturable);
+        if amount > self.amount_capturable {
+            return Err(Refusal {
+                message: format!(
+                    "The amount to capture ({amount}) must be less than or equal to the amount capturable ({}).",
+                    self.amount_capturable
+                ),
+                param: "amount_to_capture",
+                code: Some("amount_too_large"),
+            }
+            .into());
+        }
+        Ok((amount, self.amount_capturable - amount))
+    }
+
+    /// The types the intent accepts, and how they were chosen.
+    pub fn chosen_types(&self) -> ChosenTypes {
+        ChosenTypes {
+            types: self.payment_method_types.clone(),
+            allowed: self.allowed_payment_method_types.clone(),
+            excluded: self.excluded_payment_method_types.clone(),
+            automatic: self.automatic_payment_methods.clone(),
+        }
+    }
+
+    /// Keeps a new choice of types.
+    pub fn set_types(&mut self, chosen: ChosenTypes) {
+        self.payment_method_types = chosen.types;
+        self.allowed_payment_method_types = chosen.allowed;
+        self.excluded_payment_method_types = chosen.excluded;
+        self.automatic_payment_methods = chosen.automatic;
+    }
+
+    /// Whether some accepted type takes `setup_future_usage` = `usage`.
+    pub fn some_type_allows(&self, usage: FutureUsage) -> bool {
+        self.payment_method_types
+            .iter()
+            .any(|t| t.allows_setup_future_usage(usage))
     }
 
     /// A payment method was attached (create or update): the intent waits for confirmation.
@@ -232,23 +571,43 @@ impl PaymentIntent {
 
     /// `payment_method_options[<type>][capture_method]=manual` overrides the intent's method.
     fn manual_capture_for_type(&self) -> bool {
-        let Some(pm_type) = self.last_used_type() else {
-            return false;
-        };
-        self.payment_method_options
-            .get(&pm_type)
-            .and_then(|o| o.get("capture_method"))
-            .and_then(|v| v.as_str())
-            == Some("manual")
+        self.attempt_type
+            .is_some_and(|t| self.option_str(t, "capture_method") == Some("manual"))
     }
 
-    fn last_used_type(&self) -> Option<String> {
-        self.attempt_type.clone()
+    /// One option the merchant set for a type (`payment_method_options[<type>][<key>]`).
+    fn option_str(&self, t: PaymentMethodType, key: &str) -> Option<&str> {
+        self.payment_method_options
+            .get(t.as_str())
+            .and_then(|o| o.get(key))
+            .and_then(Value::as_str)
+    }
+
+    /// `payment_method_options[card][request_three_d_secure]`.
+    pub fn requested_three_d_secure(&self) -> RequestThreeDSecure {
+        match self.option_str(PaymentMethodType::Card, "request_three_d_secure") {
+            Some("any") => RequestThreeDSecure::Any,
+            Some("challenge") => RequestThreeDSecure::Challenge,
+            _ => RequestThreeDSecure::Automatic,
+        }
+    }
+
+    /// `payment_method_options[card][request_multicapture]=if_available`.
+    pub fn multicapture_requested(&self) -> bool {
+        self.option_str(PaymentMethodType::Card, "request_multicapture") == Some("if_available")
+    }
+
+    /// Whether redirect methods were left out (`automatic_payment_methods[allow_redirects]=never`).
+    pub fn redirects_refused(&self) -> bool {
+        self.automatic_payment_methods
+            .as_ref()
+            .and_then(|a| a.allow_redirects)
+            == Some(AllowRedirects::Never)
     }
 
     /// Records which payment method type the current attempt uses (for per-type options).
-    pub fn set_attempt_type(&mut self, pm_type: &str) {
-        self.attempt_type = Some(pm_type.to_string());
+    pub fn set_attempt_type(&mut self, pm_type: PaymentMethodType) {
+        self.attempt_type = Some(pm_type);
     }
 
     /// The attempt failed: back to requires_payment_method, the error kept.
@@ -288,15 +647,15 @@ mod tests {
             id: "pi_1".into(),
             created: 0,
             amount: 1000,
-            currency: "usd".into(),
+            currency: Currency::parse("usd").unwrap(),
             status,
             customer: None,
             description: None,
             metadata: Map::new(),
             capture_method: CaptureMethod::AutomaticAsync,
-            confirmation_method: "automatic".into(),
+            confirmation_method: ConfirmationMethod::Automatic,
             payment_method: None,
-            payment_method_types: vec!["card".into()],
+            payment_method_types: vec![PaymentMethodType::Card],
             allowed_payment_method_types: None,
             excluded_payment_method_types: None,
             automatic_payment_methods: None,
@@ -386,7 +745,7 @@ mod tests {
             "alma".into(),
             serde_json::json!({"capture_method": "manual"}),
         );
-        p.set_attempt_type("alma");
+        p.set_attempt_type(PaymentMethodType::Alma);
         p.authorized("py_1".into());
         assert_eq!(p.status, Status::RequiresCapture);
     }
@@ -431,7 +790,7 @@ mod tests {
         for (method, option, now) in table {
             let mut p = pi(Status::RequiresConfirmation);
             p.capture_method = method;
-            p.set_attempt_type("card");
+            p.set_attempt_type(PaymentMethodType::Card);
             if let Some(o) = option {
                 p.payment_method_options
                     .insert("card".into(), serde_json::json!({ "capture_method": o }));
@@ -447,7 +806,7 @@ mod tests {
         }
         // An option for another type does not apply to this attempt.
         let mut p = pi(Status::RequiresConfirmation);
-        p.set_attempt_type("amazon_pay");
+        p.set_attempt_type(PaymentMethodType::AmazonPay);
         p.payment_method_options.insert(
             "card".into(),
             serde_json::json!({ "capture_method": "manual" }),

@@ -1,6 +1,95 @@
 //! The PaymentMethod object as stored, and how test payment methods are made.
 
 use super::test_cards::TestCard;
+
+/// The payment method types Pasarela processes, in the order Stripe lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethodType {
+    Card,
+    Alma,
+    AmazonPay,
+}
+
+impl PaymentMethodType {
+    pub const ALL: [PaymentMethodType; 3] = [Self::Card, Self::Alma, Self::AmazonPay];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::Alma => "alma",
+            Self::AmazonPay => "amazon_pay",
+        }
+    }
+    /// Whether the customer leaves for the provider's page (the hosted test page here).
+    pub fn is_redirect(self) -> bool {
+        matches!(self, Self::AmazonPay | Self::Alma)
+    }
+    /// Which `setup_future_usage` values the type accepts.
+    pub fn allows_setup_future_usage(self, usage: FutureUsage) -> bool {
+        match self {
+            Self::Card => true,
+            Self::AmazonPay => usage == FutureUsage::OffSession,
+            Self::Alma => false,
+        }
+    }
+    /// The name hosted pages show.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Card => "Card",
+            Self::AmazonPay => "Amazon Pay",
+            Self::Alma => "Alma",
+        }
+    }
+    /// Cards make `ch_` charges and `re_` refunds; other methods `py_` and `pyr_`.
+    pub fn charge_prefix(self) -> &'static str {
+        if self == Self::Card {
+            "ch"
+        } else {
+            "py"
+        }
+    }
+    pub fn refund_prefix(self) -> &'static str {
+        if self == Self::Card {
+            "re"
+        } else {
+            "pyr"
+        }
+    }
+}
+
+impl std::fmt::Display for PaymentMethodType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `setup_future_usage`: how a payment method will be reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FutureUsage {
+    OffSession,
+    OnSession,
+}
+
+impl FutureUsage {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "off_session" => Some(Self::OffSession),
+            "on_session" => Some(Self::OnSession),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OffSession => "off_session",
+            Self::OnSession => "on_session",
+        }
+    }
+}
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -54,7 +143,7 @@ pub struct PaymentMethod {
     pub id: String,
     pub created: i64,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: PaymentMethodType,
     pub billing_details: Value,
     pub card: Option<CardDetails>,
     pub customer: Option<String>,
@@ -88,4 +177,22 @@ pub fn billing_details_from(given: Option<&Value>) -> Value {
         }
     }
     base
+}
+
+/// A new PaymentMethod for a test alias (`pm_card_visa`, `tok_visa`): each use makes one,
+/// expiring in December five years after `now`'s next year.
+pub fn from_alias(id: &str, now: i64) -> Option<PaymentMethod> {
+    let card = super::test_cards::by_alias(id)?;
+    let next_year = 1970 + now / 31_556_952 + 1;
+    Some(PaymentMethod {
+        id: super::ids::new_id("pm"),
+        created: now,
+        kind: PaymentMethodType::Card,
+        billing_details: billing_details_from(None),
+        card: Some(CardDetails::from_test_card(&card, 12, next_year + 5)),
+        customer: None,
+        metadata: Map::new(),
+        allow_redisplay: "unspecified".into(),
+        consumed: false,
+    })
 }

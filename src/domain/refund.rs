@@ -1,22 +1,36 @@
 //! The Refund object as stored, and the refund rules of a charge.
 
-use super::charge::Charge;
+use super::charge::{Charge, ChargeStatus};
+use super::money::Currency;
+use super::payment_method::PaymentMethodType;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+
+/// A refund's status. Test refunds succeed at once; the others come with refunds that
+/// wait (`pm_card_pendingRefund`, `pm_card_refundFail`) once something runs later.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    Pending,
+    RequiresAction,
+    Succeeded,
+    Failed,
+    Canceled,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Refund {
     pub id: String,
     pub created: i64,
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub charge: Option<String>,
     pub payment_intent: Option<String>,
     pub customer: Option<String>,
     pub payment_method: Option<String>,
     pub reason: Option<String>,
     pub metadata: Map<String, Value>,
-    pub status: String,
+    pub status: RefundStatus,
     pub balance_transaction: Option<String>,
     pub destination_details: Value,
 }
@@ -36,7 +50,7 @@ pub fn refundable(charge: &Charge) -> i64 {
 
 /// Checks a refund of `amount` (None: all that is left) against the charge.
 pub fn check(charge: &Charge, amount: Option<i64>) -> Result<i64, RefundRefused> {
-    if !charge.captured || charge.status != "succeeded" {
+    if !charge.captured || charge.status != ChargeStatus::Succeeded {
         return Err(RefundRefused::NotCaptured);
     }
     let left = refundable(charge);
@@ -54,13 +68,25 @@ pub fn check(charge: &Charge, amount: Option<i64>) -> Result<i64, RefundRefused>
 }
 
 /// Where the money goes back, by payment method type.
-pub fn destination_details(pm_type: &str, reference: &str) -> Value {
+pub fn destination_details(pm_type: PaymentMethodType, reference: &str) -> Value {
     match pm_type {
-        "card" => json!({
+        PaymentMethodType::Card => json!({
             "card": {"reference": reference, "reference_status": "available", "reference_type": "acquirer_reference_number", "type": "refund"},
             "type": "card"
         }),
-        other => json!({ other: {}, "type": other }),
+        other => json!({ other.as_str(): {}, "type": other.as_str() }),
+    }
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::RequiresAction => "requires_action",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Canceled => "canceled",
+        }
     }
 }
 
@@ -88,7 +114,7 @@ mod tests {
         let pm = PaymentMethod {
             id: "pm_1".into(),
             created: 0,
-            kind: "alma".into(),
+            kind: PaymentMethodType::Alma,
             billing_details: billing_details_from(None),
             card: None,
             customer: None,
@@ -100,7 +126,7 @@ mod tests {
             id: "py_1".into(),
             created: 0,
             amount: 1000,
-            currency: "eur".into(),
+            currency: Currency::parse("eur").unwrap(),
             customer: None,
             description: None,
             metadata: Map::new(),

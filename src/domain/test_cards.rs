@@ -431,6 +431,12 @@ const CARDS: &[(&[&str], TestCard)] = &[
     (&[], card("4000000032200000", "visa", "US", "credit")),
 ];
 
+/// Every test card, once (the tables of the domain tests walk them).
+#[cfg(test)]
+pub fn all() -> impl Iterator<Item = TestCard> {
+    CARDS.iter().map(|(_, c)| *c)
+}
+
 /// The card behind `pm_card_<alias>` or `tok_<alias>`.
 pub fn by_alias(id: &str) -> Option<TestCard> {
     let alias = id

@@ -7,12 +7,13 @@ pub mod payment_intent;
 pub mod payment_methods;
 pub mod refunds;
 
-use crate::domain::event::{previous_attributes, Event};
+use crate::domain::event::{previous_attributes, Event, EventType};
 use crate::domain::ids;
 use crate::domain::payment_intent::PaymentIntent;
 use crate::domain::payment_method::PaymentMethod;
+use crate::error::{ApiError, ApiResult};
 use crate::state::App;
-use crate::store::{Db, StoreError};
+use crate::store::{Db, StoreError, Stored};
 use crate::versions::{self, ApiVersion};
 use crate::views;
 use serde_json::Value;
@@ -22,6 +23,16 @@ use serde_json::Value;
 pub enum KeyKind {
     Secret,
     Publishable,
+}
+
+/// Where a missing object is reported: Stripe's name for it, the parameter that named
+/// it, and the status (404 for the object of the URL, 400 for a parameter).
+pub struct Lookup(pub &'static str, pub &'static str, pub u16);
+
+/// The stored object `id`, or Stripe's `No such <name>: 'id'` (`resource_missing`).
+pub fn load<T: Stored>(db: &Db, id: &str, Lookup(name, param, status): Lookup) -> ApiResult<T> {
+    db.get::<T>(id)?
+        .ok_or_else(|| ApiError::no_such(name, id, param, status))
 }
 
 /// An intent rendered in full, with the payment method its last error names.
@@ -73,7 +84,7 @@ impl Exec {
     pub fn event(
         &self,
         db: &Db,
-        kind: &str,
+        kind: EventType,
         object: &Value,
         before: Option<&Value>,
     ) -> Result<(), StoreError> {
@@ -85,10 +96,10 @@ impl Exec {
         let e = Event {
             id: ids::new_id("evt"),
             created: self.now,
-            kind: kind.to_string(),
+            kind,
             api_version: self.event_version.as_str().to_string(),
             object: rendered,
-            previous_attributes: if kind.ends_with(".updated") || kind == "charge.refunded" {
+            previous_attributes: if kind.carries_previous_attributes() {
                 previous
             } else {
                 None

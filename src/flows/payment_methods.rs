@@ -3,11 +3,30 @@
 
 use super::Exec;
 use crate::domain::customer::Customer;
-use crate::domain::payment_method::PaymentMethod;
+use crate::domain::event::EventType;
+use crate::domain::payment_method::{self, PaymentMethod};
 use crate::domain::test_cards;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::store::Db;
 use crate::views;
+
+const CONSUMED: &str = "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.";
+
+/// The PaymentMethod a `payment_method` parameter names: a stored one, or a new one
+/// for a test alias. Consumed ones are refused as Stripe refuses them.
+pub fn resolve(db: &Db, exec: &Exec, id: &str, param: &str) -> ApiResult<PaymentMethod> {
+    if let Some(pm) = payment_method::from_alias(id, exec.now) {
+        db.put(&pm)?;
+        return Ok(pm);
+    }
+    let pm = db
+        .get::<PaymentMethod>(id)?
+        .ok_or_else(|| ApiError::no_such("PaymentMethod", id, param, 400))?;
+    if pm.consumed && pm.customer.is_none() {
+        return Err(ApiError::invalid(CONSUMED).param(param));
+    }
+    Ok(pm)
+}
 
 /// Attaches `pm` to `customer` (which must exist), as `attach`, Customer create's
 /// `payment_method`, and saving during payment do.
@@ -27,7 +46,7 @@ pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> A
         .param("payment_method"));
     }
     if pm.consumed {
-        return Err(ApiError::invalid("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.").param("payment_method"));
+        return Err(ApiError::invalid(CONSUMED).param("payment_method"));
     }
     // Cards the issuer declines cannot be saved (all but the "fails on charge" card).
     if let Some(card) = pm
@@ -51,7 +70,7 @@ pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> A
     db.put(pm)?;
     exec.event(
         db,
-        "payment_method.attached",
+        EventType::PaymentMethodAttached,
         &views::payment_method(pm),
         None,
     )?;

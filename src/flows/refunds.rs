@@ -4,21 +4,13 @@
 use super::Exec;
 use crate::domain::balance_transaction::BalanceTransaction;
 use crate::domain::charge::Charge;
+use crate::domain::event::EventType;
 use crate::domain::ids;
-use crate::domain::refund::{self, Refund, RefundRefused};
+use crate::domain::refund::{self, Refund, RefundRefused, RefundStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::store::Db;
 use crate::views;
 use serde_json::{Map, Value};
-
-fn pm_type(charge: &Charge) -> String {
-    charge
-        .payment_method_details
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("card")
-        .to_string()
-}
 
 fn new_refund(
     charge: &Charge,
@@ -27,10 +19,10 @@ fn new_refund(
     metadata: Map<String, Value>,
     now: i64,
 ) -> Refund {
-    let kind = pm_type(charge);
-    let id = ids::new_id(if kind == "card" { "re" } else { "pyr" });
+    let kind = charge.method_type();
+    let id = ids::new_id(kind.refund_prefix());
     Refund {
-        destination_details: refund::destination_details(&kind, &ids::random_base62(23)),
+        destination_details: refund::destination_details(kind, &ids::random_base62(23)),
         id,
         created: now,
         amount,
@@ -41,7 +33,7 @@ fn new_refund(
         payment_method: charge.payment_method.clone(),
         reason,
         metadata,
-        status: "succeeded".into(),
+        status: RefundStatus::Succeeded,
         balance_transaction: None,
     }
 }
@@ -66,7 +58,7 @@ pub fn refund_charge(
         ))
         .param("charge"),
         RefundRefused::TooLarge { requested, left } => {
-            let c = crate::domain::money::Currency::parse(&charge.currency).expect("stored currency");
+            let c = &charge.currency;
             ApiError::invalid(format!(
                 "Refund amount ({}) is greater than unrefunded amount on charge ({})",
                 c.format_amount(requested).split(' ').next().unwrap_or_default(),
@@ -100,7 +92,12 @@ fn record(db: &Db, exec: &Exec, charge: &mut Charge, r: &Refund) -> ApiResult<()
     charge.refund(r.amount);
     db.put(charge)?;
     db.put(r)?;
-    exec.event(db, "refund.created", &views::refund(r), None)?;
-    exec.event(db, "charge.refunded", &views::charge(charge), Some(&before))?;
+    exec.event(db, EventType::RefundCreated, &views::refund(r), None)?;
+    exec.event(
+        db,
+        EventType::ChargeRefunded,
+        &views::charge(charge),
+        Some(&before),
+    )?;
     Ok(())
 }

@@ -131,7 +131,7 @@ impl Stored for PaymentMethod {
     }
     /// Lists filter payment methods by type.
     fn ref1(&self) -> Option<&str> {
-        Some(&self.kind)
+        Some(self.kind.as_str())
     }
 }
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
@@ -152,7 +152,7 @@ impl Stored for crate::domain::event::Event {
         self.created
     }
     fn ref1(&self) -> Option<&str> {
-        Some(&self.kind)
+        Some(self.kind.as_str())
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::domain::charge::Charge;
 use crate::domain::customer::Customer;
 use crate::domain::event::Event;
-use crate::domain::payment_intent::PaymentIntent;
-use crate::domain::payment_method::PaymentMethod;
+use crate::domain::payment_intent::{ActionKind, PaymentIntent};
+use crate::domain::payment_method::{PaymentMethod, PaymentMethodType};
 use serde_json::{json, Map, Value};
 
 pub fn customer(c: &Customer) -> Value {
@@ -76,8 +76,8 @@ pub fn payment_method(pm: &PaymentMethod) -> Value {
     m.insert("customer_account".into(), Value::Null);
     m.insert("livemode".into(), json!(false));
     m.insert("metadata".into(), json!(pm.metadata));
-    if pm.kind != "card" {
-        m.insert(pm.kind.clone(), json!({}));
+    if pm.kind != PaymentMethodType::Card {
+        m.insert(pm.kind.as_str().into(), json!({}));
     }
     m.insert("type".into(), json!(pm.kind));
     Value::Object(m)
@@ -179,20 +179,20 @@ pub fn charge(c: &Charge) -> Value {
 fn payment_method_options(pi: &PaymentIntent) -> Value {
     let mut out = Map::new();
     for t in &pi.payment_method_types {
-        let mut o = match t.as_str() {
-            "card" => {
+        let mut o = match t {
+            PaymentMethodType::Card => {
                 json!({"installments": null, "mandate_options": null, "network": null, "request_three_d_secure": "automatic"})
             }
             _ => json!({}),
         };
         if let (Some(Value::Object(given)), Value::Object(base)) =
-            (pi.payment_method_options.get(t), &mut o)
+            (pi.payment_method_options.get(t.as_str()), &mut o)
         {
             for (k, v) in given {
                 base.insert(k.clone(), v.clone());
             }
         }
-        out.insert(t.clone(), o);
+        out.insert(t.as_str().into(), o);
     }
     Value::Object(out)
 }
@@ -200,7 +200,7 @@ fn payment_method_options(pi: &PaymentIntent) -> Value {
 fn next_action(pi: &PaymentIntent) -> Value {
     match &pi.pending_action {
         None => Value::Null,
-        Some(a) if a.kind == "use_stripe_sdk" => json!({
+        Some(a) if a.kind == ActionKind::UseStripeSdk => json!({
             "type": "use_stripe_sdk",
             "use_stripe_sdk": {"type": "three_d_secure_redirect", "stripe_js": a.url, "source": format!("src_{}", a.nonce)}
         }),

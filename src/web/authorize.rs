@@ -2,10 +2,8 @@
 //! the customer authorizes or fails the pending payment, then returns to `return_url`
 //! with Stripe's query parameters.
 
-use crate::domain::availability::display_name;
-use crate::domain::money::Currency;
 use crate::domain::payment_intent::{PaymentIntent, Status};
-use crate::domain::payment_method::PaymentMethod;
+use crate::domain::payment_method::{PaymentMethod, PaymentMethodType};
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{self, Exec};
 use crate::state::App;
@@ -38,9 +36,7 @@ form{{display:inline}} button{{font-size:15px;border:0;border-radius:6px;padding
 }
 
 fn amount_text(pi: &PaymentIntent) -> String {
-    Currency::parse(&pi.currency)
-        .map(|c| c.format_amount(pi.amount).to_uppercase())
-        .unwrap_or_default()
+    pi.currency.format_amount(pi.amount).to_uppercase()
 }
 
 async fn load(app: &Arc<App>, id: &str) -> ApiResult<(PaymentIntent, Option<PaymentMethod>)> {
@@ -91,11 +87,11 @@ pub async fn show(
         Ok(x) if waiting(&x.0, &nonce) => x,
         _ => return not_found(),
     };
-    let method = pm.as_ref().map(|p| p.kind.as_str()).unwrap_or("card");
-    let name = if method == "card" {
+    let method = pm.as_ref().map_or(PaymentMethodType::Card, |p| p.kind);
+    let name = if method == PaymentMethodType::Card {
         "3D Secure".to_string()
     } else {
-        display_name(method).to_string()
+        method.display_name().to_string()
     };
     let merchant = escape(&app.merchant_name());
     let body = format!(
@@ -106,7 +102,7 @@ pub async fn show(
 <p class="note">This is a test page served by Pasarela. No real payment is made.</p>"#,
         name = escape(&name),
         amount = escape(&amount_text(&pi)),
-        method_name = escape(display_name(method)),
+        method_name = escape(method.display_name()),
     );
     Html(page(&format!("{name} test payment page"), &body)).into_response()
 }

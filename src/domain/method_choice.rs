@@ -1,0 +1,230 @@
+//! How a merchant chooses an intent's payment method types (an explicit list, an
+//! allowed list, or automatic with exclusions), and the types that choice gives for the
+//! account's country, the currency and the amount. PaymentIntents use it; SetupIntents
+//! will too.
+
+use super::availability::{self, Unavailable};
+use super::money::Currency;
+use super::payment_intent::{AllowRedirects, AutomaticPaymentMethods};
+use super::payment_method::PaymentMethodType;
+
+/// The merchant's choice, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeChoice {
+    /// `payment_method_types[]`: each must be usable.
+    Explicit(Vec<String>),
+    /// `allowed_payment_method_types[]`: those that are usable, at least one.
+    Allowed(Vec<String>),
+    /// `automatic_payment_methods`: every usable type, less the excluded ones.
+    Automatic {
+        allow_redirects: Option<AllowRedirects>,
+        excluded: Option<Vec<String>>,
+    },
+}
+
+/// What an intent keeps of the choice: the computed types and how they were chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenTypes {
+    pub types: Vec<PaymentMethodType>,
+    pub allowed: Option<Vec<String>>,
+    pub excluded: Option<Vec<String>>,
+    pub automatic: Option<AutomaticPaymentMethods>,
+}
+
+/// Why a choice gives nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChoiceRefused {
+    /// An explicitly listed type cannot pay this intent.
+    Unusable(String, Unavailable),
+    /// No allowed type can pay this intent.
+    NoneAllowed(Vec<String>),
+}
+
+impl TypeChoice {
+    /// The types this choice gives for `amount` in `currency` on an account in `country`.
+    pub fn resolve(
+        &self,
+        country: &str,
+        currency: &Currency,
+        amount: i64,
+    ) -> Result<ChosenTypes, ChoiceRefused> {
+        match self {
+            TypeChoice::Explicit(list) => {
+                let mut types = Vec::new();
+                for name in list {
+                    let t = availability::check_name(name, country, currency, Some(amount))
+                        .map_err(|e| ChoiceRefused::Unusable(name.clone(), e))?;
+                    if types.last() != Some(&t) {
+                        types.push(t);
+                    }
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: None,
+                    excluded: None,
+                    automatic: None,
+                })
+            }
+            TypeChoice::Allowed(list) => {
+                let types = availability::filter(
+                    list.iter().map(String::as_str),
+                    country,
+                    currency,
+                    Some(amount),
+                );
+                if types.is_empty() {
+                    return Err(ChoiceRefused::NoneAllowed(list.clone()));
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: Some(list.clone()),
+                    excluded: None,
+                    automatic: None,
+                })
+            }
+            TypeChoice::Automatic {
+                allow_redirects,
+                excluded,
+            } => {
+                let mut types = availability::filter(
+                    availability::supported_names(),
+                    country,
+                    currency,
+                    Some(amount),
+                );
+                if let Some(ex) = excluded {
+                    types.retain(|t| !ex.iter().any(|e| e == t.as_str()));
+                }
+                if *allow_redirects == Some(AllowRedirects::Never) {
+                    types.retain(|t| !t.is_redirect());
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: None,
+                    excluded: excluded.clone(),
+                    automatic: Some(AutomaticPaymentMethods {
+                        enabled: true,
+                        allow_redirects: *allow_redirects,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// The choice an intent was made with (to recompute its types after an update of
+    /// amount or currency).
+    pub fn of(chosen: &ChosenTypes) -> TypeChoice {
+        if let Some(a) = &chosen.automatic {
+            TypeChoice::Automatic {
+                allow_redirects: a.allow_redirects,
+                excluded: chosen.excluded.clone(),
+            }
+        } else if let Some(l) = &chosen.allowed {
+            TypeChoice::Allowed(l.clone())
+        } else {
+            TypeChoice::Explicit(
+                chosen
+                    .types
+                    .iter()
+                    .map(|t| t.as_str().to_string())
+                    .collect(),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PaymentMethodType::*;
+
+    fn usd() -> Currency {
+        Currency::parse("usd").unwrap()
+    }
+    fn eur() -> Currency {
+        Currency::parse("eur").unwrap()
+    }
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn each_choice_gives_its_types() {
+        let auto = |allow_redirects, excluded: Option<Vec<String>>| TypeChoice::Automatic {
+            allow_redirects,
+            excluded,
+        };
+        // (choice, country, currency, amount) -> types
+        let table: Vec<(TypeChoice, &str, Currency, i64, Vec<PaymentMethodType>)> = vec![
+            (auto(None, None), "US", usd(), 1000, vec![Card, AmazonPay]),
+            (
+                auto(None, None),
+                "FR",
+                eur(),
+                6000,
+                vec![Card, Alma, AmazonPay],
+            ),
+            (auto(None, None), "FR", eur(), 1000, vec![Card, AmazonPay]),
+            (
+                auto(Some(AllowRedirects::Never), None),
+                "FR",
+                eur(),
+                6000,
+                vec![Card],
+            ),
+            (
+                auto(None, Some(names(&["card"]))),
+                "US",
+                usd(),
+                1000,
+                vec![AmazonPay],
+            ),
+            (
+                TypeChoice::Allowed(names(&["alma", "card", "klarna"])),
+                "US",
+                usd(),
+                1000,
+                vec![Card],
+            ),
+            (
+                TypeChoice::Explicit(names(&["amazon_pay", "amazon_pay"])),
+                "US",
+                usd(),
+                1000,
+                vec![AmazonPay],
+            ),
+        ];
+        for (choice, country, currency, amount, want) in table {
+            let got = choice.resolve(country, &currency, amount).unwrap();
+            assert_eq!(got.types, want, "{choice:?} {country} {currency} {amount}");
+            assert_eq!(
+                TypeChoice::of(&got)
+                    .resolve(country, &currency, amount)
+                    .unwrap(),
+                got
+            );
+        }
+    }
+
+    #[test]
+    fn unusable_choices_are_refused() {
+        let e = TypeChoice::Explicit(names(&["card", "alma"]))
+            .resolve("US", &usd(), 1000)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            ChoiceRefused::Unusable("alma".into(), Unavailable::Country)
+        );
+        let e = TypeChoice::Explicit(names(&["ideal"]))
+            .resolve("NL", &eur(), 1000)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            ChoiceRefused::Unusable("ideal".into(), Unavailable::NotActivated)
+        );
+        let e = TypeChoice::Allowed(names(&["alma"]))
+            .resolve("US", &usd(), 1000)
+            .unwrap_err();
+        assert_eq!(e, ChoiceRefused::NoneAllowed(names(&["alma"])));
+    }
+}
