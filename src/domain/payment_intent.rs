@@ -260,6 +260,46 @@ const CANCELABLE: &str =
 const UPDATABLE: &str = "requires_payment_method, requires_confirmation, requires_action";
 
 impl PaymentIntent {
+    /// A new intent waiting for a payment method, with nothing chosen yet.
+    pub fn new(id: String, client_secret: String, amount: i64, currency: Currency) -> Self {
+        PaymentIntent {
+            id,
+            client_secret,
+            created: 0,
+            amount,
+            currency,
+            status: Status::RequiresPaymentMethod,
+            customer: None,
+            description: None,
+            metadata: Map::new(),
+            capture_method: CaptureMethod::AutomaticAsync,
+            confirmation_method: ConfirmationMethod::Automatic,
+            payment_method: None,
+            payment_method_types: vec![],
+            allowed_payment_method_types: None,
+            excluded_payment_method_types: None,
+            automatic_payment_methods: None,
+            payment_method_options: Map::new(),
+            amount_capturable: 0,
+            amount_received: 0,
+            canceled_at: None,
+            cancellation_reason: None,
+            last_payment_error: None,
+            latest_charge: None,
+            pending_action: None,
+            receipt_email: None,
+            setup_future_usage: None,
+            shipping: None,
+            statement_descriptor: None,
+            statement_descriptor_suffix: None,
+            return_url: None,
+            transfer_group: None,
+            off_session: false,
+            attempt_type: None,
+            action_authenticated: false,
+        }
+    }
+
     /// Confirm is allowed from requires_payment_method (with a payment method),
     /// requires_confirmation and requires_action.
     pub fn check_confirm(&self, has_payment_method: bool) -> Result<(), UnexpectedState> {
@@ -315,23 +355,7 @@ impl PaymentIntent {
     /// The caller carries the step out; nothing here touches the store.
     pub fn confirm(&mut self, pm: &PaymentMethod, req: &ConfirmRequest) -> Result<Step, Refused> {
         self.check_confirm(true)?;
-        if !self.payment_method_types.contains(&pm.kind) {
-            let types: Vec<&str> = self
-                .payment_method_types
-                .iter()
-                .map(|t| t.as_str())
-                .collect();
-            return Err(Refusal {
-                message: format!(
-                    "The PaymentMethod provided ({kind}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}. Alternatively, update the allowed payment_method_types for this PaymentIntent to include \"{kind}\".",
-                    types.join(", "),
-                    kind = pm.kind,
-                ),
-                param: "payment_method",
-                code: Some("payment_intent_incompatible_payment_method"),
-            }
-            .into());
-        }
+        self.check_method_type(pm)?;
         self.check_owner(pm)?;
         if let Some(sfu) = req.setup_future_usage {
             self.setup_future_usage = sfu;
@@ -379,6 +403,28 @@ impl PaymentIntent {
                 three_d_secure: self.requested_three_d_secure(),
             },
         ))
+    }
+
+    /// The method's type must be one the intent accepts.
+    fn check_method_type(&self, pm: &PaymentMethod) -> Result<(), Refusal> {
+        if !self.payment_method_types.contains(&pm.kind) {
+            let types: Vec<&str> = self
+                .payment_method_types
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            return Err(Refusal {
+                message: format!(
+                    "The PaymentMethod provided ({kind}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}. Alternatively, update the allowed payment_method_types for this PaymentIntent to include \"{kind}\".",
+                    types.join(", "),
+                    kind = pm.kind,
+                ),
+                param: "payment_method",
+                code: Some("payment_intent_incompatible_payment_method"),
+            }
+            );
+        }
+        Ok(())
     }
 
     /// A PaymentMethod saved to a customer is usable only by intents of that customer.
@@ -643,42 +689,15 @@ mod tests {
     use super::*;
 
     fn pi(status: Status) -> PaymentIntent {
-        PaymentIntent {
-            id: "pi_1".into(),
-            created: 0,
-            amount: 1000,
-            currency: Currency::parse("usd").unwrap(),
-            status,
-            customer: None,
-            description: None,
-            metadata: Map::new(),
-            capture_method: CaptureMethod::AutomaticAsync,
-            confirmation_method: ConfirmationMethod::Automatic,
-            payment_method: None,
-            payment_method_types: vec![PaymentMethodType::Card],
-            allowed_payment_method_types: None,
-            excluded_payment_method_types: None,
-            automatic_payment_methods: None,
-            payment_method_options: Map::new(),
-            client_secret: "pi_1_secret_x".into(),
-            amount_capturable: 0,
-            amount_received: 0,
-            canceled_at: None,
-            cancellation_reason: None,
-            last_payment_error: None,
-            latest_charge: None,
-            pending_action: None,
-            receipt_email: None,
-            setup_future_usage: None,
-            shipping: None,
-            statement_descriptor: None,
-            statement_descriptor_suffix: None,
-            return_url: None,
-            transfer_group: None,
-            off_session: false,
-            attempt_type: None,
-            action_authenticated: false,
-        }
+        let mut p = PaymentIntent::new(
+            "pi_1".into(),
+            "pi_1_secret_x".into(),
+            1000,
+            Currency::parse("usd").unwrap(),
+        );
+        p.status = status;
+        p.payment_method_types = vec![PaymentMethodType::Card];
+        p
     }
 
     const ALL: [Status; 7] = [

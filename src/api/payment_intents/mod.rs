@@ -11,7 +11,7 @@ use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::TypeChoice;
 use crate::domain::payment_intent::{
-    CaptureMethod, ConfirmRequest, ConfirmationMethod, PaymentIntent, Status,
+    CaptureMethod, ConfirmRequest, ConfirmationMethod, PaymentIntent,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::flows::payment_intent::{self as flow, Confirmed, MethodChoice};
@@ -22,7 +22,7 @@ use crate::versions::{self, ApiVersion, Operation};
 use crate::views;
 use axum::extract::Path;
 use params::{full_shape, COMMON, CONFIRM_SHAPE, CREATE_ONLY, SHIPPING};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 const SECRET_MISMATCH: &str =
     "The client_secret provided does not match the client_secret associated with the PaymentIntent.";
@@ -129,50 +129,23 @@ fn create_params(ctx: &Ctx) -> ApiResult<Create> {
         .as_deref()
         .and_then(ConfirmationMethod::parse)
         .unwrap_or(ConfirmationMethod::Automatic);
-    let mut metadata = Map::new();
-    p.apply_metadata(&mut metadata)?;
     let id = ids::new_id("pi");
-    let mut pi = PaymentIntent {
-        client_secret: ids::client_secret(&id),
-        id,
-        created: 0,
-        amount,
-        currency,
-        status: Status::RequiresPaymentMethod,
-        customer: p.str("customer")?,
-        description: p.str_patch("description", 1000)?.set(),
-        metadata,
-        capture_method: params::capture_method(p)?.unwrap_or(CaptureMethod::AutomaticAsync),
-        confirmation_method,
-        payment_method: None,
-        payment_method_types: vec![],
-        allowed_payment_method_types: None,
-        excluded_payment_method_types: None,
-        automatic_payment_methods: None,
-        payment_method_options: Map::new(),
-        amount_capturable: 0,
-        amount_received: 0,
-        canceled_at: None,
-        cancellation_reason: None,
-        last_payment_error: None,
-        latest_charge: None,
-        pending_action: None,
-        receipt_email: p.email_patch("receipt_email")?.set(),
-        setup_future_usage: params::future_usage(p)?.set(),
-        shipping: p.shipping_patch("shipping")?.set(),
-        statement_descriptor: params::validate_descriptor(p, "statement_descriptor", 22)?.set(),
-        statement_descriptor_suffix: params::validate_descriptor(
-            p,
-            "statement_descriptor_suffix",
-            22,
-        )?
-        .set(),
-        return_url: None,
-        transfer_group: p.str("transfer_group")?,
-        off_session: false,
-        attempt_type: None,
-        action_authenticated: false,
-    };
+    let secret = ids::client_secret(&id);
+    let mut pi = PaymentIntent::new(id, secret, amount, currency);
+    p.apply_metadata(&mut pi.metadata)?;
+    pi.customer = p.str("customer")?;
+    pi.description = p.str_patch("description", 1000)?.set();
+    if let Some(cm) = params::capture_method(p)? {
+        pi.capture_method = cm;
+    }
+    pi.confirmation_method = confirmation_method;
+    pi.receipt_email = p.email_patch("receipt_email")?.set();
+    pi.setup_future_usage = params::future_usage(p)?.set();
+    pi.shipping = p.shipping_patch("shipping")?.set();
+    pi.statement_descriptor = params::validate_descriptor(p, "statement_descriptor", 22)?.set();
+    pi.statement_descriptor_suffix =
+        params::validate_descriptor(p, "statement_descriptor_suffix", 22)?.set();
+    pi.transfer_group = p.str("transfer_group")?;
     choose_types(&mut pi, &choice, &ctx.app.account.country)?;
     params::check_statement_descriptor(&pi)?;
     params::options(p)?.apply(&mut pi.payment_method_options);

@@ -179,6 +179,47 @@ pub fn check_minimum(amount: i64, currency: &Currency) -> ApiResult<()> {
     Ok(())
 }
 
+/// Pairs of type parameters Stripe refuses together; the first is named in the error.
+/// `automatic_payment_methods` refuses an explicit list only when enabled.
+const EXCLUSIVE: &[(&str, &str)] = &[
+    ("automatic_payment_methods[enabled]", "payment_method_types"),
+    ("allowed_payment_method_types", "payment_method_types"),
+    ("allowed_payment_method_types", "automatic_payment_methods"),
+    (
+        "allowed_payment_method_types",
+        "excluded_payment_method_types",
+    ),
+    ("excluded_payment_method_types", "payment_method_types"),
+];
+
+fn check_exclusive(given: impl Fn(&str) -> bool) -> ApiResult<()> {
+    match EXCLUSIVE.iter().find(|(a, b)| given(a) && given(b)) {
+        Some((a, b)) => {
+            let a = a.trim_end_matches("[enabled]");
+            Err(ApiError::invalid(format!(
+                "You may only specify one of these parameters: {a}, {b}."
+            ))
+            .param(a))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Every name in a list of types must be one Stripe knows.
+fn check_known(name: &str, list: &[String]) -> ApiResult<()> {
+    if list
+        .iter()
+        .any(|t| !availability::KNOWN_TYPES.contains(&t.as_str()))
+    {
+        return Err(ApiError::invalid(format!(
+            "Invalid {name}[]: must be one of {}",
+            one_of(availability::KNOWN_TYPES)
+        ))
+        .param(name));
+    }
+    Ok(())
+}
+
 /// How the merchant chose payment method types: see `domain::method_choice`.
 /// The merchant's choice of types in `p`; on create, automatic when none is given.
 pub fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {
@@ -204,62 +245,20 @@ pub fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {
             .and_then(AllowRedirects::parse),
         None => None,
     };
-    // Pairs Stripe refuses together (the first is named in the error).
-    let (apm_on, apm_given) = (apm_enabled == Some(true), apm.is_some());
-    let exclusive = [
-        (
-            "automatic_payment_methods",
-            apm_on,
-            "payment_method_types",
-            explicit.is_some(),
-        ),
-        (
-            "allowed_payment_method_types",
-            allowed.is_some(),
-            "payment_method_types",
-            explicit.is_some(),
-        ),
-        (
-            "allowed_payment_method_types",
-            allowed.is_some(),
-            "automatic_payment_methods",
-            apm_given,
-        ),
-        (
-            "allowed_payment_method_types",
-            allowed.is_some(),
-            "excluded_payment_method_types",
-            excluded.is_some(),
-        ),
-        (
-            "excluded_payment_method_types",
-            excluded.is_some(),
-            "payment_method_types",
-            explicit.is_some(),
-        ),
-    ];
-    if let Some((a, _, b, _)) = exclusive.iter().find(|(_, a, _, b)| *a && *b) {
-        return Err(ApiError::invalid(format!(
-            "You may only specify one of these parameters: {a}, {b}."
-        ))
-        .param(*a));
-    }
+    let given = |name: &str| match name {
+        "payment_method_types" => explicit.is_some(),
+        "allowed_payment_method_types" => allowed.is_some(),
+        "excluded_payment_method_types" => excluded.is_some(),
+        "automatic_payment_methods" => apm.is_some(),
+        _ => apm_enabled == Some(true), // automatic_payment_methods enabled
+    };
+    check_exclusive(given)?;
     for (name, list) in [
         ("payment_method_types", &explicit),
         ("allowed_payment_method_types", &allowed),
         ("excluded_payment_method_types", &excluded),
     ] {
-        if let Some(l) = list {
-            for t in l {
-                if !availability::KNOWN_TYPES.contains(&t.as_str()) {
-                    return Err(ApiError::invalid(format!(
-                        "Invalid {name}[]: must be one of {}",
-                        one_of(availability::KNOWN_TYPES)
-                    ))
-                    .param(name));
-                }
-            }
-        }
+        check_known(name, list.as_deref().unwrap_or_default())?;
     }
     Ok(if let Some(l) = explicit {
         Some(TypeChoice::Explicit(l))
