@@ -61,6 +61,10 @@ fn card_error(code: &str, message: &str, param: &str) -> ApiError {
 
 /// Builds (not stores) a PaymentMethod from `type` + type hash, as PM create and
 /// `payment_method_data` take them. `prefix` names the parameter in errors.
+const RAW_CARD_DATA: &str = "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that map to the test card you are using, see https://stripe.com/docs/testing. To enable raw card data APIs in test mode, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis.";
+const NOT_ATTACHED: &str =
+    "The payment method you provided is not attached to a customer so detachment is impossible.";
+
 pub fn build(p: &Params, key: KeyKind, prefix: &str, now: i64) -> ApiResult<PaymentMethod> {
     let name = |f: &str| {
         if prefix.is_empty() {
@@ -123,7 +127,11 @@ fn card_details(c: &Params, key: KeyKind, param: &str) -> ApiResult<CardDetails>
         .str("number")?
         .ok_or_else(|| ApiError::missing(&format!("{param}[number]")))?;
     if key == KeyKind::Secret {
-        return Err(ApiError::new(402, ErrorType::InvalidRequestError, "Sending credit card numbers directly to the Stripe API is generally unsafe. We suggest you use test tokens that map to the test card you are using, see https://stripe.com/docs/testing. To enable raw card data APIs in test mode, see https://support.stripe.com/questions/enabling-access-to-raw-card-data-apis."));
+        return Err(ApiError::new(
+            402,
+            ErrorType::InvalidRequestError,
+            RAW_CARD_DATA,
+        ));
     }
     let card = test_cards::by_number(&number).ok_or_else(|| {
         card_error(
@@ -252,7 +260,7 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.execute(move |db, exec| {
         let mut pm = load_method(db, &id)?;
         let Some(owner) = pm.customer.take() else {
-            return Err(ApiError::invalid("The payment method you provided is not attached to a customer so detachment is impossible.").param("payment_method"));
+            return Err(ApiError::invalid(NOT_ATTACHED).param("payment_method"));
         };
         // Detaching is final: the method cannot be used or attached again.
         pm.consumed = true;
@@ -262,10 +270,20 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
                 let before = views::customer(&c);
                 c.default_payment_method = None;
                 db.put(&c)?;
-                exec.event(db, EventType::CustomerUpdated, &views::customer(&c), Some(&before))?;
+                exec.event(
+                    db,
+                    EventType::CustomerUpdated,
+                    &views::customer(&c),
+                    Some(&before),
+                )?;
             }
         }
-        exec.event(db, EventType::PaymentMethodDetached, &views::payment_method(&pm), None)?;
+        exec.event(
+            db,
+            EventType::PaymentMethodDetached,
+            &views::payment_method(&pm),
+            None,
+        )?;
         respond_pm(db, exec, &pm, &expand_paths)
     })
     .await

@@ -19,6 +19,9 @@ fn render(db: &Db, r: &Refund, exec: &Exec, expand_paths: &[String]) -> ApiResul
     Ok(crate::versions::render(body, exec.version))
 }
 
+const CHARGE_OR_INTENT: &str =
+    "One of the following params should be provided for this request: payment_intent or charge.";
+
 const CREATE_SHAPE: &[&str] = &[
     "charge",
     "payment_intent",
@@ -41,7 +44,9 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     let charge_id = p.str("charge")?;
     let pi_id = p.str("payment_intent")?;
     if charge_id.is_none() && pi_id.is_none() {
-        return Err(ApiError::invalid("One of the following params should be provided for this request: payment_intent or charge.").code("parameter_missing").param("charge"));
+        return Err(ApiError::invalid(CHARGE_OR_INTENT)
+            .code("parameter_missing")
+            .param("charge"));
     }
     let amount = p.int_at_least("amount", 1)?;
     let reason = p.enum_(
@@ -78,7 +83,10 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         let mut charge = load::<Charge>(db, &charge_id, Lookup("charge", "charge", 400))?;
         if let Some(pi_id) = &pi_id {
             if charge.payment_intent.as_deref() != Some(pi_id.as_str()) {
-                return Err(ApiError::invalid(format!("Charge {charge_id} does not belong to PaymentIntent {pi_id}.")).param("payment_intent"));
+                return Err(ApiError::invalid(format!(
+                    "Charge {charge_id} does not belong to PaymentIntent {pi_id}."
+                ))
+                .param("payment_intent"));
             }
         }
         let r = crate::flows::refunds::refund_charge(db, exec, &mut charge, amount, reason, metadata)?;

@@ -75,6 +75,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Before the attempt reaches the processor: the intent may still change.
+    pub fn is_before_processing(self) -> bool {
+        matches!(
+            self,
+            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::RequiresPaymentMethod => "requires_payment_method",
@@ -251,6 +259,8 @@ pub enum ActionOutcome {
     Process { authenticated: bool },
 }
 
+const MISSING_PAYMENT_METHOD: &str = "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.";
+const ALREADY_SUCCEEDED: &str = "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.";
 const MISSING_RETURN_URL_AUTOMATIC: &str = "A `return_url` must be specified because this Payment Intent is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents.";
 const AUTHENTICATION_FAILED_CARD: &str = "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
 const CUSTOMER_DECLINED: &str = "The customer did not approve the PaymentIntent. Provide a new payment method to attempt to fulfill this PaymentIntent again.";
@@ -304,17 +314,18 @@ impl PaymentIntent {
     /// requires_confirmation and requires_action.
     pub fn check_confirm(&self, has_payment_method: bool) -> Result<(), UnexpectedState> {
         match self.status {
-            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction => {
+            s if s.is_before_processing() => {
                 if has_payment_method {
                     Ok(())
                 } else {
-                    Err(UnexpectedState("You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.".into()))
+                    Err(UnexpectedState(MISSING_PAYMENT_METHOD.into()))
                 }
             }
-            Status::Succeeded => Err(UnexpectedState(
-                "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed.".into(),
-            )),
-            s => Err(UnexpectedState(format!("You cannot confirm this PaymentIntent because it has a status of {}.", s.as_str()))),
+            Status::Succeeded => Err(UnexpectedState(ALREADY_SUCCEEDED.into())),
+            s => Err(UnexpectedState(format!(
+                "You cannot confirm this PaymentIntent because it has a status of {}.",
+                s.as_str()
+            ))),
         }
     }
 
@@ -331,10 +342,12 @@ impl PaymentIntent {
 
     pub fn check_cancel(&self) -> Result<(), UnexpectedState> {
         match self.status {
-            Status::Succeeded | Status::Canceled | Status::Processing => Err(UnexpectedState(format!(
-                "You cannot cancel this PaymentIntent because it has a status of {}. Only a PaymentIntent with one of the following statuses may be canceled: {CANCELABLE}.",
-                self.status.as_str()
-            ))),
+            Status::Succeeded | Status::Canceled | Status::Processing => {
+                Err(UnexpectedState(format!(
+                    "You cannot cancel this PaymentIntent because it has a status of {}. Only a PaymentIntent with one of the following statuses may be canceled: {CANCELABLE}.",
+                    self.status.as_str()
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -342,7 +355,7 @@ impl PaymentIntent {
     /// Amount, currency, payment method and the like change only before processing.
     pub fn check_update(&self, field: &str) -> Result<(), UnexpectedState> {
         match self.status {
-            Status::RequiresPaymentMethod | Status::RequiresConfirmation | Status::RequiresAction => Ok(()),
+            s if s.is_before_processing() => Ok(()),
             s => Err(UnexpectedState(format!(
                 "This PaymentIntent's {field} could not be updated because it has a status of {}. You may only update the {field} of a PaymentIntent with one of the following statuses: {UPDATABLE}.",
                 s.as_str()

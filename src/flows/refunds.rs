@@ -50,7 +50,9 @@ pub fn refund_charge(
 ) -> ApiResult<Refund> {
     let amount = refund::check(charge, amount).map_err(|e| match e {
         RefundRefused::AlreadyRefunded => {
-            ApiError::invalid(format!("Charge {} has already been refunded.", charge.id)).code("charge_already_refunded").param("charge")
+            ApiError::invalid(format!("Charge {} has already been refunded.", charge.id))
+                .code("charge_already_refunded")
+                .param("charge")
         }
         RefundRefused::NotCaptured => ApiError::invalid(format!(
             "Charge {} has not been captured: an uncaptured payment is released by canceling its PaymentIntent, not refunded.",

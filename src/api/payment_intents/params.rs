@@ -127,7 +127,9 @@ fn unavailable_error(t: &str, e: Unavailable, currency: &Currency, param: &str) 
 /// Stripe's error for a choice of types that gives nothing usable.
 pub fn choice_refused(e: ChoiceRefused, currency: &Currency) -> ApiError {
     match e {
-        ChoiceRefused::Unusable(t, why) => unavailable_error(&t, why, currency, "payment_method_types"),
+        ChoiceRefused::Unusable(t, why) => {
+            unavailable_error(&t, why, currency, "payment_method_types")
+        }
         ChoiceRefused::NoneAllowed(list) => ApiError::invalid(format!(
             "None of the payment method types in allowed_payment_method_types ({}) can be used with this PaymentIntent's currency ({}) and amount.",
             list.join(", "),
@@ -277,11 +279,13 @@ pub fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {
 }
 
 /// Applies the merchant's choice of types to the intent, computing `payment_method_types`.
+const NO_DESCRIPTOR_FOR_CARDS: &str = "The statement_descriptor parameter is not supported for the payment_method_type `card`. To continue supporting payment_method_type `card`, please pass in `statement_descriptor_suffix` or remove the `statement_descriptor` parameter altogether. Please see https://support.stripe.com/questions/use-of-the-statement-descriptor-parameter-on-paymentintents-for-card-charges for additional details.";
+
 pub fn check_statement_descriptor(pi: &PaymentIntent) -> ApiResult<()> {
     if pi.statement_descriptor.is_some()
         && pi.payment_method_types.contains(&PaymentMethodType::Card)
     {
-        return Err(ApiError::invalid("The statement_descriptor parameter is not supported for the payment_method_type `card`. To continue supporting payment_method_type `card`, please pass in `statement_descriptor_suffix` or remove the `statement_descriptor` parameter altogether. Please see https://support.stripe.com/questions/use-of-the-statement-descriptor-parameter-on-paymentintents-for-card-charges for additional details.").param("statement_descriptor"));
+        return Err(ApiError::invalid(NO_DESCRIPTOR_FOR_CARDS).param("statement_descriptor"));
     }
     Ok(())
 }
