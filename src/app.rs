@@ -10,7 +10,7 @@ use crate::store::{AccountRow, Store};
 use crate::versions::{self, ApiVersion};
 use crate::web;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,48 +32,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
     let stored = store
         .read_blocking(|db| db.account())
         .map_err(|e| e.to_string())?;
-    let version = match &args.api_version {
-        Some(v) => ApiVersion::parse(v)
-            .ok_or_else(|| format!("unknown --api-version {v}"))?
-            .as_str()
-            .to_string(),
-        None => stored
-            .as_ref()
-            .map(|a| a.api_version.clone())
-            .unwrap_or_else(|| versions::DEFAULT.to_string()),
-    };
-    let row = AccountRow {
-        secret_key: args
-            .secret_key
-            .clone()
-            .or_else(|| stored.as_ref().map(|a| a.secret_key.clone()))
-            .unwrap_or_else(|| format!("sk_test_{}", ids::random_base62(24))),
-        publishable_key: args
-            .publishable_key
-            .clone()
-            .or_else(|| stored.as_ref().map(|a| a.publishable_key.clone()))
-            .unwrap_or_else(|| format!("pk_test_{}", ids::random_base62(24))),
-        country: args
-            .country
-            .clone()
-            .map(|c| c.to_ascii_uppercase())
-            .or_else(|| stored.as_ref().map(|a| a.country.clone()))
-            .unwrap_or_else(|| "US".into()),
-        api_version: version,
-        created: stored
-            .as_ref()
-            .map(|a| a.created)
-            .unwrap_or_else(crate::clock::now),
-    };
-    if row.country.len() != 2 || !row.country.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(format!(
-            "--country must be a two-letter ISO code, got {}",
-            row.country
-        ));
-    }
-    if !row.secret_key.starts_with("sk_test_") || !row.publishable_key.starts_with("pk_test_") {
-        return Err("keys must be test-mode keys (sk_test_..., pk_test_...)".into());
-    }
+    let row = settle_account(args, stored.as_ref())?;
     if stored.as_ref() != Some(&row) {
         let r = row.clone();
         store
@@ -91,6 +50,50 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         public_url: public_url.trim_end_matches('/').to_string(),
         limits: args.limits,
     }))
+}
+
+/// The account row to serve with: each field from the flags, else from the `stored`
+/// row, else generated (keys) or defaulted (country, version); checked.
+fn settle_account(args: &ServeArgs, stored: Option<&AccountRow>) -> Result<AccountRow, String> {
+    let version = match &args.api_version {
+        Some(v) => ApiVersion::parse(v)
+            .ok_or_else(|| format!("unknown --api-version {v}"))?
+            .as_str()
+            .to_string(),
+        None => stored
+            .map(|a| a.api_version.clone())
+            .unwrap_or_else(|| versions::DEFAULT.to_string()),
+    };
+    let row = AccountRow {
+        secret_key: args
+            .secret_key
+            .clone()
+            .or_else(|| stored.map(|a| a.secret_key.clone()))
+            .unwrap_or_else(|| format!("sk_test_{}", ids::random_base62(24))),
+        publishable_key: args
+            .publishable_key
+            .clone()
+            .or_else(|| stored.map(|a| a.publishable_key.clone()))
+            .unwrap_or_else(|| format!("pk_test_{}", ids::random_base62(24))),
+        country: args
+            .country
+            .clone()
+            .map(|c| c.to_ascii_uppercase())
+            .or_else(|| stored.map(|a| a.country.clone()))
+            .unwrap_or_else(|| "US".into()),
+        api_version: version,
+        created: stored.map(|a| a.created).unwrap_or_else(crate::clock::now),
+    };
+    if row.country.len() != 2 || !row.country.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(format!(
+            "--country must be a two-letter ISO code, got {}",
+            row.country
+        ));
+    }
+    if !row.secret_key.starts_with("sk_test_") || !row.publishable_key.starts_with("pk_test_") {
+        return Err("keys must be test-mode keys (sk_test_..., pk_test_...)".into());
+    }
+    Ok(row)
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -254,12 +257,7 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     if resp.status() == StatusCode::REQUEST_TIMEOUT
         && !resp.headers().contains_key(header::CONTENT_TYPE)
     {
-        // The timeout layer's bare 408: the same answer as Stripe's errors.
-        resp = ApiError::invalid("The request took too long to arrive or to answer.")
-            .status(408)
-            .into_response();
-        resp.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        resp = timed_out();
     }
     let status = resp.status();
     let fresh = resp.extensions().get::<FreshReply>().is_some();
@@ -268,6 +266,40 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
         "request-id",
         HeaderValue::from_str(&request_id).expect("ascii id"),
     );
+    cors_headers(h, origin);
+    h.insert(
+        "cache-control",
+        HeaderValue::from_static("no-cache, no-store"),
+    );
+    if path.starts_with("/v1") {
+        api_headers(h, &served, status, fresh, &request_id);
+    }
+    tracing::info!(
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        status = resp.status().as_u16(),
+        duration_ms = (start.elapsed().as_micros() as f64) / 1000.0,
+        "request"
+    );
+    resp
+}
+
+/// The timeout layer's bare 408 made the same answer as Stripe's errors.
+fn timed_out() -> Response {
+    let mut resp = ApiError::invalid("The request took too long to arrive or to answer.")
+        .status(408)
+        .into_response();
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key, Stripe-Version, Stripe-Account, X-Stripe-Client-User-Agent";
+const CORS_EXPOSE_HEADERS: &str = "Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required";
+
+/// CORS for every answer: Stripe.js calls from the merchant's page (`origin`).
+fn cors_headers(h: &mut HeaderMap, origin: Option<HeaderValue>) {
     h.insert(
         "access-control-allow-origin",
         origin.unwrap_or(HeaderValue::from_static("*")),
@@ -282,49 +314,45 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     );
     h.insert(
         "access-control-allow-headers",
-        HeaderValue::from_static("Authorization, Content-Type, Idempotency-Key, Stripe-Version, Stripe-Account, X-Stripe-Client-User-Agent"),
+        HeaderValue::from_static(CORS_ALLOW_HEADERS),
     );
     h.insert(
         "access-control-expose-headers",
-        HeaderValue::from_static("Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required"),
+        HeaderValue::from_static(CORS_EXPOSE_HEADERS),
     );
     h.insert("access-control-max-age", HeaderValue::from_static("300"));
-    h.insert(
-        "cache-control",
-        HeaderValue::from_static("no-cache, no-store"),
-    );
-    if path.starts_with("/v1") {
-        // Answers made before a version was chosen (unknown URLs) say the default.
-        let (version, idempotency_key) = served.get().unwrap_or((
-            versions::ApiVersion::parse(versions::DEFAULT).expect("known"),
-            None,
-        ));
-        h.insert("stripe-version", HeaderValue::from_static(version.as_str()));
-        let retry = if status == StatusCode::TOO_MANY_REQUESTS {
-            "true"
-        } else {
-            "false"
-        };
-        h.insert("stripe-should-retry", HeaderValue::from_static(retry));
-        if let Some(k) = idempotency_key.and_then(|k| HeaderValue::from_str(&k).ok()) {
-            h.insert("idempotency-key", k);
-        }
-        if fresh {
-            h.insert(
-                "original-request",
-                HeaderValue::from_str(&request_id).expect("ascii id"),
-            );
-        }
+}
+
+/// The headers of an API answer (`/v1`): the version it was rendered at, whether to
+/// retry, the Idempotency-Key, and `Original-Request` when it answers this request.
+fn api_headers(
+    h: &mut HeaderMap,
+    served: &Served,
+    status: StatusCode,
+    fresh: bool,
+    request_id: &str,
+) {
+    // Answers made before a version was chosen (unknown URLs) say the default.
+    let (version, idempotency_key) = served.get().unwrap_or((
+        versions::ApiVersion::parse(versions::DEFAULT).expect("known"),
+        None,
+    ));
+    h.insert("stripe-version", HeaderValue::from_static(version.as_str()));
+    let retry = if status == StatusCode::TOO_MANY_REQUESTS {
+        "true"
+    } else {
+        "false"
+    };
+    h.insert("stripe-should-retry", HeaderValue::from_static(retry));
+    if let Some(k) = idempotency_key.and_then(|k| HeaderValue::from_str(&k).ok()) {
+        h.insert("idempotency-key", k);
     }
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        path = %path,
-        status = resp.status().as_u16(),
-        duration_ms = (start.elapsed().as_micros() as f64) / 1000.0,
-        "request"
-    );
-    resp
+    if fresh {
+        h.insert(
+            "original-request",
+            HeaderValue::from_str(request_id).expect("ascii id"),
+        );
+    }
 }
 
 /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and commits queued writes.

@@ -181,9 +181,12 @@ async fn measure(base: &str, r: &Req, concurrency: usize, seconds: u64) -> Figur
 
 /// A bare HTTP server answering a fixed PaymentIntent-sized JSON body: the ceiling.
 async fn baseline() -> String {
-    let body: &'static str = Box::leak(
-        serde_json::json!({"id": "pi_baseline", "object": "payment_intent", "padding": "x".repeat(2000)}).to_string().into_boxed_str(),
-    );
+    let body = serde_json::json!({
+        "id": "pi_baseline",
+        "object": "payment_intent",
+        "padding": "x".repeat(2000)
+    });
+    let body: &'static str = Box::leak(body.to_string().into_boxed_str());
     let router = axum::Router::new()
         .fallback(move || async move { ([("content-type", "application/json")], body) });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -241,33 +244,66 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
     Ok((base, Arc::new(ids)))
 }
 
+const CREATE_BODY: &str =
+    "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&description=bench";
+const CREATE_CONFIRM_BODY: &str = "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&automatic_payment_methods[allow_redirects]=never&confirm=true&payment_method=pm_card_visa";
+
+/// The scenarios as (name, against Pasarela?, request); the retrieve paths are filled
+/// per server.
+fn scenarios() -> Vec<(&'static str, bool, Req)> {
+    let one = |p: &str| Arc::new(vec![p.to_string()]);
+    let req = |method, paths, body, version| Req {
+        method,
+        paths,
+        body,
+        version,
+    };
+    vec![
+        (
+            "baseline GET (bare HTTP)",
+            false,
+            req("GET", one("/x"), "", ENDIVE),
+        ),
+        (
+            "baseline POST (bare HTTP)",
+            false,
+            req("POST", one("/x"), CREATE_BODY, ENDIVE),
+        ),
+        (
+            "create PaymentIntent @endive",
+            true,
+            req("POST", one("/v1/payment_intents"), CREATE_BODY, ENDIVE),
+        ),
+        (
+            "create PaymentIntent @clover",
+            true,
+            req("POST", one("/v1/payment_intents"), CREATE_BODY, CLOVER),
+        ),
+        (
+            "retrieve PaymentIntent",
+            true,
+            req("GET", Arc::new(vec![]), "", ENDIVE),
+        ),
+        (
+            "create+confirm pm_card_visa",
+            true,
+            req(
+                "POST",
+                one("/v1/payment_intents"),
+                CREATE_CONFIRM_BODY,
+                ENDIVE,
+            ),
+        ),
+    ]
+}
+
 pub async fn run(args: BenchArgs) -> i32 {
     let dir = std::env::temp_dir().join(format!(
         "pasarela-bench-{}",
         crate::domain::ids::random_base62(8)
     ));
     let bare = baseline().await;
-    let one = |p: &str| Arc::new(vec![p.to_string()]);
-    let create_body =
-        "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&description=bench";
-    // (name, against Pasarela?, request); the retrieve paths are filled per server.
-    let scenarios: Vec<(&str, bool, Req)> = vec![
-        ("baseline GET (bare HTTP)", false, Req { method: "GET", paths: one("/x"), body: "", version: ENDIVE }),
-        ("baseline POST (bare HTTP)", false, Req { method: "POST", paths: one("/x"), body: create_body, version: ENDIVE }),
-        ("create PaymentIntent @endive", true, Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: ENDIVE }),
-        ("create PaymentIntent @clover", true, Req { method: "POST", paths: one("/v1/payment_intents"), body: create_body, version: CLOVER }),
-        ("retrieve PaymentIntent", true, Req { method: "GET", paths: Arc::new(vec![]), body: "", version: ENDIVE }),
-        (
-            "create+confirm pm_card_visa",
-            true,
-            Req {
-                method: "POST",
-                paths: one("/v1/payment_intents"),
-                body: "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&automatic_payment_methods[allow_redirects]=never&confirm=true&payment_method=pm_card_visa",
-                version: ENDIVE,
-            },
-        ),
-    ];
+    let scenarios = scenarios();
     println!(
         "pasarela bench: {} s per scenario, SQLite at {}",
         args.seconds,
@@ -277,24 +313,40 @@ pub async fn run(args: BenchArgs) -> i32 {
         "{:<32} {:>5} {:>10} {:>9} {:>9} {:>9} {:>7}",
         "scenario", "conns", "requests", "req/s", "p50 ms", "p99 ms", "errors"
     );
+    let results = match run_scenarios(&args, &dir, &bare, &scenarios).await {
+        Ok(results) => results,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return 1;
+        }
+    };
+    println!();
+    print_ratios(&args.concurrency, &results);
+    render_tax(&args, &dir, &scenarios).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    0
+}
+
+/// Every scenario at every concurrency, each Pasarela one on a fresh server (the others
+/// against the bare server at `bare`), printed as it finishes: (concurrency, name, figures).
+async fn run_scenarios(
+    args: &BenchArgs,
+    dir: &std::path::Path,
+    bare: &str,
+    scenarios: &[(&'static str, bool, Req)],
+) -> Result<Vec<(usize, &'static str, Figures)>, String> {
     let mut results = Vec::new();
     for &c in &args.concurrency {
-        for (name, ours, req) in &scenarios {
+        for (name, ours, req) in scenarios {
             let (target, req) = if *ours {
-                let (base, ids) = match fresh_server(&dir).await {
-                    Ok(x) => x,
-                    Err(e) => {
-                        eprintln!("bench: {e}");
-                        return 1;
-                    }
-                };
+                let (base, ids) = fresh_server(dir).await?;
                 let mut req = req.clone();
                 if req.method == "GET" {
                     req.paths = ids;
                 }
                 (base, req)
             } else {
-                (bare.clone(), req.clone())
+                (bare.to_string(), req.clone())
             };
             let f = measure(&target, &req, c, args.seconds).await;
             println!(
@@ -304,8 +356,12 @@ pub async fn run(args: BenchArgs) -> i32 {
             results.push((c, *name, f));
         }
     }
-    println!();
-    for &c in &args.concurrency {
+    Ok(results)
+}
+
+/// Per concurrency, each Pasarela scenario's throughput as a share of the baseline's.
+fn print_ratios(concurrency: &[usize], results: &[(usize, &str, Figures)]) {
+    for &c in concurrency {
         let get = |n: &str| {
             results
                 .iter()
@@ -318,14 +374,21 @@ pub async fn run(args: BenchArgs) -> i32 {
         let endive = get("create PaymentIntent @endive");
         let clover = get("create PaymentIntent @clover");
         println!(
-            "{c} conns: create = {:.0}% of baseline POST, retrieve = {:.0}% of baseline GET, create+confirm = {:.0}% of baseline POST; clover create costs {:+.1}% vs endive",
+            "{c} conns: create = {:.0}% of baseline POST, \
+             retrieve = {:.0}% of baseline GET, \
+             create+confirm = {:.0}% of baseline POST; \
+             clover create costs {:+.1}% vs endive",
             100.0 * endive / bare_post,
             100.0 * get("retrieve PaymentIntent") / bare_get,
             100.0 * get("create+confirm pm_card_visa") / bare_post,
             100.0 * (endive - clover) / endive
         );
     }
-    // The render-back tax, measured without run-to-run drift.
+}
+
+/// The render-back tax, measured without run-to-run drift: create at endive and at
+/// clover alternating on one server.
+async fn render_tax(args: &BenchArgs, dir: &std::path::Path, scenarios: &[(&str, bool, Req)]) {
     let endive = scenarios
         .iter()
         .find(|(n, _, _)| *n == "create PaymentIntent @endive")
@@ -336,14 +399,13 @@ pub async fn run(args: BenchArgs) -> i32 {
         .map(|(_, _, r)| r.clone());
     if let (Some(e), Some(c)) = (endive, clover) {
         let conns = args.concurrency.first().copied().unwrap_or(16);
-        if let Ok((base, _)) = fresh_server(&dir).await {
+        if let Ok((base, _)) = fresh_server(dir).await {
             let (le, lc) = measure_alternating(&base, &e, &c, conns, args.seconds).await;
             println!(
-                "create PaymentIntent, endive and clover alternating on one server, {conns} conns: mean {le:.2} ms at endive, {lc:.2} ms at clover ({:+.1}%)",
+                "create PaymentIntent, endive and clover alternating on one server, \
+                 {conns} conns: mean {le:.2} ms at endive, {lc:.2} ms at clover ({:+.1}%)",
                 100.0 * (lc - le) / le
             );
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    0
 }

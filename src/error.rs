@@ -4,6 +4,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+// Stripe's messages, word for word.
+const SECRET_KEY_REQUIRED: &str = "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.";
+const TRAILING_SLASH_HINT: &str = "If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, make sure you passed a valid (non-empty) identifier in your code. ";
+const LOCK_TIMEOUT: &str = "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorType {
     ApiError,
@@ -85,12 +90,8 @@ impl ApiError {
             .status(status)
     }
     pub fn secret_key_required() -> Self {
-        Self::new(
-            403,
-            ErrorType::InvalidRequestError,
-            "This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.",
-        )
-        .code("secret_key_required")
+        Self::new(403, ErrorType::InvalidRequestError, SECRET_KEY_REQUIRED)
+            .code("secret_key_required")
     }
     pub fn body_too_large(max: usize) -> Self {
         Self::invalid(format!(
@@ -104,14 +105,17 @@ impl ApiError {
     }
     pub fn unrecognized_url(method: &str, path: &str) -> Self {
         let extra = if path == "/" || path == "/v1" || path.ends_with('/') {
-            "If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, make sure you passed a valid (non-empty) identifier in your code. "
+            TRAILING_SLASH_HINT
         } else {
             ""
         };
         Self::new(
             404,
             ErrorType::InvalidRequestError,
-            format!("Unrecognized request URL ({method}: {path}). {extra}Please see https://stripe.com/docs or we can help at https://support.stripe.com/."),
+            format!(
+                "Unrecognized request URL ({method}: {path}). {extra}\
+                 Please see https://stripe.com/docs or we can help at https://support.stripe.com/."
+            ),
         )
     }
 
@@ -194,12 +198,10 @@ impl From<crate::domain::payment_intent::Refusal> for ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         match e {
-            crate::store::StoreError::Locked => ApiError::new(
-                429,
-                ErrorType::InvalidRequestError,
-                "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.",
-            )
-            .code("lock_timeout"),
+            crate::store::StoreError::Locked => {
+                ApiError::new(429, ErrorType::InvalidRequestError, LOCK_TIMEOUT)
+                    .code("lock_timeout")
+            }
             e => ApiError::internal(e),
         }
     }

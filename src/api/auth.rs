@@ -36,8 +36,14 @@ pub fn presented_key(
     key_param().filter(|k| !k.is_empty())
 }
 
+const NO_API_KEY: &str = "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
+
 pub fn no_key() -> ApiError {
-    ApiError::new(401, crate::error::ErrorType::InvalidRequestError, "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")
+    ApiError::new(
+        401,
+        crate::error::ErrorType::InvalidRequestError,
+        NO_API_KEY,
+    )
 }
 
 /// `sk_test_**********1234`: the prefix, the hidden middle as `*`, the last four.

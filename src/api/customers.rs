@@ -48,6 +48,9 @@ const WRITE_SHAPE: &[&str] = &[
     "promotion_code",
 ];
 
+const CUSTOM_FIELDS_INVALID: &str =
+    "Each invoice_settings[custom_fields] entry needs a name and a value (at most 4 entries).";
+
 /// The fields create and update share, applied to `c`.
 fn apply_fields(p: &Params, c: &mut Customer) -> ApiResult<()> {
     p.email_patch("email")?.apply(&mut c.email);
@@ -71,25 +74,7 @@ fn apply_fields(p: &Params, c: &mut Customer) -> ApiResult<()> {
         .apply(&mut c.tax_exempt);
     p.apply_metadata(&mut c.metadata)?;
     if let Some(settings) = p.sub("invoice_settings") {
-        settings
-            .str_patch("footer", 5000)?
-            .apply(&mut c.invoice_footer);
-        match settings.get("custom_fields") {
-            None => {}
-            Some(super::form::Node::Leaf(v)) if v.is_empty() => c.invoice_custom_fields = None,
-            Some(n) => {
-                let fields = n.to_json();
-                let ok = fields.as_array().is_some_and(|a| {
-                    a.len() <= 4
-                        && a.iter()
-                            .all(|f| f.get("name").is_some() && f.get("value").is_some())
-                });
-                if !ok {
-                    return Err(ApiError::invalid("Each invoice_settings[custom_fields] entry needs a name and a value (at most 4 entries).").param("invoice_settings[custom_fields]"));
-                }
-                c.invoice_custom_fields = Some(fields);
-            }
-        }
+        apply_invoice_settings(&settings, c)?;
     }
     if let Some(prefix) = p.str("invoice_prefix")? {
         if !(3..=12).contains(&prefix.len())
@@ -106,6 +91,32 @@ fn apply_fields(p: &Params, c: &mut Customer) -> ApiResult<()> {
     }
     if let Some(n) = p.int_at_least("next_invoice_sequence", 1)? {
         c.next_invoice_sequence = n;
+    }
+    Ok(())
+}
+
+/// `invoice_settings[footer]` and `invoice_settings[custom_fields]` (the default
+/// payment method needs the store: see `default_payment_method`).
+fn apply_invoice_settings(settings: &Params, c: &mut Customer) -> ApiResult<()> {
+    settings
+        .str_patch("footer", 5000)?
+        .apply(&mut c.invoice_footer);
+    match settings.get("custom_fields") {
+        None => {}
+        Some(super::form::Node::Leaf(v)) if v.is_empty() => c.invoice_custom_fields = None,
+        Some(n) => {
+            let fields = n.to_json();
+            let ok = fields.as_array().is_some_and(|a| {
+                a.len() <= 4
+                    && a.iter()
+                        .all(|f| f.get("name").is_some() && f.get("value").is_some())
+            });
+            if !ok {
+                return Err(ApiError::invalid(CUSTOM_FIELDS_INVALID)
+                    .param("invoice_settings[custom_fields]"));
+            }
+            c.invoice_custom_fields = Some(fields);
+        }
     }
     Ok(())
 }
@@ -134,7 +145,8 @@ fn default_payment_method(
                 .unwrap_or(false);
             if !attached {
                 return Err(ApiError::invalid(format!(
-                    "The customer does not have a payment method with the ID {pm_id}. The payment method must be attached to the customer."
+                    "The customer does not have a payment method with the ID {pm_id}. \
+                     The payment method must be attached to the customer."
                 ))
                 .code("resource_missing")
                 .param("invoice_settings[default_payment_method]"));

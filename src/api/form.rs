@@ -129,55 +129,61 @@ fn insert(node: &mut Node, path: &[&str], value: String) {
         None
     };
     match index {
-        Some(at) => {
-            if !matches!(node, Node::List(_)) {
-                *node = Node::List(IndexMap::new());
-            }
-            let Node::List(items) = node else {
-                unreachable!()
-            };
-            let slot = match at {
-                Some(i) => Slot::At(i),
-                None => {
-                    // `a[][b]=1&a[][c]=2` continues the last hash unless the key repeats.
-                    let reuse = match (tail.first(), items.last()) {
-                        (Some(next), Some((last @ Slot::Appended(_), Node::Hash(h))))
-                            if !h.contains_key(*next) =>
-                        {
-                            Some(*last)
-                        }
-                        _ => None,
-                    };
-                    reuse.unwrap_or(Slot::Appended(items.len()))
-                }
-            };
-            let child = items.entry(slot).or_insert(Node::Leaf(String::new()));
-            insert(child, tail, value);
-        }
-        None => {
-            if let Node::List(items) = node {
-                let hash = std::mem::take(items)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(pos, (slot, v))| match slot {
-                        Slot::At(i) => (i.to_string(), v),
-                        Slot::Appended(_) => (pos.to_string(), v),
-                    })
-                    .collect();
-                *node = Node::Hash(hash);
-            }
-            if !matches!(node, Node::Hash(_)) {
-                *node = Node::Hash(IndexMap::new());
-            }
-            let Node::Hash(items) = node else {
-                unreachable!()
-            };
-            let child = items
-                .entry(head.to_string())
-                .or_insert(Node::Leaf(String::new()));
-            insert(child, tail, value);
-        }
+        Some(at) => insert_in_list(node, at, tail, value),
+        None => insert_in_hash(node, head, tail, value),
     }
+}
+
+/// Inserts under a list item: at index `at`, or appended (`None`, `a[]`).
+fn insert_in_list(node: &mut Node, at: Option<usize>, tail: &[&str], value: String) {
+    if !matches!(node, Node::List(_)) {
+        *node = Node::List(IndexMap::new());
+    }
+    let Node::List(items) = node else {
+        unreachable!()
+    };
+    let slot = match at {
+        Some(i) => Slot::At(i),
+        None => {
+            // `a[][b]=1&a[][c]=2` continues the last hash unless the key repeats.
+            let reuse = match (tail.first(), items.last()) {
+                (Some(next), Some((last @ Slot::Appended(_), Node::Hash(h))))
+                    if !h.contains_key(*next) =>
+                {
+                    Some(*last)
+                }
+                _ => None,
+            };
+            reuse.unwrap_or(Slot::Appended(items.len()))
+        }
+    };
+    let child = items.entry(slot).or_insert(Node::Leaf(String::new()));
+    insert(child, tail, value);
+}
+
+/// Inserts under the hash key `key`, turning a list into a hash keyed by its indices.
+fn insert_in_hash(node: &mut Node, key: &str, tail: &[&str], value: String) {
+    if let Node::List(items) = node {
+        let hash = std::mem::take(items)
+            .into_iter()
+            .enumerate()
+            .map(|(pos, (slot, v))| match slot {
+                Slot::At(i) => (i.to_string(), v),
+                Slot::Appended(_) => (pos.to_string(), v),
+            })
+            .collect();
+        *node = Node::Hash(hash);
+    }
+    if !matches!(node, Node::Hash(_)) {
+        *node = Node::Hash(IndexMap::new());
+    }
+    let Node::Hash(items) = node else {
+        unreachable!()
+    };
+    let child = items
+        .entry(key.to_string())
+        .or_insert(Node::Leaf(String::new()));
+    insert(child, tail, value);
 }
 
 /// Deeper keys than any Stripe parameter are refused (and never recursed into).
@@ -612,27 +618,7 @@ impl Params {
                 };
                 let mut next = current.clone();
                 for (k, v) in items {
-                    let Node::Leaf(v) = v else {
-                        return Err(
-                            ApiError::invalid(format!("Invalid string: {}", v.to_json()))
-                                .code("parameter_invalid_string")
-                                .param(format!("metadata[{k}]")),
-                        );
-                    };
-                    if k.chars().count() > 40 {
-                        return Err(ApiError::invalid(format!(
-                            "Metadata keys can have up to 40 characters, but you passed in a key that is {} characters. Invalid key: {k}",
-                            k.chars().count()
-                        ))
-                        .param(format!("metadata[{k}]")));
-                    }
-                    if v.chars().count() > 500 {
-                        return Err(ApiError::invalid(format!(
-                            "Metadata values can have up to 500 characters, but you passed in a value that is {} characters. Invalid value: {v}",
-                            v.chars().count()
-                        ))
-                        .param(format!("metadata[{k}]")));
-                    }
+                    let v = metadata_value(&k, v)?;
                     if v.is_empty() {
                         next.remove(&k);
                     } else {
@@ -641,7 +627,8 @@ impl Params {
                 }
                 if next.len() > METADATA_MAX_KEYS {
                     return Err(ApiError::invalid(format!(
-                        "You can have up to {METADATA_MAX_KEYS} metadata keys, but you passed in {}.",
+                        "You can have up to {METADATA_MAX_KEYS} metadata keys, \
+                         but you passed in {}.",
                         next.len()
                     ))
                     .param("metadata"));
@@ -658,6 +645,33 @@ impl Params {
     }
 }
 
+/// One metadata entry's value, refused when it is not a string or when the key (up to
+/// 40 characters) or the value (up to 500) is too long.
+fn metadata_value<'a>(k: &str, v: &'a Node) -> ApiResult<&'a String> {
+    let Node::Leaf(v) = v else {
+        return Err(
+            ApiError::invalid(format!("Invalid string: {}", v.to_json()))
+                .code("parameter_invalid_string")
+                .param(format!("metadata[{k}]")),
+        );
+    };
+    let too_long = |what: &str, max: usize, text: &str| {
+        ApiError::invalid(format!(
+            "Metadata {what}s can have up to {max} characters, \
+             but you passed in a {what} that is {} characters. Invalid {what}: {text}",
+            text.chars().count()
+        ))
+        .param(format!("metadata[{k}]"))
+    };
+    if k.chars().count() > 40 {
+        return Err(too_long("key", 40, k));
+    }
+    if v.chars().count() > 500 {
+        return Err(too_long("value", 500, v));
+    }
+    Ok(v)
+}
+
 impl crate::versions::Given for Params {
     fn has(&self, name: &str) -> bool {
         Params::has(self, name)
@@ -669,7 +683,14 @@ impl crate::versions::Given for Params {
 
 /// An address hash with every field present (null when not given).
 pub fn full_address(a: &Value) -> Value {
-    let mut out = serde_json::json!({"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null});
+    let mut out = serde_json::json!({
+        "city": null,
+        "country": null,
+        "line1": null,
+        "line2": null,
+        "postal_code": null,
+        "state": null
+    });
     if let Value::Object(m) = a {
         for (k, v) in m {
             out[k.as_str()] = v.clone();
@@ -779,7 +800,10 @@ mod tests {
 
     #[test]
     fn decodes_brackets_and_arrays() {
-        let params = p("amount=1099&payment_method_types[]=amazon_pay&payment_method_types[]=card&metadata[a]=1&expand[1]=y&expand[0]=x&shipping%5Baddress%5D%5Bcity%5D=Paris");
+        let params = p(concat!(
+            "amount=1099&payment_method_types[]=amazon_pay&payment_method_types[]=card",
+            "&metadata[a]=1&expand[1]=y&expand[0]=x&shipping%5Baddress%5D%5Bcity%5D=Paris"
+        ));
         assert_eq!(params.int("amount").unwrap(), Some(1099));
         assert_eq!(
             params.str_list("payment_method_types").unwrap().unwrap(),
@@ -1002,7 +1026,9 @@ mod tests {
 
             /// Arbitrary bytes, not only well-formed keys.
             #[test]
-            fn arbitrary_bytes_never_panic(input in proptest::collection::vec(any::<u8>(), 0..512)) {
+            fn arbitrary_bytes_never_panic(
+                input in proptest::collection::vec(any::<u8>(), 0..512)
+            ) {
                 if let Ok(root) = decode(&[&input]) {
                     let _ = Params::new(root).check(&["a[**]"]);
                 }

@@ -24,7 +24,7 @@ use crate::versions::{self, ApiVersion};
 use auth::KeyKind;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use form::{decode, Params};
 use serde_json::Value;
@@ -79,70 +79,25 @@ impl FromRequest<Arc<App>> for Ctx {
         } else {
             &[query]
         };
-        // The key is checked before the parameters are decoded: a header needs no
-        // decoding, and Stripe.js's `key=pk_...` is found by one pass over the pairs.
-        let key = auth::presented_key(&parts.headers, || form::find_top_level(sources, "key"));
-        let Some(key) = key else {
-            return Err(fail(auth::no_key(), default_version));
-        };
-        let kind = if key == app.account.secret_key {
-            KeyKind::Secret
-        } else if key == app.account.publishable_key {
-            KeyKind::Publishable
-        } else {
-            return Err(fail(auth::invalid_key(&key), default_version));
-        };
+        let kind =
+            authenticate(app, &parts.headers, sources).map_err(|e| fail(e, default_version))?;
         let mut params = match decode(sources) {
             Ok(root) => Params::new(root),
             Err(e) => return Err(fail(e, default_version)),
         };
-        let version_given = match parts.headers.get("stripe-version") {
-            // Bytes that are not visible ASCII are no version either.
-            Some(v) => Some(
-                v.to_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|_| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            ),
-            None => params
-                .get("_stripe_version")
-                .and_then(|n| n.as_str())
-                .map(str::to_string),
-        };
-        let version = match version_given {
-            None => default_version,
-            Some(v) => match ApiVersion::parse(&v) {
-                Some(v) => v,
-                None => {
-                    return Err(fail(
-                        versions::VersionError::Unknown(v).into(),
-                        default_version,
-                    ))
-                }
-            },
-        };
+        let version = requested_version(&parts.headers, &params, default_version)
+            .map_err(|e| fail(e, default_version))?;
         if !bytes.is_empty() && !body_is_form {
             return Err(fail(
                 ApiError::invalid(format!(
-                    "Invalid request: unsupported Content-Type {content_type}. If error persists and you need assistance, please contact support@stripe.com."
+                    "Invalid request: unsupported Content-Type {content_type}. \
+                     If error persists and you need assistance, please contact support@stripe.com."
                 )),
                 version,
             ));
         }
         params.strip_transport();
-        let idempotency_key = parts
-            .headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if let Some(k) = &idempotency_key {
-            if k.len() > 255 {
-                return Err(fail(
-                    ApiError::invalid("Idempotency keys can be at most 255 characters long.")
-                        .param("Idempotency-Key"),
-                    version,
-                ));
-            }
-        }
+        let idempotency_key = idempotency_key(&parts.headers).map_err(|e| fail(e, version))?;
         let ctx = Ctx {
             app: app.clone(),
             request_id,
@@ -157,25 +112,70 @@ impl FromRequest<Arc<App>> for Ctx {
             method: parts.method.clone(),
             path: parts.uri.path().to_string(),
         };
-        // A key seen before answers now, before the parameters are validated.
-        if let Some(key) = ctx.idempotency_key.clone() {
-            let found = app.store.read(move |db| db.idempotent_get(&key)).await;
-            match found {
-                Ok(Some(rec)) => {
-                    let reply = replay(
-                        rec,
-                        &ctx.fingerprint(),
-                        ctx.idempotency_key.as_deref().unwrap_or(""),
-                    );
-                    return Err(reply.into_response());
-                }
-                Ok(None) => {}
-                Err(e) => return Err(ApiError::from(e).into_response()),
-            }
+        if let Some(answer) = ctx.answer_seen_before().await {
+            return Err(answer);
         }
         served.set(ctx.version, ctx.idempotency_key.clone());
         Ok(ctx)
     }
+}
+
+/// Which of the account's keys the request presents; Stripe's 401 for none or another.
+/// The key is checked before the parameters are decoded: a header needs no decoding,
+/// and Stripe.js's `key=pk_...` is found by one pass over the pairs.
+fn authenticate(app: &App, headers: &HeaderMap, sources: &[&[u8]]) -> ApiResult<KeyKind> {
+    let key = auth::presented_key(headers, || form::find_top_level(sources, "key"))
+        .ok_or_else(auth::no_key)?;
+    if key == app.account.secret_key {
+        Ok(KeyKind::Secret)
+    } else if key == app.account.publishable_key {
+        Ok(KeyKind::Publishable)
+    } else {
+        Err(auth::invalid_key(&key))
+    }
+}
+
+/// The version the request asks for (the `Stripe-Version` header, else the
+/// `_stripe_version` parameter), or `default` when it names none.
+fn requested_version(
+    headers: &HeaderMap,
+    params: &Params,
+    default: ApiVersion,
+) -> ApiResult<ApiVersion> {
+    let given = match headers.get("stripe-version") {
+        // Bytes that are not visible ASCII are no version either.
+        Some(v) => Some(
+            v.to_str()
+                .map(str::to_string)
+                .unwrap_or_else(|_| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        ),
+        None => params
+            .get("_stripe_version")
+            .and_then(|n| n.as_str())
+            .map(str::to_string),
+    };
+    match given {
+        None => Ok(default),
+        Some(v) => match ApiVersion::parse(&v) {
+            Some(v) => Ok(v),
+            None => Err(versions::VersionError::Unknown(v).into()),
+        },
+    }
+}
+
+/// The `Idempotency-Key` header, refused past 255 characters.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if key.as_ref().is_some_and(|k| k.len() > 255) {
+        return Err(
+            ApiError::invalid("Idempotency keys can be at most 255 characters long.")
+                .param("Idempotency-Key"),
+        );
+    }
+    Ok(key)
 }
 
 /// The request body, at most `max` bytes. A longer one (sent chunked, or longer than
@@ -318,6 +318,20 @@ impl Ctx {
         versions::render(body, self.version)
     }
 
+    /// The saved answer when this request's Idempotency-Key was seen before (replayed,
+    /// or refused for other parameters), found before the parameters are validated.
+    async fn answer_seen_before(&self) -> Option<Response> {
+        let key = self.idempotency_key.clone()?;
+        match self.app.store.read(move |db| db.idempotent_get(&key)).await {
+            Ok(Some(rec)) => {
+                let key = self.idempotency_key.as_deref().unwrap_or("");
+                Some(replay(rec, &self.fingerprint(), key).into_response())
+            }
+            Ok(None) => None,
+            Err(e) => Some(ApiError::from(e).into_response()),
+        }
+    }
+
     /// What identifies a request for idempotency: method, path and parameters.
     fn fingerprint(&self) -> String {
         serde_json::json!([
@@ -383,7 +397,11 @@ fn replay(rec: IdempotentRecord, fingerprint: &str, key: &str) -> ApiResult<Repl
         return Err(ApiError::new(
             400,
             error::ErrorType::IdempotencyError,
-            format!("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request."),
+            format!(
+                "Keys for idempotent requests can only be used with the same parameters \
+                 they were first used with. Try using a key other than '{key}' \
+                 if you meant to execute a different request."
+            ),
         ));
     }
     Ok(Reply {

@@ -152,57 +152,7 @@ pub async fn respond_filtered<T: crate::store::Stored + 'static>(
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let backwards = q.ending_before.is_some();
-            let limit = q.limit;
-            let mut scan = ListQuery {
-                limit: 100,
-                ..q.clone()
-            };
-            // Items in order of distance from the cursor (or from the newest).
-            let mut kept: Vec<T> = Vec::new();
-            let mut has_more = false;
-            loop {
-                let page = match db.list(T::KIND, &scan)? {
-                    Ok(p) => p,
-                    Err(cursor) => {
-                        let param = if backwards {
-                            "ending_before"
-                        } else {
-                            "starting_after"
-                        };
-                        return Err(ApiError::no_such(object_name, &cursor, param, 400));
-                    }
-                };
-                let mut items: Vec<T> = page
-                    .bodies
-                    .iter()
-                    .map(|b| crate::store::decode::<T>(b))
-                    .collect::<Result<_, _>>()?;
-                if backwards {
-                    items.reverse();
-                }
-                let next = items.last().map(|t| t.id().to_string());
-                for item in items {
-                    if keep(&item) {
-                        if kept.len() == limit {
-                            has_more = true;
-                            break;
-                        }
-                        kept.push(item);
-                    }
-                }
-                if has_more || !page.has_more {
-                    break;
-                }
-                match next {
-                    Some(id) if backwards => scan.ending_before = Some(id),
-                    Some(id) => scan.starting_after = Some(id),
-                    None => break,
-                }
-            }
-            if backwards {
-                kept.reverse();
-            }
+            let (kept, has_more) = kept_page(db, &q, object_name, &keep)?;
             let mut data = Vec::with_capacity(kept.len());
             for item in &kept {
                 data.push(view(db, item)?);
@@ -213,4 +163,66 @@ pub async fn respond_filtered<T: crate::store::Stored + 'static>(
         })
         .await?;
     Ok(super::Reply::ok(&body))
+}
+
+/// The page of a filtered list: up to `q.limit` items that `keep` passes, newest
+/// first, scanning from the cursor in its direction; and whether more pass.
+fn kept_page<T: crate::store::Stored>(
+    db: &Db,
+    q: &ListQuery,
+    object_name: &str,
+    keep: &Keep<T>,
+) -> ApiResult<(Vec<T>, bool)> {
+    let backwards = q.ending_before.is_some();
+    let limit = q.limit;
+    let mut scan = ListQuery {
+        limit: 100,
+        ..q.clone()
+    };
+    // Items in order of distance from the cursor (or from the newest).
+    let mut kept: Vec<T> = Vec::new();
+    let mut has_more = false;
+    loop {
+        let page = match db.list(T::KIND, &scan)? {
+            Ok(p) => p,
+            Err(cursor) => {
+                let param = if backwards {
+                    "ending_before"
+                } else {
+                    "starting_after"
+                };
+                return Err(ApiError::no_such(object_name, &cursor, param, 400));
+            }
+        };
+        let mut items: Vec<T> = page
+            .bodies
+            .iter()
+            .map(|b| crate::store::decode::<T>(b))
+            .collect::<Result<_, _>>()?;
+        if backwards {
+            items.reverse();
+        }
+        let next = items.last().map(|t| t.id().to_string());
+        for item in items {
+            if keep(&item) {
+                if kept.len() == limit {
+                    has_more = true;
+                    break;
+                }
+                kept.push(item);
+            }
+        }
+        if has_more || !page.has_more {
+            break;
+        }
+        match next {
+            Some(id) if backwards => scan.ending_before = Some(id),
+            Some(id) => scan.starting_after = Some(id),
+            None => break,
+        }
+    }
+    if backwards {
+        kept.reverse();
+    }
+    Ok((kept, has_more))
 }

@@ -120,86 +120,15 @@ pub fn parse(query: &str, resource: &str, fields: &[&str]) -> ApiResult<Query> {
         if lx.peek().is_none() {
             break;
         }
-        let negate = lx.eat(b'-');
-        let field = if query[lx.i..].starts_with("metadata[") {
-            lx.i += "metadata[".len();
-            let key = lx.quoted()?;
-            if !lx.eat(b']') {
-                return Err(invalid(
-                    "Search query: expected `]` after the metadata key.",
-                ));
-            }
-            Field::Metadata(key)
-        } else {
-            let name = lx.word();
-            if name.is_empty() {
-                return Err(invalid(format!(
-                    "Search query is invalid near position {}.",
-                    lx.i
-                )));
-            }
-            if !fields.contains(&name.as_str()) {
-                return Err(invalid(format!(
-                    "Field `{name}` is an unsupported search field for resource `{resource}`. See http://stripe.com/docs/search#query-fields-for-{} for a list of supported fields.",
-                    resource.replace('_', "-")
-                )));
-            }
-            Field::Path(name)
-        };
-        let op = if lx.eat(b':') {
-            Op::Eq
-        } else if lx.eat(b'~') {
-            Op::Contains
-        } else if lx.eat(b'>') {
-            if lx.eat(b'=') {
-                Op::Gte
-            } else {
-                Op::Gt
-            }
-        } else if lx.eat(b'<') {
-            if lx.eat(b'=') {
-                Op::Lte
-            } else {
-                Op::Lt
-            }
-        } else {
-            return Err(invalid(format!("Search query: expected an operator (`:`, `~`, `>`, `<`, `>=`, `<=`) at position {}.", lx.i)));
-        };
-        let value = match lx.peek() {
-            Some(b'"') | Some(b'\'') => Val::Str(lx.quoted()?),
-            _ => {
-                let w = lx.word();
-                if w == "null" {
-                    Val::Null
-                } else if let Some(n) = decimal(&w) {
-                    Val::Num(n)
-                } else {
-                    return Err(invalid(format!(
-                        "Search query: the value `{w}` must be quoted."
-                    )));
-                }
-            }
-        };
-        if op == Op::Contains && !matches!(&value, Val::Str(s) if s.chars().count() >= 3) {
-            return Err(invalid(
-                "Search query: a substring (`~`) value needs at least 3 characters.",
-            ));
-        }
-        clauses.push(Clause {
-            negate,
-            field,
-            op,
-            value,
-        });
+        clauses.push(clause(&mut lx, query, resource, fields)?);
         lx.skip_ws();
         if lx.peek().is_none() {
             break;
         }
-        let word = lx.word();
-        let any = match word.as_str() {
+        let any = match lx.word().as_str() {
             "AND" => false,
             "OR" => true,
-            _ => {
+            word => {
                 return Err(invalid(format!(
                     "Search query: expected AND or OR, found `{word}`."
                 )))
@@ -222,6 +151,104 @@ pub fn parse(query: &str, resource: &str, fields: &[&str]) -> ApiResult<Query> {
         clauses,
         any: joiner.unwrap_or(false),
     })
+}
+
+/// One clause: `[-]field op value`.
+fn clause(lx: &mut Lexer, query: &str, resource: &str, fields: &[&str]) -> ApiResult<Clause> {
+    let negate = lx.eat(b'-');
+    let field = field(lx, query, resource, fields)?;
+    let op = operator(lx)?;
+    let value = value(lx)?;
+    if op == Op::Contains && !matches!(&value, Val::Str(s) if s.chars().count() >= 3) {
+        return Err(invalid(
+            "Search query: a substring (`~`) value needs at least 3 characters.",
+        ));
+    }
+    Ok(Clause {
+        negate,
+        field,
+        op,
+        value,
+    })
+}
+
+/// `metadata["key"]`, or one of the resource's searchable `fields`.
+fn field(lx: &mut Lexer, query: &str, resource: &str, fields: &[&str]) -> ApiResult<Field> {
+    if query[lx.i..].starts_with("metadata[") {
+        lx.i += "metadata[".len();
+        let key = lx.quoted()?;
+        if !lx.eat(b']') {
+            return Err(invalid(
+                "Search query: expected `]` after the metadata key.",
+            ));
+        }
+        return Ok(Field::Metadata(key));
+    }
+    let name = lx.word();
+    if name.is_empty() {
+        return Err(invalid(format!(
+            "Search query is invalid near position {}.",
+            lx.i
+        )));
+    }
+    if !fields.contains(&name.as_str()) {
+        let doc = format!(
+            "http://stripe.com/docs/search#query-fields-for-{}",
+            resource.replace('_', "-")
+        );
+        return Err(invalid(format!(
+            "Field `{name}` is an unsupported search field for resource `{resource}`. \
+             See {doc} for a list of supported fields."
+        )));
+    }
+    Ok(Field::Path(name))
+}
+
+/// `:`, `~`, `>`, `<`, `>=` or `<=`.
+fn operator(lx: &mut Lexer) -> ApiResult<Op> {
+    let op = if lx.eat(b':') {
+        Op::Eq
+    } else if lx.eat(b'~') {
+        Op::Contains
+    } else if lx.eat(b'>') {
+        if lx.eat(b'=') {
+            Op::Gte
+        } else {
+            Op::Gt
+        }
+    } else if lx.eat(b'<') {
+        if lx.eat(b'=') {
+            Op::Lte
+        } else {
+            Op::Lt
+        }
+    } else {
+        return Err(invalid(format!(
+            "Search query: expected an operator (`:`, `~`, `>`, `<`, `>=`, `<=`) \
+             at position {}.",
+            lx.i
+        )));
+    };
+    Ok(op)
+}
+
+/// A quoted string, `null`, or a plain decimal number.
+fn value(lx: &mut Lexer) -> ApiResult<Val> {
+    match lx.peek() {
+        Some(b'"') | Some(b'\'') => Ok(Val::Str(lx.quoted()?)),
+        _ => {
+            let w = lx.word();
+            if w == "null" {
+                Ok(Val::Null)
+            } else if let Some(n) = decimal(&w) {
+                Ok(Val::Num(n))
+            } else {
+                Err(invalid(format!(
+                    "Search query: the value `{w}` must be quoted."
+                )))
+            }
+        }
+    }
 }
 
 fn lookup<'v>(obj: &'v Value, field: &Field) -> Option<&'v Value> {
@@ -296,13 +323,7 @@ pub async fn respond<T: Stored + 'static>(
     expand::validate(T::KIND, &item_paths, true)?;
     let after = match ctx.params.str("page")? {
         None => None,
-        Some(token) => Some(
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(&token)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| ApiError::invalid("Invalid page token.").param("page"))?,
-        ),
+        Some(token) => Some(page_after(&token)?),
     };
     let url = format!("/v1/{resource}/search");
     let version = ctx.version;
@@ -310,37 +331,9 @@ pub async fn respond<T: Stored + 'static>(
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let (mut found, mut count, mut has_more) = (Vec::new(), 0usize, false);
-            let mut q = ListQuery {
-                limit: 100,
-                starting_after: after,
-                ..Default::default()
-            };
-            loop {
-                let page = db
-                    .list(T::KIND, &q)?
-                    .map_err(|_| ApiError::invalid("Invalid page token.").param("page"))?;
-                for body in &page.bodies {
-                    let obj: T = crate::store::decode(body)?;
-                    let rendered = view(db, &obj)?;
-                    if query.matches(&rendered) {
-                        count += 1;
-                        if found.len() < limit {
-                            found.push((obj.id().to_string(), rendered));
-                        } else {
-                            has_more = true;
-                        }
-                    }
-                }
-                if !page.has_more || (has_more && !total) {
-                    break;
-                }
-                let last: T =
-                    crate::store::decode(page.bodies.last().expect("a page with more has items"))?;
-                q.starting_after = Some(last.id().to_string());
-            }
-            let next_page = if has_more {
-                found.last().map(|(id, _)| {
+            let found = scan(db, &query, view, after, limit, total)?;
+            let next_page = if found.has_more {
+                found.items.last().map(|(id, _)| {
                     json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id))
                 })
             } else {
@@ -348,19 +341,84 @@ pub async fn respond<T: Stored + 'static>(
             };
             let mut out = json!({
                 "object": "search_result",
-                "data": found.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-                "has_more": has_more,
+                "data": found.items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+                "has_more": found.has_more,
                 "next_page": next_page,
                 "url": url,
             });
             if total {
-                out["total_count"] = json!(count);
+                out["total_count"] = json!(found.count);
             }
             expand::apply(db, &mut out, &item_paths)?;
             Ok(crate::versions::render(out, version))
         })
         .await?;
     Ok(Reply::ok(&body))
+}
+
+fn invalid_page_token() -> ApiError {
+    ApiError::invalid("Invalid page token.").param("page")
+}
+
+/// The id a `page` token resumes after.
+fn page_after(token: &str) -> ApiResult<String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(invalid_page_token)
+}
+
+/// What a scan found: the first `limit` matches (id, rendered), how many matched in
+/// all (counted only as far as the scan went), and whether more matched.
+struct Found {
+    items: Vec<(String, Value)>,
+    count: usize,
+    has_more: bool,
+}
+
+/// Scans the objects newest first after `after`, rendering each and keeping those that
+/// match; stops once past `limit` matches unless every match must be counted (`total`).
+fn scan<T: Stored>(
+    db: &Db,
+    query: &Query,
+    view: fn(&Db, &T) -> Result<Value, StoreError>,
+    after: Option<String>,
+    limit: usize,
+    total: bool,
+) -> ApiResult<Found> {
+    let (mut items, mut count, mut has_more) = (Vec::new(), 0usize, false);
+    let mut q = ListQuery {
+        limit: 100,
+        starting_after: after,
+        ..Default::default()
+    };
+    loop {
+        let page = db.list(T::KIND, &q)?.map_err(|_| invalid_page_token())?;
+        for body in &page.bodies {
+            let obj: T = crate::store::decode(body)?;
+            let rendered = view(db, &obj)?;
+            if query.matches(&rendered) {
+                count += 1;
+                if items.len() < limit {
+                    items.push((obj.id().to_string(), rendered));
+                } else {
+                    has_more = true;
+                }
+            }
+        }
+        if !page.has_more || (has_more && !total) {
+            break;
+        }
+        let last: T =
+            crate::store::decode(page.bodies.last().expect("a page with more has items"))?;
+        q.starting_after = Some(last.id().to_string());
+    }
+    Ok(Found {
+        items,
+        count,
+        has_more,
+    })
 }
 
 /// A plain decimal number (`-12`, `10.5`): no `NaN`, `inf`, exponents, or values too
@@ -405,7 +463,13 @@ mod tests {
 
     #[test]
     fn parses_and_matches() {
-        let pi = json!({"amount": 2000, "status": "succeeded", "currency": "usd", "metadata": {"order_id": "6735"}, "customer": null});
+        let pi = json!({
+            "amount": 2000,
+            "status": "succeeded",
+            "currency": "usd",
+            "metadata": {"order_id": "6735"},
+            "customer": null
+        });
         assert!(q("status:'succeeded' AND metadata['order_id']:'6735'")
             .unwrap()
             .matches(&pi));

@@ -142,13 +142,21 @@ mod tests {
         let p = previous_attributes(&json!({"a":1,"b":2}), &json!({"a":1,"b":3}));
         assert_eq!(p, Some(json!({"b":2})));
         assert_eq!(previous_attributes(&json!({"a":1}), &json!({"a":1})), None);
-        let before = json!({"metadata": {"a": "1"}, "address": {"city": "Paris", "line1": null}, "tags": [1]});
-        let after = json!({"metadata": {"a": "1", "b": "2"}, "address": {"city": "Lyon", "line1": "1 rue"}, "tags": [1, 2]});
-        assert_eq!(
-            previous_attributes(&before, &after),
-            Some(
-                json!({"metadata": {"b": null}, "address": {"city": "Paris", "line1": null}, "tags": [1]})
-            )
-        );
+        let before = json!({
+            "metadata": {"a": "1"},
+            "address": {"city": "Paris", "line1": null},
+            "tags": [1]
+        });
+        let after = json!({
+            "metadata": {"a": "1", "b": "2"},
+            "address": {"city": "Lyon", "line1": "1 rue"},
+            "tags": [1, 2]
+        });
+        let previous = json!({
+            "metadata": {"b": null},
+            "address": {"city": "Paris", "line1": null},
+            "tags": [1]
+        });
+        assert_eq!(previous_attributes(&before, &after), Some(previous));
     }
 }

@@ -5,6 +5,16 @@ use super::driver::{Arg, Cell, Col, Driver};
 use super::{decode, AccountRow, IdempotentRecord, ListPage, ListQuery, StoreError, Stored};
 use std::cell::{Cell as StdCell, RefCell};
 
+const PUT_OBJECT: &str = "INSERT INTO objects (id, kind, created, customer, ref1, hidden, body) VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, body = excluded.body";
+const CLAIM_IDEMPOTENCY_KEY: &str = "INSERT INTO idempotency (key, request, status, body, request_id, created) VALUES ($1, $2, 0, '', $3, $4)
+             ON CONFLICT (key) DO NOTHING";
+const GET_ACCOUNT: &str =
+    "SELECT secret_key, publishable_key, country, api_version, created FROM account WHERE id = 1";
+const PUT_ACCOUNT: &str = "INSERT INTO account (id, secret_key, publishable_key, country, api_version, created) VALUES (1, $1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET secret_key = excluded.secret_key, publishable_key = excluded.publishable_key,
+             country = excluded.country, api_version = excluded.api_version";
+
 /// A connection with the queries Pasarela needs, used by readers and the writer alike.
 pub struct Db {
     driver: RefCell<Box<dyn Driver>>,
@@ -80,8 +90,7 @@ impl Db {
     pub fn put<T: Stored>(&self, obj: &T) -> Result<(), StoreError> {
         let body = serde_json::to_string(obj)?;
         self.execute(
-            "INSERT INTO objects (id, kind, created, customer, ref1, hidden, body) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, body = excluded.body",
+            PUT_OBJECT,
             &[
                 obj.id().into(),
                 T::KIND.into(),
@@ -107,53 +116,23 @@ impl Db {
     /// One page of a list, newest first. `Err(cursor)` when a cursor names no object
     /// of this kind.
     pub fn list(&self, kind: &str, q: &ListQuery) -> Result<Result<ListPage, String>, StoreError> {
-        let mut sql = String::from("SELECT body FROM objects WHERE kind = $1 AND hidden = 0");
-        let mut args: Vec<Arg> = vec![kind.into()];
-        let mut push = |sql: &mut String, clause: &str, v: Arg| {
-            args.push(v);
-            sql.push_str(&clause.replace("{}", &format!("${}", args.len())));
-        };
-        if let Some(c) = &q.customer {
-            push(&mut sql, " AND customer = {}", c.clone().into());
-        }
-        if let Some(r) = &q.ref1 {
-            push(&mut sql, " AND ref1 = {}", r.clone().into());
-        }
-        if let Some(r) = &q.ref1_like {
-            push(&mut sql, " AND ref1 LIKE {}", r.clone().into());
-        }
-        if let Some(list) = &q.ref1_in {
-            sql.push_str(" AND (1 = 0");
-            for r in list {
-                push(&mut sql, " OR ref1 = {}", r.clone().into());
-            }
-            sql.push(')');
-        }
-        for (clause, v) in [
-            (" AND created > {}", q.created_gt),
-            (" AND created >= {}", q.created_gte),
-            (" AND created < {}", q.created_lt),
-            (" AND created <= {}", q.created_lte),
-        ] {
-            if let Some(v) = v {
-                push(&mut sql, clause, v.into());
-            }
-        }
+        let mut select = Select::filtered(kind, q);
         let ascending = if let Some(cursor) = &q.starting_after {
             let Some(seq) = self.seq_of(kind, cursor)? else {
                 return Ok(Err(cursor.clone()));
             };
-            push(&mut sql, " AND seq < {}", seq.into());
+            select.push(" AND seq < {}", seq.into());
             false
         } else if let Some(cursor) = &q.ending_before {
             let Some(seq) = self.seq_of(kind, cursor)? else {
                 return Ok(Err(cursor.clone()));
             };
-            push(&mut sql, " AND seq > {}", seq.into());
+            select.push(" AND seq > {}", seq.into());
             true
         } else {
             false
         };
+        let Select { mut sql, args } = select;
         sql.push_str(if ascending {
             " ORDER BY seq ASC"
         } else {
@@ -205,8 +184,7 @@ impl Db {
         now: i64,
     ) -> Result<bool, StoreError> {
         let n = self.execute(
-            "INSERT INTO idempotency (key, request, status, body, request_id, created) VALUES ($1, $2, 0, '', $3, $4)
-             ON CONFLICT (key) DO NOTHING",
+            CLAIM_IDEMPOTENCY_KEY,
             &[key.into(), request.into(), request_id.into(), now.into()],
         )?;
         Ok(n == 1)
@@ -231,7 +209,7 @@ impl Db {
 
     pub fn account(&self) -> Result<Option<AccountRow>, StoreError> {
         let mut rows = self.query(
-            "SELECT secret_key, publishable_key, country, api_version, created FROM account WHERE id = 1",
+            GET_ACCOUNT,
             &[],
             &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Int],
         )?;
@@ -253,9 +231,7 @@ impl Db {
 
     pub fn put_account(&self, a: &AccountRow) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO account (id, secret_key, publishable_key, country, api_version, created) VALUES (1, $1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET secret_key = excluded.secret_key, publishable_key = excluded.publishable_key,
-             country = excluded.country, api_version = excluded.api_version",
+            PUT_ACCOUNT,
             &[
                 a.secret_key.as_str().into(),
                 a.publishable_key.as_str().into(),
@@ -265,5 +241,54 @@ impl Db {
             ],
         )?;
         Ok(())
+    }
+}
+
+/// A list query's SQL as it is built: each clause's `{}` becomes the next argument.
+struct Select {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Select {
+    /// The objects of `kind` in lists that pass the filters of `q` (not its cursors).
+    fn filtered(kind: &str, q: &ListQuery) -> Select {
+        let mut s = Select {
+            sql: String::from("SELECT body FROM objects WHERE kind = $1 AND hidden = 0"),
+            args: vec![kind.into()],
+        };
+        if let Some(c) = &q.customer {
+            s.push(" AND customer = {}", c.clone().into());
+        }
+        if let Some(r) = &q.ref1 {
+            s.push(" AND ref1 = {}", r.clone().into());
+        }
+        if let Some(r) = &q.ref1_like {
+            s.push(" AND ref1 LIKE {}", r.clone().into());
+        }
+        if let Some(list) = &q.ref1_in {
+            s.sql.push_str(" AND (1 = 0");
+            for r in list {
+                s.push(" OR ref1 = {}", r.clone().into());
+            }
+            s.sql.push(')');
+        }
+        for (clause, v) in [
+            (" AND created > {}", q.created_gt),
+            (" AND created >= {}", q.created_gte),
+            (" AND created < {}", q.created_lt),
+            (" AND created <= {}", q.created_lte),
+        ] {
+            if let Some(v) = v {
+                s.push(clause, v.into());
+            }
+        }
+        s
+    }
+
+    fn push(&mut self, clause: &str, v: Arg) {
+        self.args.push(v);
+        self.sql
+            .push_str(&clause.replace("{}", &format!("${}", self.args.len())));
     }
 }

@@ -22,17 +22,20 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The page around a title and a body: `PAGE_HEAD`, the title, `PAGE_STYLE`, the body,
+/// `PAGE_END`.
+const PAGE_HEAD: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>"#;
+const PAGE_STYLE: &str = r#"</title>
+<style>body{font-family:system-ui,sans-serif;background:#f6f9fc;color:#30313d;display:flex;justify-content:center;padding:48px 16px}
+main{background:#fff;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.08);padding:32px;max-width:420px;width:100%}
+h1{font-size:20px;margin:0 0 16px} dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px;margin:0 0 24px} dt{color:#6a7383}
+form{display:inline} button{font-size:15px;border:0;border-radius:6px;padding:10px 16px;margin-right:8px;cursor:pointer}
+.authorize{background:#635bff;color:#fff} .fail{background:#e3e8ee;color:#30313d} .note{color:#6a7383;font-size:13px}</style></head>
+<body><main>"#;
+const PAGE_END: &str = "</main></body></html>";
+
 fn page(title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t}</title>
-<style>body{{font-family:system-ui,sans-serif;background:#f6f9fc;color:#30313d;display:flex;justify-content:center;padding:48px 16px}}
-main{{background:#fff;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.08);padding:32px;max-width:420px;width:100%}}
-h1{{font-size:20px;margin:0 0 16px}} dl{{display:grid;grid-template-columns:auto 1fr;gap:8px 16px;margin:0 0 24px}} dt{{color:#6a7383}}
-form{{display:inline}} button{{font-size:15px;border:0;border-radius:6px;padding:10px 16px;margin-right:8px;cursor:pointer}}
-.authorize{{background:#635bff;color:#fff}} .fail{{background:#e3e8ee;color:#30313d}} .note{{color:#6a7383;font-size:13px}}</style></head>
-<body><main>{body}</main></body></html>"#,
-        t = escape(title)
-    )
+    format!("{PAGE_HEAD}{}{PAGE_STYLE}{body}{PAGE_END}", escape(title))
 }
 
 fn amount_text(pi: &PaymentIntent) -> String {
@@ -79,6 +82,11 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// The two outcome buttons of the page and its note.
+const OUTCOME_FORMS: &str = r#"<form method="post"><input type="hidden" name="outcome" value="authorize"><button type="submit" class="authorize" id="authorize">Authorize test payment</button></form>
+<form method="post"><input type="hidden" name="outcome" value="fail"><button type="submit" class="fail" id="fail">Fail test payment</button></form>
+<p class="note">This is a test page served by Pasarela. No real payment is made.</p>"#;
+
 pub async fn show(
     State(app): State<Arc<App>>,
     Path((id, nonce)): Path<(String, String)>,
@@ -95,11 +103,11 @@ pub async fn show(
     };
     let merchant = escape(&app.merchant_name());
     let body = format!(
-        r#"<h1>{name} test payment page</h1>
-<dl><dt>Merchant</dt><dd id="merchant">{merchant}</dd><dt>Amount</dt><dd id="amount">{amount}</dd><dt>Payment method</dt><dd id="payment-method">{method_name}</dd></dl>
-<form method="post"><input type="hidden" name="outcome" value="authorize"><button type="submit" class="authorize" id="authorize">Authorize test payment</button></form>
-<form method="post"><input type="hidden" name="outcome" value="fail"><button type="submit" class="fail" id="fail">Fail test payment</button></form>
-<p class="note">This is a test page served by Pasarela. No real payment is made.</p>"#,
+        "<h1>{name} test payment page</h1>\n\
+         <dl><dt>Merchant</dt><dd id=\"merchant\">{merchant}</dd>\
+         <dt>Amount</dt><dd id=\"amount\">{amount}</dd>\
+         <dt>Payment method</dt><dd id=\"payment-method\">{method_name}</dd></dl>\n\
+         {OUTCOME_FORMS}",
         name = escape(&name),
         amount = escape(&amount_text(&pi)),
         method_name = escape(method.display_name()),
@@ -178,6 +186,12 @@ pub async fn submit(
                 .into_response()
         }
     };
+    back_to_merchant(&pi)
+}
+
+/// Where the customer goes once the outcome is recorded: back to `return_url` with
+/// Stripe's parameters, or a page saying how the payment ended when there is none.
+fn back_to_merchant(pi: &PaymentIntent) -> Response {
     let redirect_status = match pi.status {
         Status::Succeeded | Status::RequiresCapture | Status::RequiresConfirmation => "succeeded",
         Status::Processing => "processing",
