@@ -165,6 +165,20 @@ pub fn router(app: Arc<App>) -> Router {
             get(refunds::retrieve).post(refunds::update),
         )
         .route("/v1/refunds/{id}/cancel", post(refunds::cancel))
+        .route(
+            "/v1/setup_intents",
+            post(setup_intents::create).get(setup_intents::list),
+        )
+        .route(
+            "/v1/setup_intents/{id}",
+            get(setup_intents::retrieve).post(setup_intents::update),
+        )
+        .route(
+            "/v1/setup_intents/{id}/confirm",
+            post(setup_intents::confirm),
+        )
+        .route("/v1/setup_intents/{id}/cancel", post(setup_intents::cancel))
+        .route("/v1/mandates/{id}", get(setup_intents::retrieve_mandate))
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 /// Request heads larger than this are answered 431 by hyper; it also bounds what one
 /// slow client can make the server buffer.
@@ -62,7 +63,7 @@ pub async fn run(
             p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
             _ = &mut stop => break,
         };
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 // Out of file descriptors and the like: wait instead of spinning.
@@ -75,7 +76,13 @@ pub async fn run(
             _ = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Each request knows the address it came from (mandate acceptance).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(crate::state::PeerAddr(peer));
+                req
+            },
+        ));
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // Errors here are clients going away or timing out; nothing to answer.

@@ -28,6 +28,24 @@ impl App {
     }
 }
 
+/// The peer address of the connection a request came on.
+#[derive(Clone, Copy)]
+pub struct PeerAddr(pub std::net::SocketAddr);
+
+/// Who is asking: the connection's address and the request's `User-Agent`.
+pub fn client_of(
+    peer: Option<&PeerAddr>,
+    headers: &axum::http::HeaderMap,
+) -> crate::domain::mandate::Client {
+    crate::domain::mandate::Client {
+        ip_address: peer.map(|p| p.0.ip().to_string()),
+        user_agent: headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    }
+}
+
 /// The request id the middleware gave this request.
 #[derive(Clone)]
 pub struct RequestId(pub String);

@@ -43,6 +43,14 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     ("refund", "failure_balance_transaction", None),
     ("refund", "source_transfer_reversal", None),
     ("refund", "transfer_reversal", None),
+    ("setup_intent", "customer", Some("customer")),
+    ("setup_intent", "payment_method", Some("payment_method")),
+    ("setup_intent", "mandate", Some("mandate")),
+    ("setup_intent", "latest_attempt", None),
+    ("setup_intent", "single_use_mandate", None),
+    ("setup_intent", "application", None),
+    ("setup_intent", "on_behalf_of", None),
+    ("mandate", "payment_method", Some("payment_method")),
     ("customer", "default_source", None),
     ("customer", "test_clock", None),
     (
@@ -134,6 +142,13 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
         "balance_transaction" => db
             .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
             .map(|t| views::balance_transaction(&t)),
+        "mandate" => db
+            .get::<crate::domain::mandate::Mandate>(id)?
+            .map(|m| views::mandate(&m)),
+        "setup_intent" => match db.get::<crate::domain::setup_intent::SetupIntent>(id)? {
+            Some(s) => Some(crate::flows::render_setup(db, &s)?),
+            None => None,
+        },
         "payment_intent" => match db.get::<PaymentIntent>(id)? {
             Some(p) => Some(crate::flows::render_intent(db, &p)?),
             None => None,

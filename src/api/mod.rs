@@ -14,6 +14,7 @@ pub mod payment_intents;
 pub mod payment_methods;
 pub mod refunds;
 pub mod search;
+pub mod setup_intents;
 
 use crate::domain::ids;
 use crate::error::{self, ApiError, ApiResult};
@@ -40,6 +41,8 @@ pub struct Ctx {
     pub idempotency_key: Option<String>,
     pub method: Method,
     pub path: String,
+    /// The caller's address and user agent (mandates inferred from the client).
+    pub client: crate::domain::mandate::Client,
 }
 
 impl FromRequest<Arc<App>> for Ctx {
@@ -111,6 +114,7 @@ impl FromRequest<Arc<App>> for Ctx {
             },
             method: parts.method.clone(),
             path: parts.uri.path().to_string(),
+            client: crate::state::client_of(parts.extensions.get(), &parts.headers),
         };
         if let Some(answer) = ctx.answer_seen_before().await {
             return Err(answer);
@@ -350,6 +354,7 @@ impl Ctx {
     {
         let fingerprint = self.fingerprint();
         let exec = Exec {
+            client: self.client.clone(),
             request_id: self.request_id.clone(),
             idempotency_key: self.idempotency_key.clone(),
             now: crate::clock::now(),

@@ -114,6 +114,7 @@ pub fn build(p: &Params, key: KeyKind, prefix: &str, now: i64) -> ApiResult<Paym
         metadata,
         allow_redisplay,
         consumed: false,
+        set_up: false,
     })
 }
 
@@ -262,9 +263,11 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         let Some(owner) = pm.customer.take() else {
             return Err(ApiError::invalid(NOT_ATTACHED).param("payment_method"));
         };
-        // Detaching is final: the method cannot be used or attached again.
+        // Detaching is final: the method cannot be used or attached again, and its
+        // mandates stop.
         pm.consumed = true;
         db.put(&pm)?;
+        crate::flows::payment_methods::deactivate_mandates(db, exec, &pm.id)?;
         if let Some(mut c) = db.get::<crate::domain::customer::Customer>(&owner)? {
             if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
                 let before = views::customer(&c);

@@ -67,6 +67,7 @@ pub fn next_step(pm: &PaymentMethod, a: &Attempt) -> Step {
             ThreeDs::NotRequired => requested && !a.off_session,
             ThreeDs::Required => true,
             ThreeDs::RequiredOnSessionOnly => !a.off_session,
+            ThreeDs::RequiredUntilSetUp => !(a.off_session && pm.set_up),
         };
     if !needs_auth {
         return Step::Process {
@@ -91,6 +92,18 @@ pub fn process(pm: &PaymentMethod) -> Result<(), Decline> {
         _ => Ok(()),
     }
 }
+
+/// Whether `pm` can be saved for later (a SetupIntent, or an attach): test cards that
+/// decline do, except the one that declines only when charged (`4000000000000341`).
+pub fn verify(pm: &PaymentMethod) -> Result<(), Decline> {
+    match test_card(pm) {
+        Some(c) if c.number == CHARGE_CUSTOMER_FAIL => Ok(()),
+        _ => process(pm),
+    }
+}
+
+/// `pm_card_chargeCustomerFail`: attaches, then every charge is declined.
+const CHARGE_CUSTOMER_FAIL: &str = "4000000000000341";
 
 fn test_card(pm: &PaymentMethod) -> Option<test_cards::TestCard> {
     pm.card
@@ -122,6 +135,7 @@ mod tests {
             metadata: Map::new(),
             allow_redisplay: "unspecified".into(),
             consumed: false,
+            set_up: false,
         }
     }
 
@@ -167,6 +181,24 @@ mod tests {
             };
             assert_eq!(next_step(&pm, &a), off, "{m} off-session");
         }
+    }
+
+    #[test]
+    fn a_card_set_up_for_later_goes_through_off_session() {
+        let off = Attempt {
+            off_session: true,
+            ..on_session()
+        };
+        let mut pm = method("pm_card_authenticationRequiredOnSetup");
+        assert_eq!(next_step(&pm, &off), DECLINE);
+        assert_eq!(next_step(&pm, &on_session()), REDIRECT);
+        pm.set_up = true;
+        assert_eq!(next_step(&pm, &off), PROCESS);
+        assert_eq!(next_step(&pm, &on_session()), REDIRECT);
+        // This one asks every time, set up or not.
+        let mut always = method("pm_card_authenticationRequired");
+        always.set_up = true;
+        assert_eq!(next_step(&always, &off), DECLINE);
     }
 
     #[test]
@@ -228,11 +260,14 @@ mod tests {
             let step = next_step(&pm, &on_session());
             let wants_action = matches!(
                 card.three_ds,
-                ThreeDs::Required | ThreeDs::RequiredOnSessionOnly
+                ThreeDs::Required | ThreeDs::RequiredOnSessionOnly | ThreeDs::RequiredUntilSetUp
             );
             assert_eq!(step == REDIRECT, wants_action, "{}", card.number);
         }
         assert_eq!(process(&method("amazon_pay")), Ok(()));
+        assert!(verify(&method("pm_card_chargeDeclined")).is_err());
+        assert_eq!(verify(&method("pm_card_chargeCustomerFail")), Ok(()));
+        assert!(process(&method("pm_card_chargeCustomerFail")).is_err());
         assert_eq!(process(&method("alma")), Ok(()));
     }
 }

@@ -100,6 +100,21 @@ pub fn check_name(
     check(t, country, currency, amount).map(|()| t)
 }
 
+/// Whether `pm_type` can be set up for later by an account in `country` (no amount or
+/// currency is known yet).
+pub fn check_country(pm_type: PaymentMethodType, country: &str) -> Result<(), Unavailable> {
+    let countries = match pm_type {
+        PaymentMethodType::Card => return Ok(()),
+        PaymentMethodType::AmazonPay => AMAZON_PAY_COUNTRIES,
+        PaymentMethodType::Alma => ALMA_COUNTRIES,
+    };
+    if countries.contains(&country) {
+        Ok(())
+    } else {
+        Err(Unavailable::Country)
+    }
+}
+
 /// Whether `pm_type` can pay `amount` in `currency` for an account in `country`.
 /// `amount` is `None` when only country and currency are known.
 pub fn check(

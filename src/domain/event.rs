@@ -44,6 +44,18 @@ pub enum EventType {
     PaymentMethodDetached,
     #[serde(rename = "payment_method.updated")]
     PaymentMethodUpdated,
+    #[serde(rename = "setup_intent.created")]
+    SetupIntentCreated,
+    #[serde(rename = "setup_intent.requires_action")]
+    SetupIntentRequiresAction,
+    #[serde(rename = "setup_intent.succeeded")]
+    SetupIntentSucceeded,
+    #[serde(rename = "setup_intent.setup_failed")]
+    SetupIntentSetupFailed,
+    #[serde(rename = "setup_intent.canceled")]
+    SetupIntentCanceled,
+    #[serde(rename = "mandate.updated")]
+    MandateUpdated,
 }
 
 impl EventType {
@@ -71,6 +83,12 @@ impl EventType {
             Self::PaymentMethodAttached => "payment_method.attached",
             Self::PaymentMethodDetached => "payment_method.detached",
             Self::PaymentMethodUpdated => "payment_method.updated",
+            Self::SetupIntentCreated => "setup_intent.created",
+            Self::SetupIntentRequiresAction => "setup_intent.requires_action",
+            Self::SetupIntentSucceeded => "setup_intent.succeeded",
+            Self::SetupIntentSetupFailed => "setup_intent.setup_failed",
+            Self::SetupIntentCanceled => "setup_intent.canceled",
+            Self::MandateUpdated => "mandate.updated",
         }
     }
 
@@ -83,6 +101,7 @@ impl EventType {
                 | Self::RefundUpdated
                 | Self::CustomerUpdated
                 | Self::PaymentMethodUpdated
+                | Self::MandateUpdated
         )
     }
 }

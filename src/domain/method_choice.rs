@@ -111,6 +111,75 @@ impl TypeChoice {
         }
     }
 
+    /// The types this choice gives a SetupIntent (no amount yet) on an account in
+    /// `country`: those that can be set up for later.
+    pub fn resolve_for_setup(&self, country: &str) -> Result<ChosenTypes, ChoiceRefused> {
+        let usable = |name: &str| -> Result<PaymentMethodType, Unavailable> {
+            let t = PaymentMethodType::parse(name).ok_or(Unavailable::NotActivated)?;
+            if !t.can_be_set_up() {
+                return Err(Unavailable::NotActivated);
+            }
+            availability::check_country(t, country).map(|()| t)
+        };
+        let pick = |names: &mut dyn Iterator<Item = &str>| -> Vec<PaymentMethodType> {
+            let named: Vec<&str> = names.collect();
+            PaymentMethodType::ALL
+                .into_iter()
+                .filter(|t| named.contains(&t.as_str()) && usable(t.as_str()).is_ok())
+                .collect()
+        };
+        match self {
+            TypeChoice::Explicit(list) => {
+                let mut types = Vec::new();
+                for name in list {
+                    let t = usable(name).map_err(|e| ChoiceRefused::Unusable(name.clone(), e))?;
+                    if !types.contains(&t) {
+                        types.push(t);
+                    }
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: None,
+                    excluded: None,
+                    automatic: None,
+                })
+            }
+            TypeChoice::Allowed(list) => {
+                let types = pick(&mut list.iter().map(String::as_str));
+                if types.is_empty() {
+                    return Err(ChoiceRefused::NoneAllowed(list.clone()));
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: Some(list.clone()),
+                    excluded: None,
+                    automatic: None,
+                })
+            }
+            TypeChoice::Automatic {
+                allow_redirects,
+                excluded,
+            } => {
+                let mut types = pick(&mut availability::supported_names());
+                if let Some(ex) = excluded {
+                    types.retain(|t| !ex.iter().any(|e| e == t.as_str()));
+                }
+                if *allow_redirects == Some(AllowRedirects::Never) {
+                    types.retain(|t| !t.is_redirect());
+                }
+                Ok(ChosenTypes {
+                    types,
+                    allowed: None,
+                    excluded: excluded.clone(),
+                    automatic: Some(AutomaticPaymentMethods {
+                        enabled: true,
+                        allow_redirects: *allow_redirects,
+                    }),
+                })
+            }
+        }
+    }
+
     /// The choice an intent was made with (to recompute its types after an update of
     /// amount or currency).
     pub fn of(chosen: &ChosenTypes) -> TypeChoice {

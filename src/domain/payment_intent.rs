@@ -235,6 +235,9 @@ pub struct ConfirmRequest {
     pub setup_future_usage: Option<Option<FutureUsage>>,
     /// Made with the secret key (the server), not Stripe.js.
     pub from_server: bool,
+    /// The active mandate of the method, if it has one (off-session redirect methods
+    /// need it).
+    pub mandate: Option<String>,
 }
 
 /// What becomes of the payment method after a successful payment.
@@ -390,8 +393,12 @@ impl PaymentIntent {
             self.return_url = Some(url.clone());
         }
         self.check_redirects(pm, req)?;
-        if pm.kind.is_redirect() && req.off_session && pm.customer.is_none() {
-            // Off-session redirect payments need a method set up earlier with the customer.
+        if pm.kind.is_redirect()
+            && req.off_session
+            && (pm.customer.is_none() || req.mandate.is_none())
+        {
+            // Off-session redirect payments need a method set up earlier with the
+            // customer, and its mandate still active.
             return Err(Refusal::new(
                 "off_session",
                 format!(

@@ -36,6 +36,14 @@ impl PaymentMethodType {
             Self::Alma => false,
         }
     }
+    /// Whether a SetupIntent can save it for later (Alma pays once).
+    pub fn can_be_set_up(self) -> bool {
+        self != Self::Alma
+    }
+    /// Whether saving it for later makes a mandate (the customer's standing permission).
+    pub fn needs_mandate(self) -> bool {
+        self == Self::AmazonPay
+    }
     /// The name hosted pages show.
     pub fn display_name(self) -> &'static str {
         match self {
@@ -151,6 +159,10 @@ pub struct PaymentMethod {
     pub allow_redisplay: String,
     /// Used once without a customer: Stripe refuses to use it again.
     pub consumed: bool,
+    /// Set up for later payments (a SetupIntent, or `setup_future_usage`): cards that
+    /// ask for authentication only until then go through off session.
+    #[serde(default)]
+    pub set_up: bool,
 }
 
 pub fn empty_billing_details() -> Value {
@@ -194,5 +206,6 @@ pub fn from_alias(id: &str, now: i64) -> Option<PaymentMethod> {
         metadata: Map::new(),
         allow_redisplay: "unspecified".into(),
         consumed: false,
+        set_up: false,
     })
 }

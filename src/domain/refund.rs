@@ -121,6 +121,7 @@ mod tests {
             metadata: Map::new(),
             allow_redisplay: "unspecified".into(),
             consumed: false,
+            set_up: false,
         };
         let from = crate::domain::charge::ChargeFrom {
             id: "py_1".into(),

@@ -27,6 +27,9 @@ pub enum ThreeDs {
     Required,
     /// Needs authentication on-session, but off-session payments go through.
     RequiredOnSessionOnly,
+    /// Needs authentication until the card is set up for later (a SetupIntent, or
+    /// `setup_future_usage`); off-session payments go through after that.
+    RequiredUntilSetUp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +307,7 @@ const CARDS: &[(&[&str], TestCard)] = &[
         &["authenticationRequiredOnSetup"],
         with(
             card("4000002500003155", "visa", "FR", "credit"),
-            ThreeDs::Required,
+            ThreeDs::RequiredUntilSetUp,
             Charge::Approve,
         ),
     ),

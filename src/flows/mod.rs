@@ -3,12 +3,15 @@
 //! records its events, all inside the caller's write. Neither `api` nor `web` reaches
 //! into the other; both call these.
 
+pub mod hosted;
 pub mod payment_intent;
 pub mod payment_methods;
 pub mod refunds;
+pub mod setup_intent;
 
 use crate::domain::event::{previous_attributes, Event, EventType};
 use crate::domain::ids;
+use crate::domain::mandate::Client;
 use crate::domain::payment_intent::PaymentIntent;
 use crate::domain::payment_method::PaymentMethod;
 use crate::error::{ApiError, ApiResult};
@@ -35,6 +38,23 @@ pub fn load<T: Stored>(db: &Db, id: &str, Lookup(name, param, status): Lookup) -
         .ok_or_else(|| ApiError::no_such(name, id, param, status))
 }
 
+/// A SetupIntent rendered in full, with the payment method its last error names.
+pub fn render_setup(
+    db: &Db,
+    si: &crate::domain::setup_intent::SetupIntent,
+) -> Result<Value, StoreError> {
+    let error_method = match si
+        .last_setup_error
+        .as_ref()
+        .and_then(|e| e.get("payment_method"))
+        .and_then(Value::as_str)
+    {
+        Some(id) => db.get::<PaymentMethod>(id)?,
+        None => None,
+    };
+    Ok(views::setup_intent(si, error_method.as_ref()))
+}
+
 /// An intent rendered in full, with the payment method its last error names.
 pub fn render_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
     let error_method = match pi
@@ -51,6 +71,8 @@ pub fn render_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
 
 /// What a write needs to know about its request.
 pub struct Exec {
+    /// Who made the request (address and user agent), for mandate acceptance.
+    pub client: Client,
     pub request_id: String,
     pub idempotency_key: Option<String>,
     pub now: i64,
@@ -66,8 +88,9 @@ pub struct Exec {
 impl Exec {
     /// For what the customer does on a hosted page: no API request, no idempotency key,
     /// events without `request`, served at the account's version.
-    pub fn for_customer(app: &App, request_id: String) -> Exec {
+    pub fn for_customer(app: &App, request_id: String, client: Client) -> Exec {
         Exec {
+            client,
             request_id,
             idempotency_key: None,
             now: crate::clock::now(),

@@ -69,6 +69,10 @@ pub fn confirm(
             load::<PaymentMethod>(db, &id, Lookup("PaymentMethod", "payment_method", 400))?
         }
     };
+    let mut req = req;
+    if req.off_session && pm.kind.needs_mandate() {
+        req.mandate = payment_methods::active_mandate(db, &pm.id)?.map(|m| m.id);
+    }
     let step = pi.confirm(&pm, &req).map_err(|e| refused(db, pi, e))?;
     run_step(db, exec, pi, &pm, step)
 }
@@ -252,7 +256,14 @@ fn after_payment(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod) -
         .get::<PaymentMethod>(&pm.id)?
         .unwrap_or_else(|| pm.clone());
     match pi.after_payment(&pm) {
-        AfterPayment::Attach(customer) => payment_methods::attach(db, exec, &mut pm, &customer),
+        AfterPayment::Attach(customer) => {
+            payment_methods::attach(db, exec, &mut pm, &customer)?;
+            pm.set_up = true;
+            db.put(&pm)?;
+            // Saved for later: a method that needs a mandate gets one, accepted by the
+            // customer who just paid.
+            payment_methods::save_mandate(db, exec, &pm, None).map(|_| ())
+        }
         AfterPayment::Consume => {
             pm.consumed = true;
             Ok(db.put(&pm)?)

@@ -2,13 +2,16 @@
 //! `payment_method`, and saving during payment all go through `attach`.
 
 use super::Exec;
+use crate::domain::attempt;
 use crate::domain::customer::Customer;
 use crate::domain::event::EventType;
+use crate::domain::ids;
+use crate::domain::mandate::{self, Mandate, MandateStatus};
 use crate::domain::payment_method::{self, PaymentMethod};
-use crate::domain::test_cards;
 use crate::error::{ApiError, ApiResult, ErrorType};
-use crate::store::Db;
+use crate::store::{decode, Db, ListQuery, Stored};
 use crate::views;
+use serde_json::Value;
 
 const CONSUMED: &str = "The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.";
 
@@ -49,22 +52,14 @@ pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> A
         return Err(ApiError::invalid(CONSUMED).param("payment_method"));
     }
     // Cards the issuer declines cannot be saved (all but the "fails on charge" card).
-    if let Some(card) = pm
-        .card
-        .as_ref()
-        .and_then(|c| test_cards::by_number(&c.number))
-    {
-        if let test_cards::Charge::Decline(d) = card.charge {
-            if card.number != "4000000000000341" {
-                let mut e = ApiError::new(402, ErrorType::CardError, d.message)
-                    .code(d.code)
-                    .param("payment_method");
-                if let Some(dc) = d.decline_code {
-                    e = e.with("decline_code", serde_json::json!(dc));
-                }
-                return Err(e);
-            }
+    if let Err(d) = attempt::verify(pm) {
+        let mut e = ApiError::new(402, ErrorType::CardError, d.message)
+            .code(d.code)
+            .param("payment_method");
+        if let Some(dc) = d.decline_code {
+            e = e.with("decline_code", serde_json::json!(dc));
         }
+        return Err(e);
     }
     pm.customer = Some(customer.to_string());
     db.put(pm)?;
@@ -74,5 +69,73 @@ pub fn attach(db: &Db, exec: &Exec, pm: &mut PaymentMethod, customer: &str) -> A
         &views::payment_method(pm),
         None,
     )?;
+    Ok(())
+}
+
+/// The mandates of a payment method (at most a few: one per setup).
+fn mandates_of(db: &Db, pm: &str) -> ApiResult<Vec<Mandate>> {
+    let q = ListQuery {
+        ref1: Some(pm.to_string()),
+        limit: 100,
+        ..Default::default()
+    };
+    let Ok(page) = db.list(Mandate::KIND, &q)? else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    for body in &page.bodies {
+        out.push(decode::<Mandate>(body)?);
+    }
+    Ok(out)
+}
+
+/// The active mandate that lets `pm` be charged off session, if any.
+pub fn active_mandate(db: &Db, pm: &str) -> ApiResult<Option<Mandate>> {
+    Ok(mandates_of(db, pm)?
+        .into_iter()
+        .find(|m| m.status == MandateStatus::Active))
+}
+
+/// Records the customer's standing permission for `pm` (a method that needs one) and
+/// returns its id; a method already covered keeps its mandate.
+pub fn save_mandate(
+    db: &Db,
+    exec: &Exec,
+    pm: &PaymentMethod,
+    acceptance: Option<&Value>,
+) -> ApiResult<Option<String>> {
+    if !pm.kind.needs_mandate() {
+        return Ok(None);
+    }
+    if let Some(m) = active_mandate(db, &pm.id)? {
+        return Ok(Some(m.id));
+    }
+    let m = Mandate {
+        id: ids::new_id("mandate"),
+        created: exec.now,
+        payment_method: pm.id.clone(),
+        method_type: pm.kind,
+        customer: pm.customer.clone(),
+        customer_acceptance: mandate::acceptance(acceptance, &exec.client, exec.now),
+        status: MandateStatus::Active,
+    };
+    db.put(&m)?;
+    Ok(Some(m.id))
+}
+
+/// A detached method's mandates stop: `inactive`, with `mandate.updated`.
+pub fn deactivate_mandates(db: &Db, exec: &Exec, pm: &str) -> ApiResult<()> {
+    for mut m in mandates_of(db, pm)? {
+        let before = views::mandate(&m);
+        if m.deactivate() {
+            db.put(&m)?;
+            exec.event(
+                db,
+                EventType::MandateUpdated,
+                &views::mandate(&m),
+                Some(&before),
+            )?;
+        }
+    }
     Ok(())
 }

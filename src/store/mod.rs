@@ -135,6 +135,28 @@ impl Stored for PaymentMethod {
     }
 }
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
+stored!(
+    crate::domain::setup_intent::SetupIntent,
+    "setup_intent",
+    customer = customer,
+    ref1 = payment_method
+);
+impl Stored for crate::domain::mandate::Mandate {
+    const KIND: &'static str = "mandate";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn customer(&self) -> Option<&str> {
+        self.customer.as_deref()
+    }
+    /// Mandates are found by their payment method.
+    fn ref1(&self) -> Option<&str> {
+        Some(&self.payment_method)
+    }
+}
 stored!(BalanceTransaction, "balance_transaction", ref1 = source);
 stored!(
     crate::domain::refund::Refund,

@@ -136,6 +136,8 @@ impl VersionChange for PaymentMethodTypesNotWritable {
             Operation::PaymentIntentCreate
                 | Operation::PaymentIntentUpdate
                 | Operation::PaymentIntentConfirm
+                | Operation::SetupIntentCreate
+                | Operation::SetupIntentUpdate
         );
         if gated && v.at_least(self.version()) && params.has("payment_method_types") {
             return Err(VersionError::NoLongerSupported(

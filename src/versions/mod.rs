@@ -93,6 +93,8 @@ pub enum Operation {
     PaymentIntentConfirm,
     CustomerCreate,
     CustomerUpdate,
+    SetupIntentCreate,
+    SetupIntentUpdate,
 }
 
 /// Behaviours (not shapes) that a version changed. Endpoint code asks

@@ -4,8 +4,10 @@
 use crate::domain::charge::Charge;
 use crate::domain::customer::Customer;
 use crate::domain::event::Event;
-use crate::domain::payment_intent::{ActionKind, PaymentIntent};
+use crate::domain::mandate::Mandate;
+use crate::domain::payment_intent::{ActionKind, PaymentIntent, PendingAction};
 use crate::domain::payment_method::{PaymentMethod, PaymentMethodType};
+use crate::domain::setup_intent::SetupIntent;
 use serde_json::{json, Map, Value};
 
 pub fn customer(c: &Customer) -> Value {
@@ -198,7 +200,12 @@ fn payment_method_options(pi: &PaymentIntent) -> Value {
 }
 
 fn next_action(pi: &PaymentIntent) -> Value {
-    match &pi.pending_action {
+    pending_action(pi.pending_action.as_ref())
+}
+
+/// `next_action` of an intent waiting for the customer (PaymentIntent or SetupIntent).
+fn pending_action(action: Option<&PendingAction>) -> Value {
+    match action {
         None => Value::Null,
         Some(a) if a.kind == ActionKind::UseStripeSdk => json!({
             "type": "use_stripe_sdk",
@@ -214,7 +221,12 @@ fn next_action(pi: &PaymentIntent) -> Value {
 /// `last_payment_error` with its PaymentMethod (`method`, the one it names) rendered
 /// in full, as Stripe sends it.
 fn last_payment_error(pi: &PaymentIntent, method: Option<&PaymentMethod>) -> Value {
-    let Some(Value::Object(err)) = &pi.last_payment_error else {
+    with_method(pi.last_payment_error.as_ref(), method)
+}
+
+/// An attempt's error with the PaymentMethod it names rendered in full.
+fn with_method(error: Option<&Value>, method: Option<&PaymentMethod>) -> Value {
+    let Some(Value::Object(err)) = error else {
         return Value::Null;
     };
     let mut err = err.clone();
@@ -333,6 +345,93 @@ fn expanded_id(v: &Value) -> Option<String> {
     let o = v.as_object()?;
     o.get("object")?.as_str()?;
     Some(o.get("id")?.as_str()?.to_string())
+}
+
+/// A SetupIntent; `error_method` is the PaymentMethod its `last_setup_error` names.
+pub fn setup_intent(si: &SetupIntent, error_method: Option<&PaymentMethod>) -> Value {
+    let types: Vec<&str> = si.payment_method_types.iter().map(|t| t.as_str()).collect();
+    let mut options = Map::new();
+    if si.payment_method_types.contains(&PaymentMethodType::Card) {
+        options.insert(
+            "card".into(),
+            json!({"mandate_options": null, "network": null, "request_three_d_secure": "automatic"}),
+        );
+    }
+    json!({
+        "id": si.id,
+        "object": "setup_intent",
+        "allowed_payment_method_types": si.allowed_payment_method_types,
+        "application": null,
+        "automatic_payment_methods": si.automatic_payment_methods.as_ref().map(|a| {
+            let mut m = json!({"enabled": a.enabled});
+            if let Some(r) = &a.allow_redirects { m["allow_redirects"] = json!(r); }
+            m
+        }),
+        "cancellation_reason": si.cancellation_reason,
+        "client_secret": si.client_secret,
+        "created": si.created,
+        "customer": si.customer,
+        "customer_account": null,
+        "description": si.description,
+        "excluded_payment_method_types": si.excluded_payment_method_types,
+        "flow_directions": null,
+        "last_setup_error": with_method(si.last_setup_error.as_ref(), error_method),
+        "latest_attempt": null,
+        "livemode": false,
+        "mandate": si.mandate,
+        "metadata": si.metadata,
+        "next_action": pending_action(si.pending_action.as_ref()),
+        "on_behalf_of": null,
+        "payment_method": si.payment_method,
+        "payment_method_configuration_details": null,
+        "payment_method_options": Value::Object(options),
+        "payment_method_types": types,
+        "single_use_mandate": null,
+        "status": si.status,
+        "usage": si.usage,
+    })
+}
+
+/// What a publishable key (Stripe.js with the client secret) may see of a SetupIntent.
+pub fn setup_intent_publishable(full: &Value) -> Value {
+    const FIELDS: &[&str] = &[
+        "id",
+        "object",
+        "cancellation_reason",
+        "client_secret",
+        "created",
+        "description",
+        "last_setup_error",
+        "livemode",
+        "next_action",
+        "payment_method",
+        "payment_method_types",
+        "status",
+        "usage",
+    ];
+    let Value::Object(m) = full else {
+        return full.clone();
+    };
+    Value::Object(
+        m.iter()
+            .filter(|(k, _)| FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+pub fn mandate(m: &Mandate) -> Value {
+    json!({
+        "id": m.id,
+        "object": "mandate",
+        "customer_acceptance": m.customer_acceptance,
+        "livemode": false,
+        "multi_use": {},
+        "payment_method": m.payment_method,
+        "payment_method_details": {m.method_type.as_str(): {}, "type": m.method_type},
+        "status": m.status,
+        "type": "multi_use",
+    })
 }
 
 pub fn event(e: &Event) -> Value {

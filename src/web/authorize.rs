@@ -2,12 +2,11 @@
 //! the customer authorizes or fails the pending payment, then returns to `return_url`
 //! with Stripe's query parameters.
 
-use crate::domain::payment_intent::{PaymentIntent, Status};
-use crate::domain::payment_method::{PaymentMethod, PaymentMethodType};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::payment_method::PaymentMethodType;
+use crate::flows::hosted::Back;
 use crate::flows::{self, Exec};
 use crate::state::App;
-use crate::state::RequestId;
+use crate::state::{client_of, PeerAddr, RequestId};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -38,37 +37,6 @@ fn page(title: &str, body: &str) -> String {
     format!("{PAGE_HEAD}{}{PAGE_STYLE}{body}{PAGE_END}", escape(title))
 }
 
-fn amount_text(pi: &PaymentIntent) -> String {
-    pi.currency.format_amount(pi.amount).to_uppercase()
-}
-
-async fn load(app: &Arc<App>, id: &str) -> ApiResult<(PaymentIntent, Option<PaymentMethod>)> {
-    let id = id.to_string();
-    app.store
-        .read(move |db| -> ApiResult<_> {
-            let pi = db
-                .get::<PaymentIntent>(&id)?
-                .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            let pm = match &pi.payment_method {
-                Some(pm) => db.get::<PaymentMethod>(pm)?,
-                None => None,
-            };
-            Ok((pi, pm))
-        })
-        .await
-}
-
-/// Whether this page (`nonce`) is the one the intent's pending action opened, and the
-/// intent still waits for it. The nonce is compared in constant time.
-fn waiting(pi: &PaymentIntent, nonce: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    let Some(action) = pi.pending_action.as_ref() else {
-        return false;
-    };
-    let same: bool = action.nonce.as_bytes().ct_eq(nonce.as_bytes()).into();
-    same && pi.status == Status::RequiresAction
-}
-
 /// The answer for a page that does not exist (unknown intent, wrong or spent nonce):
 /// no redirect, nothing of the intent shown.
 fn not_found() -> Response {
@@ -91,11 +59,14 @@ pub async fn show(
     State(app): State<Arc<App>>,
     Path((id, nonce)): Path<(String, String)>,
 ) -> Response {
-    let (pi, pm) = match load(&app, &id).await {
-        Ok(x) if waiting(&x.0, &nonce) => x,
-        _ => return not_found(),
+    let found = app
+        .store
+        .read(move |db| flows::hosted::attempt(db, &id, &nonce))
+        .await;
+    let Ok(Some(attempt)) = found else {
+        return not_found();
     };
-    let method = pm.as_ref().map_or(PaymentMethodType::Card, |p| p.kind);
+    let method = attempt.method;
     let name = if method == PaymentMethodType::Card {
         "3D Secure".to_string()
     } else {
@@ -109,7 +80,12 @@ pub async fn show(
          <dt>Payment method</dt><dd id=\"payment-method\">{method_name}</dd></dl>\n\
          {OUTCOME_FORMS}",
         name = escape(&name),
-        amount = escape(&amount_text(&pi)),
+        amount = escape(
+            attempt
+                .amount
+                .as_deref()
+                .unwrap_or("Saved for later payments")
+        ),
         method_name = escape(method.display_name()),
     );
     Html(page(&format!("{name} test payment page"), &body)).into_response()
@@ -145,9 +121,13 @@ pub fn return_to(return_url: &str, params: &[(&str, &str)]) -> String {
 pub async fn submit(
     State(app): State<Arc<App>>,
     Extension(request_id): Extension<RequestId>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: axum::http::HeaderMap,
     Path((id, nonce)): Path<(String, String)>,
     Form(form): Form<Outcome>,
 ) -> Response {
+    // The customer's browser: whose acceptance a mandate made here records.
+    let client = client_of(peer.as_ref().map(|Extension(p)| p), &headers);
     let authorize = match form.outcome.as_str() {
         "authorize" => true,
         "fail" => false,
@@ -162,52 +142,32 @@ pub async fn submit(
                 .into_response()
         }
     };
-    let exec = Exec::for_customer(&app, request_id.0);
+    let exec = Exec::for_customer(&app, request_id.0, client);
     let result = app
         .store
-        .write(move |db| -> ApiResult<PaymentIntent> {
-            let mut pi = db
-                .get::<PaymentIntent>(&id)?
-                .filter(|pi| waiting(pi, &nonce))
-                .ok_or_else(|| ApiError::no_such("payment_intent", &id, "intent", 404))?;
-            flows::payment_intent::complete_action(db, &exec, &mut pi, authorize)?;
-            db.put(&pi)?;
-            Ok(pi)
-        })
+        .write(move |db| flows::hosted::answer(db, &exec, &id, &nonce, authorize))
         .await;
-    let pi = match result {
-        Ok(pi) => pi,
-        Err(e) if e.status == 404 => return not_found(),
-        Err(e) => {
-            return (
-                StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
-                Html(page("Error", &format!("<h1>{}</h1>", escape(&e.message)))),
-            )
-                .into_response()
-        }
-    };
-    back_to_merchant(&pi)
+    match result {
+        Ok(Some(back)) => back_to_merchant(back),
+        Ok(None) => not_found(),
+        Err(e) if e.status == 404 => not_found(),
+        Err(e) => (
+            StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+            Html(page("Error", &format!("<h1>{}</h1>", escape(&e.message)))),
+        )
+            .into_response(),
+    }
 }
 
 /// Where the customer goes once the outcome is recorded: back to `return_url` with
 /// Stripe's parameters, or a page saying how the payment ended when there is none.
-fn back_to_merchant(pi: &PaymentIntent) -> Response {
-    let redirect_status = match pi.status {
-        Status::Succeeded | Status::RequiresCapture | Status::RequiresConfirmation => "succeeded",
-        Status::Processing => "processing",
-        _ => "failed",
+fn back_to_merchant(back: Back) -> Response {
+    let Some(return_url) = back.return_url else {
+        let done = format!("<h1>Payment {}</h1>", back.redirect_status);
+        return Html(page("Done", &done)).into_response();
     };
-    let Some(return_url) = pi.return_url.clone() else {
-        return Html(page("Done", &format!("<h1>Payment {redirect_status}</h1>"))).into_response();
-    };
-    let location = return_to(
-        &return_url,
-        &[
-            ("payment_intent", &pi.id),
-            ("payment_intent_client_secret", &pi.client_secret),
-            ("redirect_status", redirect_status),
-        ],
-    );
+    let params: Vec<(&str, &str)> = back.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let location = return_to(&return_url, &params);
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 

@@ -1,7 +1,7 @@
 //! `/v1/payment_intents`: create, retrieve, update, list, confirm, capture, cancel.
 //! Each handler reads its parameters (`params`), then writes through `flows`.
 
-mod params;
+pub mod params;
 
 use super::auth::KeyKind;
 use super::form::Patch;

@@ -79,7 +79,7 @@ pub const CONFIRM_SHAPE: &[&str] = &[
     "setup_future_usage",
 ];
 
-fn data_shape_paths() -> &'static [&'static str] {
+pub fn data_shape_paths() -> &'static [&'static str] {
     static PATHS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     PATHS.get_or_init(|| {
         payment_methods::DATA_SHAPE
@@ -122,6 +122,21 @@ fn unavailable_error(t: &str, e: Unavailable, currency: &Currency, param: &str) 
         ),
     };
     ApiError::invalid(msg).param(param)
+}
+
+/// Stripe's error for a SetupIntent's choice of types that gives nothing usable.
+pub fn setup_choice_refused(e: ChoiceRefused) -> ApiError {
+    match e {
+        ChoiceRefused::Unusable(t, _) => ApiError::invalid(format!(
+            "The payment method type provided: {t} is invalid. Please ensure the provided type is activated in your dashboard (https://dashboard.stripe.com/account/payments/settings) and supports setting up future payments."
+        ))
+        .param("payment_method_types"),
+        ChoiceRefused::NoneAllowed(list) => ApiError::invalid(format!(
+            "None of the payment method types in allowed_payment_method_types ({}) can be set up for future payments.",
+            list.join(", ")
+        ))
+        .param("allowed_payment_method_types"),
+    }
 }
 
 /// Stripe's error for a choice of types that gives nothing usable.
@@ -475,6 +490,7 @@ pub fn confirm_request(p: &Params, key: KeyKind) -> ApiResult<ConfirmRequest> {
             Patch::Set(s) => Some(Some(s)),
         },
         from_server: key == KeyKind::Secret,
+        mandate: None,
     })
 }
 

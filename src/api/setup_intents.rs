@@ -1,0 +1,346 @@
+//! `/v1/setup_intents`: create, retrieve, update, list, confirm, cancel; and
+//! `/v1/mandates/:id`. Parameters are read before the write; `flows::setup_intent`
+//! does the rest.
+
+use super::auth::KeyKind;
+use super::form::{Params, Patch};
+use super::payment_intents::params::{self, data_shape_paths};
+use super::{expand, pagination, Ctx, Reply};
+use crate::domain::customer::Customer;
+use crate::domain::event::EventType;
+use crate::domain::ids;
+use crate::domain::mandate;
+use crate::domain::method_choice::TypeChoice;
+use crate::domain::payment_method::FutureUsage;
+use crate::domain::setup_intent::{SetupIntent, SetupRequest};
+use crate::error::{ApiError, ApiResult};
+use crate::flows::payment_intent::MethodChoice;
+use crate::flows::setup_intent::{self as flow, Confirmed};
+use crate::flows::{load, Exec, Lookup};
+use crate::store::Db;
+use crate::versions::{self, ApiVersion, Operation};
+use crate::views;
+use axum::extract::Path;
+use serde_json::Value;
+
+const COMMON: &[&str] = &[
+    "customer",
+    "description",
+    "metadata[*]",
+    "payment_method",
+    "payment_method_types[]",
+    "allowed_payment_method_types[]",
+    "excluded_payment_method_types[]",
+    "payment_method_options[**]",
+    "flow_directions[]",
+    "expand[]",
+];
+const CREATE_ONLY: &[&str] = &[
+    "usage",
+    "confirm",
+    "return_url",
+    "mandate_data[**]",
+    "automatic_payment_methods[enabled]",
+    "automatic_payment_methods[allow_redirects]",
+    "use_stripe_sdk",
+    "single_use[amount]",
+    "single_use[currency]",
+    "attach_to_self",
+    "on_behalf_of",
+];
+const CONFIRM_SHAPE: &[&str] = &[
+    "payment_method",
+    "return_url",
+    "mandate_data[**]",
+    "use_stripe_sdk",
+    "client_secret",
+    "payment_method_options[**]",
+    "expand[]",
+];
+const SECRET_MISMATCH: &str =
+    "The client_secret provided does not match the client_secret associated with the SetupIntent.";
+
+fn shape(parts: &[&[&'static str]]) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+    v.extend(data_shape_paths());
+    v
+}
+
+fn load_intent(db: &Db, id: &str) -> ApiResult<SetupIntent> {
+    load::<SetupIntent>(db, id, Lookup("setup_intent", "intent", 404))
+}
+
+fn load_customer(db: &Db, id: &str) -> ApiResult<()> {
+    match db.get::<Customer>(id)? {
+        Some(c) if !c.deleted => Ok(()),
+        _ => Err(ApiError::no_such("customer", id, "customer", 400)),
+    }
+}
+
+/// Full for secret keys, Stripe.js's view otherwise.
+fn render(
+    db: &Db,
+    si: &SetupIntent,
+    key: KeyKind,
+    version: ApiVersion,
+    expand_paths: &[String],
+) -> ApiResult<Value> {
+    let mut body = flow::render(db, si)?;
+    expand::apply(db, &mut body, expand_paths)?;
+    if key == KeyKind::Publishable {
+        body = views::setup_intent_publishable(&body);
+    }
+    Ok(versions::render(body, version))
+}
+
+fn check_client_secret(key: KeyKind, given: Option<&str>, si: &SetupIntent) -> ApiResult<()> {
+    match (key, given) {
+        (KeyKind::Secret, _) => Ok(()),
+        (_, None) => Err(ApiError::missing("client_secret")),
+        (_, Some(s)) if s == si.client_secret => Ok(()),
+        (_, Some(_)) => Err(ApiError::invalid(SECRET_MISMATCH).param("client_secret")),
+    }
+}
+
+/// Applies a choice of types; none usable is Stripe's error.
+fn choose_types(si: &mut SetupIntent, choice: &TypeChoice, country: &str) -> ApiResult<()> {
+    let chosen = choice
+        .resolve_for_setup(country)
+        .map_err(params::setup_choice_refused)?;
+    si.set_types(chosen);
+    Ok(())
+}
+
+/// `mandate_data[customer_acceptance]`, as given (resolved against the client on use).
+fn mandate_acceptance(p: &Params, ctx: &Ctx) -> ApiResult<Option<Value>> {
+    let Patch::Set(data) = p.hash_patch("mandate_data")? else {
+        return Ok(None);
+    };
+    let Some(given) = data.get("customer_acceptance") else {
+        return Err(ApiError::missing("mandate_data[customer_acceptance]"));
+    };
+    match given.get("type").and_then(Value::as_str) {
+        Some("online" | "offline") => {}
+        _ => {
+            return Err(ApiError::invalid(
+                "Invalid mandate_data[customer_acceptance][type]: must be one of online or offline",
+            )
+            .param("mandate_data[customer_acceptance][type]"))
+        }
+    }
+    Ok(Some(mandate::acceptance(
+        Some(given),
+        &ctx.client,
+        crate::clock::now(),
+    )))
+}
+
+fn setup_request(p: &Params, ctx: &Ctx) -> ApiResult<SetupRequest> {
+    Ok(SetupRequest {
+        return_url: p.url_patch("return_url")?.set(),
+        use_stripe_sdk: p.bool("use_stripe_sdk")?.unwrap_or(false),
+        mandate_acceptance: mandate_acceptance(p, ctx)?,
+    })
+}
+
+fn confirm_and_render(
+    db: &Db,
+    exec: &Exec,
+    si: &mut SetupIntent,
+    method: MethodChoice,
+    req: SetupRequest,
+    expand_paths: &[String],
+) -> ApiResult<(u16, Value)> {
+    let outcome = flow::confirm(db, exec, si, method, req)?;
+    db.put(si)?;
+    match outcome {
+        Confirmed::Ok => Ok((200, render(db, si, exec.key, exec.version, expand_paths)?)),
+        Confirmed::Declined(mut e) => {
+            if let Some(mut shown) = e.extra.get("setup_intent").cloned() {
+                if exec.key == KeyKind::Publishable {
+                    shown = views::setup_intent_publishable(&shown);
+                }
+                e.extra
+                    .insert("setup_intent".into(), versions::render(shown, exec.version));
+            }
+            Ok((402, e.body()))
+        }
+    }
+}
+
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = &ctx.params;
+    p.check(&shape(&[COMMON, CREATE_ONLY]))?;
+    versions::check_request(ctx.version, Operation::SetupIntentCreate, p)?;
+    let expand_paths = ctx.expand_paths("setup_intent", false)?;
+    let usage = match p.enum_("usage", &["off_session", "on_session"])?.as_deref() {
+        Some("on_session") => FutureUsage::OnSession,
+        _ => FutureUsage::OffSession,
+    };
+    let choice = params::type_choice(p, true)?.expect("create always chooses");
+    let confirm_now = p.bool("confirm")?.unwrap_or(false);
+    if !confirm_now {
+        if let Some(f) = ["return_url", "mandate_data", "use_stripe_sdk"]
+            .iter()
+            .find(|f| p.has(f))
+        {
+            return Err(ApiError::invalid(format!(
+                "You can only pass in `{f}` when `confirm` is set to `true`."
+            ))
+            .param(*f));
+        }
+    }
+    let id = ids::new_id("seti");
+    let secret = ids::client_secret(&id);
+    let mut si = SetupIntent::new(id, secret, usage);
+    si.customer = p.str("customer")?;
+    si.description = p.str_patch("description", 1000)?.set();
+    p.apply_metadata(&mut si.metadata)?;
+    choose_types(&mut si, &choice, &ctx.app.account.country)?;
+    let method = params::method_choice(p, ctx.key)?;
+    let request = setup_request(p, &ctx)?;
+    ctx.execute(move |db, exec| {
+        si.created = exec.now;
+        if let Some(c) = &si.customer {
+            load_customer(db, c)?;
+        }
+        let confirm_method = if confirm_now {
+            method
+        } else {
+            if let Some(pm) = crate::flows::payment_intent::method(db, exec, method)? {
+                si.attach_payment_method(pm.id.clone());
+            }
+            MethodChoice::Current
+        };
+        exec.event(
+            db,
+            EventType::SetupIntentCreated,
+            &flow::render(db, &si)?,
+            None,
+        )?;
+        if confirm_now {
+            return confirm_and_render(db, exec, &mut si, confirm_method, request, &expand_paths);
+        }
+        db.put(&si)?;
+        Ok((200, render(db, &si, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
+}
+
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.params.check(&["expand[]", "client_secret"])?;
+    let expand_paths = ctx.expand_paths("setup_intent", false)?;
+    let (key, version) = (ctx.key, ctx.version);
+    let client_secret = ctx.params.str("client_secret")?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let si = load_intent(db, &id)?;
+            check_client_secret(key, client_secret.as_deref(), &si)?;
+            render(db, &si, key, version, &expand_paths)
+        })
+        .await?;
+    Ok(Reply::ok(&body))
+}
+
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = ctx.params.clone();
+    p.check(&shape(&[COMMON]))?;
+    versions::check_request(ctx.version, Operation::SetupIntentUpdate, &p)?;
+    let expand_paths = ctx.expand_paths("setup_intent", false)?;
+    let choice = params::type_choice(&p, false)?;
+    let description = p.str_patch("description", 1000)?;
+    let customer = p.str_patch("customer", 5000)?;
+    let method = params::method_choice(&p, ctx.key)?;
+    let country = ctx.app.account.country.clone();
+    ctx.execute(move |db, exec| {
+        let mut si = load_intent(db, &id)?;
+        si.check_update()
+            .map_err(|e| flow::unexpected_state(db, &si, e))?;
+        if let Some(choice) = &choice {
+            choose_types(&mut si, choice, &country)?;
+        }
+        description.apply(&mut si.description);
+        match customer {
+            Patch::Set(c) => {
+                load_customer(db, &c)?;
+                si.customer = Some(c);
+            }
+            Patch::Unset => si.customer = None,
+            Patch::Absent => {}
+        }
+        p.apply_metadata(&mut si.metadata)?;
+        if let Some(pm) = crate::flows::payment_intent::method(db, exec, method)? {
+            si.attach_payment_method(pm.id.clone());
+        }
+        db.put(&si)?;
+        Ok((200, render(db, &si, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
+}
+
+pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    let p = &ctx.params;
+    p.check(&shape(&[CONFIRM_SHAPE]))?;
+    let expand_paths = ctx.expand_paths("setup_intent", false)?;
+    let client_secret = p.str("client_secret")?;
+    if ctx.key == KeyKind::Publishable && client_secret.is_none() {
+        return Err(ApiError::missing("client_secret"));
+    }
+    let method = params::method_choice(p, ctx.key)?;
+    let request = setup_request(p, &ctx)?;
+    let key = ctx.key;
+    ctx.execute(move |db, exec| {
+        let mut si = load_intent(db, &id)?;
+        check_client_secret(key, client_secret.as_deref(), &si)?;
+        confirm_and_render(db, exec, &mut si, method, request, &expand_paths)
+    })
+    .await
+}
+
+pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["cancellation_reason", "expand[]"])?;
+    let expand_paths = ctx.expand_paths("setup_intent", false)?;
+    let reason = ctx.params.enum_(
+        "cancellation_reason",
+        &["abandoned", "duplicate", "requested_by_customer"],
+    )?;
+    ctx.execute(move |db, exec| {
+        let mut si = load_intent(db, &id)?;
+        flow::cancel(db, exec, &mut si, reason)?;
+        Ok((200, render(db, &si, exec.key, exec.version, &expand_paths)?))
+    })
+    .await
+}
+
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let (mut q, expand_paths) = ctx.list_request(
+        "setup_intent",
+        &[
+            "customer",
+            "payment_method",
+            "attach_to_self",
+            "customer_account",
+        ],
+    )?;
+    q.customer = ctx.params.str("customer")?;
+    q.ref1 = ctx.params.str("payment_method")?;
+    pagination::respond(
+        &ctx,
+        q,
+        "setup_intent",
+        "/v1/setup_intents",
+        expand_paths,
+        |db, si: &SetupIntent| crate::flows::render_setup(db, si),
+    )
+    .await
+}
+
+pub async fn retrieve_mandate(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.retrieve(id, ("mandate", "mandate", "mandate"), views::mandate)
+        .await
+}
