@@ -179,6 +179,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/v1/setup_intents/{id}/cancel", post(setup_intents::cancel))
         .route("/v1/mandates/{id}", get(setup_intents::retrieve_mandate))
+        .route("/v1/setup_attempts", get(setup_intents::list_attempts))
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

@@ -46,7 +46,12 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
     ("setup_intent", "customer", Some("customer")),
     ("setup_intent", "payment_method", Some("payment_method")),
     ("setup_intent", "mandate", Some("mandate")),
-    ("setup_intent", "latest_attempt", None),
+    ("setup_intent", "latest_attempt", Some("setup_attempt")),
+    ("setup_attempt", "setup_intent", Some("setup_intent")),
+    ("setup_attempt", "payment_method", Some("payment_method")),
+    ("setup_attempt", "customer", Some("customer")),
+    ("setup_attempt", "application", None),
+    ("setup_attempt", "on_behalf_of", None),
     ("setup_intent", "single_use_mandate", None),
     ("setup_intent", "application", None),
     ("setup_intent", "on_behalf_of", None),
@@ -142,6 +147,9 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
         "balance_transaction" => db
             .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
             .map(|t| views::balance_transaction(&t)),
+        "setup_attempt" => db
+            .get::<crate::domain::setup_attempt::SetupAttempt>(id)?
+            .map(|a| views::setup_attempt(&a)),
         "mandate" => db
             .get::<crate::domain::mandate::Mandate>(id)?
             .map(|m| views::mandate(&m)),

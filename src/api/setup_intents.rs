@@ -340,6 +340,24 @@ pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
     .await
 }
 
+/// `GET /v1/setup_attempts?setup_intent=seti_...`: the attempts of one SetupIntent.
+pub async fn list_attempts(ctx: Ctx) -> ApiResult<Reply> {
+    let (mut q, expand_paths) = ctx.list_request("setup_attempt", &["setup_intent"])?;
+    let Some(setup_intent) = ctx.params.str("setup_intent")? else {
+        return Err(ApiError::missing("setup_intent"));
+    };
+    q.ref1 = Some(setup_intent);
+    pagination::respond(
+        &ctx,
+        q,
+        "setup_attempt",
+        "/v1/setup_attempts",
+        expand_paths,
+        |_, a: &crate::domain::setup_attempt::SetupAttempt| Ok(views::setup_attempt(a)),
+    )
+    .await
+}
+
 pub async fn retrieve_mandate(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.retrieve(id, ("mandate", "mandate", "mandate"), views::mandate)
         .await

@@ -14,5 +14,6 @@ pub mod money;
 pub mod payment_intent;
 pub mod payment_method;
 pub mod refund;
+pub mod setup_attempt;
 pub mod setup_intent;
 pub mod test_cards;

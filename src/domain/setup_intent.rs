@@ -61,6 +61,9 @@ pub struct SetupIntent {
     /// The error of the last failed attempt (with the PaymentMethod id).
     pub last_setup_error: Option<Value>,
     pub mandate: Option<String>,
+    /// The SetupAttempt of the last confirmation.
+    #[serde(default)]
+    pub latest_attempt: Option<String>,
     pub pending_action: Option<PendingAction>,
     pub return_url: Option<String>,
     /// The customer's acceptance of a mandate, as given on confirm (with
@@ -110,6 +113,7 @@ impl SetupIntent {
             cancellation_reason: None,
             last_setup_error: None,
             mandate: None,
+            latest_attempt: None,
             pending_action: None,
             return_url: None,
             mandate_acceptance: None,

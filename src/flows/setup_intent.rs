@@ -10,6 +10,7 @@ use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::payment_intent::{ActionKind, PendingAction, Refused, UnexpectedState};
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::setup_attempt::{self, AttemptStatus, SetupAttempt};
 use crate::domain::setup_intent::{SetupIntent, SetupOutcome, SetupRequest};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::store::Db;
@@ -51,6 +52,7 @@ pub fn confirm(
         }
     };
     let step = si.confirm(&pm, &req).map_err(|e| refused(db, si, e))?;
+    open_attempt(db, exec, si, &pm, step)?;
     match step {
         Step::Act(kind) => {
             start_action(db, exec, si, kind)?;
@@ -73,7 +75,10 @@ pub fn complete_action(
         ApiError::internal("setup intent in requires_action has no payment method")
     })?;
     match si.complete_action(&pm, authorize) {
-        SetupOutcome::Failed => event(db, exec, EventType::SetupIntentSetupFailed, si),
+        SetupOutcome::Failed => {
+            close_attempt(db, si, false)?;
+            event(db, exec, EventType::SetupIntentSetupFailed, si)
+        }
         SetupOutcome::Verify => verify(db, exec, si, &pm).map(|_| ()),
     }
 }
@@ -84,6 +89,55 @@ pub fn cancel(db: &Db, exec: &Exec, si: &mut SetupIntent, reason: Option<String>
     si.cancel(reason);
     db.put(si)?;
     event(db, exec, EventType::SetupIntentCanceled, si)
+}
+
+/// Records the attempt a confirmation starts (waiting for the customer, or about to be
+/// verified).
+fn open_attempt(
+    db: &Db,
+    exec: &Exec,
+    si: &mut SetupIntent,
+    pm: &PaymentMethod,
+    step: Step,
+) -> ApiResult<()> {
+    let attempt = SetupAttempt {
+        id: ids::new_id("setatt"),
+        created: exec.now,
+        setup_intent: si.id.clone(),
+        customer: si.customer.clone(),
+        payment_method: pm.id.clone(),
+        payment_method_details: setup_attempt::details(pm, false),
+        setup_error: None,
+        status: match step {
+            Step::Act(_) => AttemptStatus::RequiresAction,
+            _ => AttemptStatus::Processing,
+        },
+        usage: si.usage,
+    };
+    db.put(&attempt)?;
+    si.latest_attempt = Some(attempt.id);
+    Ok(())
+}
+
+/// Ends the latest attempt as the SetupIntent ended it.
+fn close_attempt(db: &Db, si: &SetupIntent, succeeded: bool) -> ApiResult<()> {
+    let Some(id) = &si.latest_attempt else {
+        return Ok(());
+    };
+    let Some(mut attempt) = db.get::<SetupAttempt>(id)? else {
+        return Ok(());
+    };
+    if succeeded {
+        let pm = db.get::<PaymentMethod>(&attempt.payment_method)?;
+        let authenticated = attempt.status == AttemptStatus::RequiresAction;
+        if let Some(pm) = pm {
+            attempt.payment_method_details = setup_attempt::details(&pm, authenticated);
+        }
+        attempt.ended(None);
+    } else {
+        attempt.ended(si.last_setup_error.clone());
+    }
+    Ok(db.put(&attempt)?)
 }
 
 fn start_action(db: &Db, exec: &Exec, si: &mut SetupIntent, kind: ActionKind) -> ApiResult<()> {
@@ -114,6 +168,7 @@ fn verify(db: &Db, exec: &Exec, si: &mut SetupIntent, pm: &PaymentMethod) -> Api
     db.put(&pm)?;
     let mandate = payment_methods::save_mandate(db, exec, &pm, si.mandate_acceptance.as_ref())?;
     si.succeeded(mandate);
+    close_attempt(db, si, true)?;
     event(db, exec, EventType::SetupIntentSucceeded, si)?;
     Ok(Confirmed::Ok)
 }
@@ -126,6 +181,7 @@ fn declined(
     d: &crate::domain::test_cards::Decline,
 ) -> ApiResult<Confirmed> {
     si.declined(pm, d);
+    close_attempt(db, si, false)?;
     event(db, exec, EventType::SetupIntentSetupFailed, si)?;
     let mut e = ApiError::new(402, ErrorType::CardError, d.message).code(d.code);
     if let Some(dc) = d.decline_code {

@@ -141,6 +141,22 @@ stored!(
     customer = customer,
     ref1 = payment_method
 );
+impl Stored for crate::domain::setup_attempt::SetupAttempt {
+    const KIND: &'static str = "setup_attempt";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn customer(&self) -> Option<&str> {
+        self.customer.as_deref()
+    }
+    /// Attempts are listed by their SetupIntent.
+    fn ref1(&self) -> Option<&str> {
+        Some(&self.setup_intent)
+    }
+}
 impl Stored for crate::domain::mandate::Mandate {
     const KIND: &'static str = "mandate";
     fn id(&self) -> &str {

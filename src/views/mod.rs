@@ -376,7 +376,7 @@ pub fn setup_intent(si: &SetupIntent, error_method: Option<&PaymentMethod>) -> V
         "excluded_payment_method_types": si.excluded_payment_method_types,
         "flow_directions": null,
         "last_setup_error": with_method(si.last_setup_error.as_ref(), error_method),
-        "latest_attempt": null,
+        "latest_attempt": si.latest_attempt,
         "livemode": false,
         "mandate": si.mandate,
         "metadata": si.metadata,
@@ -418,6 +418,26 @@ pub fn setup_intent_publishable(full: &Value) -> Value {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     )
+}
+
+pub fn setup_attempt(a: &crate::domain::setup_attempt::SetupAttempt) -> Value {
+    json!({
+        "id": a.id,
+        "object": "setup_attempt",
+        "application": null,
+        "created": a.created,
+        "customer": a.customer,
+        "customer_account": null,
+        "flow_directions": null,
+        "livemode": false,
+        "on_behalf_of": null,
+        "payment_method": a.payment_method,
+        "payment_method_details": a.payment_method_details,
+        "setup_error": a.setup_error,
+        "setup_intent": a.setup_intent,
+        "status": a.status,
+        "usage": a.usage,
+    })
 }
 
 pub fn mandate(m: &Mandate) -> Value {
