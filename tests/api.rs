@@ -253,7 +253,9 @@ fn a_2xx_survives_a_crash() {
 #[test]
 fn a_setup_intent_confirmed_with_a_200_survives_a_crash() {
     let mut app = TestApp::spawn(&[]);
-    let cus = app.post("/v1/customers", &[("email", "jenny@example.com")]).json();
+    let cus = app
+        .post("/v1/customers", &[("email", "jenny@example.com")])
+        .json();
     let cus = cus["id"].as_str().unwrap().to_string();
     let si = app
         .post(
@@ -268,7 +270,10 @@ fn a_setup_intent_confirmed_with_a_200_survives_a_crash() {
     let id = si["id"].as_str().unwrap().to_string();
     let confirmed = app.post(&format!("/v1/setup_intents/{id}/confirm"), &[]);
     assert_eq!(confirmed.status, 200, "{}", confirmed.text);
-    let pm = confirmed.json()["payment_method"].as_str().unwrap().to_string();
+    let pm = confirmed.json()["payment_method"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.restart(true, None);
     let after = app.get(&format!("/v1/setup_intents/{id}")).json();
     assert_eq!(after["status"], "succeeded");

@@ -135,6 +135,23 @@ fn mandate_acceptance(p: &Params, ctx: &Ctx) -> ApiResult<Option<Value>> {
     )))
 }
 
+/// `flow_directions[]`: `inbound` and/or `outbound`.
+fn flow_directions(p: &Params) -> ApiResult<Option<Vec<String>>> {
+    let Some(list) = p.str_list("flow_directions")? else {
+        return Ok(None);
+    };
+    if let Some(bad) = list
+        .iter()
+        .find(|d| !matches!(d.as_str(), "inbound" | "outbound"))
+    {
+        return Err(ApiError::invalid(format!(
+            "Invalid flow_directions[]: must be one of inbound or outbound (got {bad})"
+        ))
+        .param("flow_directions"));
+    }
+    Ok(Some(list))
+}
+
 fn setup_request(p: &Params, ctx: &Ctx) -> ApiResult<SetupRequest> {
     Ok(SetupRequest {
         return_url: p.url_patch("return_url")?.set(),
@@ -196,6 +213,14 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     let mut si = SetupIntent::new(id, secret, usage);
     si.customer = p.str("customer")?;
     si.description = p.str_patch("description", 1000)?.set();
+    si.flow_directions = flow_directions(p)?;
+    if p.has("single_use") {
+        // Single-use mandates are for the bank debits Pasarela does not serve.
+        return Err(ApiError::invalid(
+            "single_use is only supported for payment method types that take single-use mandates (such as sepa_debit or us_bank_account), which this account does not offer.",
+        )
+        .param("single_use"));
+    }
     p.apply_metadata(&mut si.metadata)?;
     choose_types(&mut si, &choice, &ctx.app.account.country)?;
     let method = params::method_choice(p, ctx.key)?;
@@ -253,6 +278,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let expand_paths = ctx.expand_paths("setup_intent", false)?;
     let choice = params::type_choice(&p, false)?;
     let description = p.str_patch("description", 1000)?;
+    let directions = flow_directions(&p)?;
     let customer = p.str_patch("customer", 5000)?;
     let method = params::method_choice(&p, ctx.key)?;
     let country = ctx.app.account.country.clone();
@@ -264,6 +290,9 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
             choose_types(&mut si, choice, &country)?;
         }
         description.apply(&mut si.description);
+        if directions.is_some() {
+            si.flow_directions = directions;
+        }
         match customer {
             Patch::Set(c) => {
                 load_customer(db, &c)?;

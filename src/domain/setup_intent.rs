@@ -61,6 +61,9 @@ pub struct SetupIntent {
     /// The error of the last failed attempt (with the PaymentMethod id).
     pub last_setup_error: Option<Value>,
     pub mandate: Option<String>,
+    /// `inbound` / `outbound`, as the merchant gave them.
+    #[serde(default)]
+    pub flow_directions: Option<Vec<String>>,
     /// The SetupAttempt of the last confirmation.
     #[serde(default)]
     pub latest_attempt: Option<String>,
@@ -113,6 +116,7 @@ impl SetupIntent {
             cancellation_reason: None,
             last_setup_error: None,
             mandate: None,
+            flow_directions: None,
             latest_attempt: None,
             pending_action: None,
             return_url: None,

@@ -374,7 +374,7 @@ pub fn setup_intent(si: &SetupIntent, error_method: Option<&PaymentMethod>) -> V
         "customer_account": null,
         "description": si.description,
         "excluded_payment_method_types": si.excluded_payment_method_types,
-        "flow_directions": null,
+        "flow_directions": si.flow_directions,
         "last_setup_error": with_method(si.last_setup_error.as_ref(), error_method),
         "latest_attempt": si.latest_attempt,
         "livemode": false,

@@ -1,6 +1,6 @@
 /* Pasarela's Stripe.js: the part of Stripe.js that merchant pages call to confirm and
- * read intents (no Elements yet). It talks to the origin that served it, with the
- * publishable key in the body as Stripe.js does. Served at /v3/ and /<release>/stripe.js;
+ * read PaymentIntents and SetupIntents (no Elements yet). It talks to the origin that
+ * served it, with the publishable key in the body as Stripe.js does. Served at /v3/ and /<release>/stripe.js;
  * the server fills in the release and the API version it pins. */
 (function () {
   'use strict';
@@ -32,11 +32,35 @@
     return out.join('&');
   }
 
-  function intentId(clientSecret) {
-    if (typeof clientSecret !== 'string' || clientSecret.indexOf('_secret_') < 0) {
-      throw IntegrationError('Invalid value for clientSecret: expected a client secret of the form ${id}_secret_${secret}.');
+  // The two kinds of intent Stripe.js confirms, told apart by their client secret's prefix.
+  var KINDS = {
+    payment_intent: {
+      prefix: 'pi_', label: 'PaymentIntent', path: '/v1/payment_intents/', result: 'paymentIntent',
+      lastError: 'last_payment_error', done: ['succeeded', 'processing', 'requires_capture']
+    },
+    setup_intent: {
+      prefix: 'seti_', label: 'SetupIntent', path: '/v1/setup_intents/', result: 'setupIntent',
+      lastError: 'last_setup_error', done: ['succeeded', 'processing']
     }
-    return clientSecret.split('_secret_')[0];
+  };
+
+  // The intent a client secret names: {kind, id, secret}. `method` names the caller in the
+  // IntegrationError, `want` (a key of KINDS) is the kind it accepts (any when absent).
+  function parseSecret(method, clientSecret, want) {
+    var prefix = 'Invalid value for ' + method + ' intent secret: ';
+    if (typeof clientSecret !== 'string' || !/^[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+$/.test(clientSecret)) {
+      throw IntegrationError(prefix + 'value should be a client secret of the form ${id}_secret_${secret}. You specified: ' + JSON.stringify(clientSecret) + '.');
+    }
+    var id = clientSecret.split('_secret_')[0];
+    var kind = null;
+    Object.keys(KINDS).forEach(function (k) { if (id.indexOf(KINDS[k].prefix) === 0) kind = k; });
+    if (!kind) {
+      throw IntegrationError(prefix + 'value should be a client secret of the form ${id}_secret_${secret}. You specified: ' + JSON.stringify(clientSecret) + '.');
+    }
+    if (want && kind !== want) {
+      throw IntegrationError(prefix + 'value should be a ' + KINDS[want].label + ' client secret. You specified: a ' + KINDS[kind].label + ' client secret.');
+    }
+    return { kind: kind, id: id, secret: clientSecret };
   }
 
   function Stripe(key, options) {
@@ -65,17 +89,35 @@
       });
     }
 
-    function returnUrlWith(returnUrl, pi, status) {
+    // {paymentIntent} / {setupIntent}, or {error}
+    function result(kind, json) {
+      if (json.error) return { error: json.error };
+      var out = {};
+      out[KINDS[kind].result] = json;
+      return out;
+    }
+
+    // return_url + payment_intent|setup_intent, its client secret and redirect_status
+    function returnUrlWith(returnUrl, kind, intent, status) {
       var hash = '';
       var i = returnUrl.indexOf('#');
       if (i >= 0) { hash = returnUrl.slice(i); returnUrl = returnUrl.slice(0, i); }
       var sep = returnUrl.indexOf('?') >= 0 ? '&' : '?';
-      return returnUrl + sep + encode({ payment_intent: pi.id, payment_intent_client_secret: pi.client_secret, redirect_status: status }) + hash;
+      var q = {};
+      q[kind] = intent.id;
+      q[kind + '_client_secret'] = intent.client_secret;
+      q.redirect_status = status;
+      return returnUrl + sep + encode(q) + hash;
+    }
+
+    function retrieve(intent) {
+      return call('GET', KINDS[intent.kind].path + intent.id, { client_secret: intent.secret, is_stripe_sdk: 'false' })
+        .then(function (r) { return result(intent.kind, r.json); });
     }
 
     // Shows the hosted authentication page in an overlay and waits until the intent
     // leaves requires_action (used when there is no page to return to).
-    function authenticateInModal(clientSecret, url) {
+    function authenticateInModal(intent, url) {
       return new Promise(function (resolve) {
         var overlay = document.createElement('div');
         overlay.setAttribute('data-pasarela-3ds', '');
@@ -87,8 +129,9 @@
         overlay.appendChild(frame);
         document.body.appendChild(overlay);
         var poll = setInterval(function () {
-          retrieve(clientSecret).then(function (res) {
-            if (res.paymentIntent && res.paymentIntent.status !== 'requires_action') {
+          retrieve(intent).then(function (res) {
+            var got = res[KINDS[intent.kind].result];
+            if (got && got.status !== 'requires_action') {
               clearInterval(poll);
               overlay.remove();
               resolve(res);
@@ -98,99 +141,134 @@
       });
     }
 
-    function retrieve(clientSecret) {
-      var id = intentId(clientSecret);
-      return call('GET', '/v1/payment_intents/' + id, { client_secret: clientSecret, is_stripe_sdk: 'false' }).then(function (r) {
-        return r.json.error ? { error: r.json.error } : { paymentIntent: r.json };
-      });
-    }
-
     // What to do with an intent after confirm: follow its next action, or go to the
-    // return page, or hand it back.
-    function settle(pi, returnUrl, redirect, clientSecret) {
-      if (pi.status === 'requires_action' && pi.next_action) {
-        var na = pi.next_action;
+    // return page, or hand it back. opts: {returnUrl, redirect, handleActions}.
+    function settle(intent, obj, opts) {
+      var kind = KINDS[intent.kind];
+      if (obj.status === 'requires_action' && obj.next_action && opts.handleActions !== false) {
+        var na = obj.next_action;
         var url = na.redirect_to_url ? na.redirect_to_url.url : (na.use_stripe_sdk && na.use_stripe_sdk.stripe_js);
-        if (na.type === 'redirect_to_url' || (url && returnUrl)) {
+        if (na.type === 'redirect_to_url' || (url && opts.returnUrl)) {
           window.location.assign(url);
           return new Promise(function () {});
         }
         if (url) {
-          return authenticateInModal(clientSecret, url).then(function (res) {
-            if (res.paymentIntent && res.paymentIntent.status === 'requires_payment_method') {
-              return { error: Object.assign({}, res.paymentIntent.last_payment_error, { payment_intent: res.paymentIntent }) };
+          return authenticateInModal(intent, url).then(function (res) {
+            var after = res[kind.result];
+            if (after && after.status === 'requires_payment_method') {
+              var error = Object.assign({}, after[kind.lastError]);
+              error[intent.kind] = after;
+              return { error: error };
             }
             return res;
           });
         }
       }
-      var ok = ['succeeded', 'processing', 'requires_capture'].indexOf(pi.status) >= 0;
-      if (ok && returnUrl && redirect !== 'if_required') {
-        window.location.assign(returnUrlWith(returnUrl, pi, pi.status === 'processing' ? 'processing' : 'succeeded'));
+      var ok = kind.done.indexOf(obj.status) >= 0;
+      if (ok && opts.returnUrl && opts.redirect !== 'if_required') {
+        window.location.assign(returnUrlWith(opts.returnUrl, intent.kind, obj, obj.status === 'processing' ? 'processing' : 'succeeded'));
         return new Promise(function () {});
       }
-      return Promise.resolve({ paymentIntent: pi });
+      return Promise.resolve(result(intent.kind, obj));
     }
 
-    function confirm(clientSecret, params, redirect) {
-      var id;
-      try { id = intentId(clientSecret); } catch (e) { return Promise.reject(e); }
-      params = Object.assign({ client_secret: clientSecret, use_stripe_sdk: 'true' }, params);
-      return call('POST', '/v1/payment_intents/' + id + '/confirm', params).then(function (r) {
+    function confirm(intent, params, opts) {
+      params = Object.assign({ client_secret: intent.secret, use_stripe_sdk: 'true' }, params);
+      return call('POST', KINDS[intent.kind].path + intent.id + '/confirm', params).then(function (r) {
         if (r.json.error) return { error: r.json.error };
-        return settle(r.json, params.return_url, redirect, clientSecret);
+        return settle(intent, r.json, Object.assign({ returnUrl: params.return_url }, opts));
       });
     }
 
-    function confirmWithType(type) {
-      return function (clientSecret, data, opts) {
-        data = Object.assign({}, data || {});
-        if (!data.payment_method) data.payment_method_data = Object.assign({ type: type }, data.payment_method_data || {});
-        else if (typeof data.payment_method === 'object') {
-          data.payment_method_data = Object.assign({ type: type }, data.payment_method);
-          delete data.payment_method;
-        }
-        return confirm(clientSecret, data, opts && opts.handleActions === false ? 'if_required' : undefined);
-      };
+    // data.payment_method as Stripe.js takes it: an id, or an object describing a new method
+    // of `type` (sent as payment_method_data, as is payment_method_data given without a type).
+    function methodData(type, data) {
+      data = Object.assign({}, data || {});
+      if (data.payment_method && typeof data.payment_method === 'object') {
+        data.payment_method_data = Object.assign({ type: type }, data.payment_method);
+        delete data.payment_method;
+      } else if (!data.payment_method && data.payment_method_data) {
+        data.payment_method_data = Object.assign({ type: type }, data.payment_method_data);
+      }
+      return data;
     }
 
-    this.confirmPayment = function (options) {
+    // confirmPayment / confirmSetup: ({clientSecret, confirmParams, redirect})
+    function confirmWithParams(name, kind, options) {
       options = options || {};
       if (options.elements) {
         return Promise.reject(IntegrationError("Pasarela's Stripe.js does not provide Elements yet: pass payment_method or payment_method_data in confirmParams."));
       }
-      if (!options.clientSecret) return Promise.reject(IntegrationError('stripe.confirmPayment(): expected a clientSecret.'));
+      if (!options.clientSecret) return Promise.reject(IntegrationError('stripe.' + name + '(): expected a clientSecret.'));
       var confirmParams = options.confirmParams || {};
       if (!confirmParams.return_url && options.redirect !== 'if_required') {
-        return Promise.reject(IntegrationError('stripe.confirmPayment(): the `confirmParams.return_url` argument is required unless passing `redirect: \'if_required\'`'));
+        return Promise.reject(IntegrationError('stripe.' + name + '(): the `confirmParams.return_url` argument is required unless passing `redirect: \'if_required\'`'));
       }
-      return confirm(options.clientSecret, confirmParams, options.redirect);
-    };
-    this.confirmAmazonPayPayment = confirmWithType('amazon_pay');
-    this.confirmAlmaPayment = confirmWithType('alma');
-    this.confirmCardPayment = function (clientSecret, data, opts) {
-      data = Object.assign({}, data || {});
-      if (data.payment_method && typeof data.payment_method === 'object') {
-        data.payment_method_data = Object.assign({ type: 'card' }, data.payment_method);
-        delete data.payment_method;
-      }
-      return confirm(clientSecret, data, 'if_required');
-    };
+      var intent;
+      try { intent = parseSecret('stripe.' + name, options.clientSecret, kind); } catch (e) { return Promise.reject(e); }
+      return confirm(intent, confirmParams, { redirect: options.redirect });
+    }
+
+    // confirmXxxPayment / confirmXxxSetup for a redirect method: (clientSecret, data?, {handleActions}?)
+    function confirmWithType(name, kind, type) {
+      return function (clientSecret, data, opts) {
+        var intent = parseSecret('stripe.' + name, clientSecret, kind);
+        data = methodData(type, data);
+        var handle = { redirect: opts && opts.handleActions === false ? 'if_required' : undefined, handleActions: !(opts && opts.handleActions === false) };
+        if (data.payment_method || data.payment_method_data) return confirm(intent, data, handle);
+        // No method given: confirm the one the merchant's server attached when it is of
+        // this type (the intent allows nothing else), otherwise describe a new one.
+        return retrieve(intent).then(function (res) {
+          var got = res[KINDS[kind].result];
+          var attached = got && got.payment_method && got.payment_method_types &&
+            got.payment_method_types.length === 1 && got.payment_method_types[0] === type;
+          if (!attached) data.payment_method_data = { type: type };
+          return confirm(intent, data, handle);
+        });
+      };
+    }
+
+    // confirmCardPayment / confirmCardSetup: 3-D Secure in the overlay, never a redirect
+    // on success.
+    function confirmCard(name, kind) {
+      return function (clientSecret, data, opts) {
+        var intent = parseSecret('stripe.' + name, clientSecret, kind);
+        return confirm(intent, methodData('card', data), {
+          redirect: 'if_required', handleActions: !(opts && opts.handleActions === false)
+        });
+      };
+    }
+
+    function retriever(name, kind) {
+      return function (clientSecret) { return retrieve(parseSecret('stripe.' + name, clientSecret, kind)); };
+    }
+
+    this.confirmPayment = function (options) { return confirmWithParams('confirmPayment', 'payment_intent', options); };
+    this.confirmSetup = function (options) { return confirmWithParams('confirmSetup', 'setup_intent', options); };
+    this.confirmAmazonPayPayment = confirmWithType('confirmAmazonPayPayment', 'payment_intent', 'amazon_pay');
+    this.confirmAlmaPayment = confirmWithType('confirmAlmaPayment', 'payment_intent', 'alma');
+    this.confirmAmazonPaySetup = confirmWithType('confirmAmazonPaySetup', 'setup_intent', 'amazon_pay');
+    this.confirmCardPayment = confirmCard('confirmCardPayment', 'payment_intent');
+    this.confirmCardSetup = confirmCard('confirmCardSetup', 'setup_intent');
     this.handleNextAction = function (options) {
-      var clientSecret = options && options.clientSecret;
-      return retrieve(clientSecret).then(function (res) {
+      var intent = parseSecret('stripe.handleNextAction', options && options.clientSecret);
+      return retrieve(intent).then(function (res) {
         if (res.error) return res;
-        var pi = res.paymentIntent;
-        if (pi.status !== 'requires_action') {
-          return { error: { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message: 'handleNextAction: the PaymentIntent is not in requires_action.', payment_intent: pi } };
+        var obj = res[KINDS[intent.kind].result];
+        if (obj.status !== 'requires_action') {
+          var error = { type: 'invalid_request_error', code: intent.kind + '_unexpected_state', message: 'handleNextAction: the ' + KINDS[intent.kind].label + ' is not in requires_action.' };
+          error[intent.kind] = obj;
+          return { error: error };
         }
-        return settle(pi, pi.next_action.redirect_to_url && pi.next_action.redirect_to_url.return_url, 'if_required', clientSecret);
+        return settle(intent, obj, { returnUrl: obj.next_action.redirect_to_url && obj.next_action.redirect_to_url.return_url, redirect: 'if_required' });
       });
     };
-    this.handleCardAction = function (clientSecret) { return this.handleNextAction({ clientSecret: clientSecret }); };
-    this.retrievePaymentIntent = function (clientSecret) {
-      try { return retrieve(clientSecret); } catch (e) { return Promise.reject(e); }
+    this.handleCardAction = function (clientSecret) {
+      parseSecret('stripe.handleCardAction', clientSecret, 'payment_intent');
+      return this.handleNextAction({ clientSecret: clientSecret });
     };
+    this.retrievePaymentIntent = retriever('retrievePaymentIntent', 'payment_intent');
+    this.retrieveSetupIntent = retriever('retrieveSetupIntent', 'setup_intent');
     this.createPaymentMethod = function (data) {
       if (data && data.elements) {
         return Promise.reject(IntegrationError("Pasarela's Stripe.js does not provide Elements yet."));
