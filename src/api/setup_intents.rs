@@ -9,7 +9,6 @@ use super::{expand, pagination, Ctx, Reply};
 use crate::domain::customer::Customer;
 use crate::domain::event::EventType;
 use crate::domain::ids;
-use crate::domain::mandate;
 use crate::domain::method_choice::TypeChoice;
 use crate::domain::payment_method::FutureUsage;
 use crate::domain::setup_intent::{SetupIntent, SetupRequest};
@@ -111,30 +110,6 @@ fn choose_types(si: &mut SetupIntent, choice: &TypeChoice, country: &str) -> Api
     Ok(())
 }
 
-/// `mandate_data[customer_acceptance]`, as given (resolved against the client on use).
-fn mandate_acceptance(p: &Params, ctx: &Ctx) -> ApiResult<Option<Value>> {
-    let Patch::Set(data) = p.hash_patch("mandate_data")? else {
-        return Ok(None);
-    };
-    let Some(given) = data.get("customer_acceptance") else {
-        return Err(ApiError::missing("mandate_data[customer_acceptance]"));
-    };
-    match given.get("type").and_then(Value::as_str) {
-        Some("online" | "offline") => {}
-        _ => {
-            return Err(ApiError::invalid(
-                "Invalid mandate_data[customer_acceptance][type]: must be one of online or offline",
-            )
-            .param("mandate_data[customer_acceptance][type]"))
-        }
-    }
-    Ok(Some(mandate::acceptance(
-        Some(given),
-        &ctx.client,
-        crate::clock::now(),
-    )))
-}
-
 /// `flow_directions[]`: `inbound` and/or `outbound`.
 fn flow_directions(p: &Params) -> ApiResult<Option<Vec<String>>> {
     let Some(list) = p.str_list("flow_directions")? else {
@@ -156,7 +131,7 @@ fn setup_request(p: &Params, ctx: &Ctx) -> ApiResult<SetupRequest> {
     Ok(SetupRequest {
         return_url: p.url_patch("return_url")?.set(),
         use_stripe_sdk: p.bool("use_stripe_sdk")?.unwrap_or(false),
-        mandate_acceptance: mandate_acceptance(p, ctx)?,
+        mandate_acceptance: params::mandate_acceptance(p, &ctx.client)?,
     })
 }
 

@@ -181,6 +181,9 @@ pub struct PaymentIntent {
     /// The customer completed the action, but `confirmation_method=manual` needs the
     /// server to confirm again; that confirm charges without asking again.
     pub action_authenticated: bool,
+    /// The customer's acceptance given on confirm, for the mandate saved on success.
+    #[serde(default)]
+    pub mandate_acceptance: Option<Value>,
 }
 
 /// A call the intent's status does not allow.
@@ -238,6 +241,9 @@ pub struct ConfirmRequest {
     /// The active mandate of the method, if it has one (off-session redirect methods
     /// need it).
     pub mandate: Option<String>,
+    /// `mandate_data[customer_acceptance]`, resolved: kept for the mandate a
+    /// `setup_future_usage` payment makes.
+    pub mandate_acceptance: Option<Value>,
 }
 
 /// What becomes of the payment method after a successful payment.
@@ -310,6 +316,7 @@ impl PaymentIntent {
             off_session: false,
             attempt_type: None,
             action_authenticated: false,
+            mandate_acceptance: None,
         }
     }
 
@@ -391,6 +398,9 @@ impl PaymentIntent {
         }
         if let Some(url) = &req.return_url {
             self.return_url = Some(url.clone());
+        }
+        if req.mandate_acceptance.is_some() {
+            self.mandate_acceptance = req.mandate_acceptance.clone();
         }
         self.check_redirects(pm, req)?;
         if pm.kind.is_redirect()

@@ -262,7 +262,7 @@ fn after_payment(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod) -
             db.put(&pm)?;
             // Saved for later: a method that needs a mandate gets one, accepted by the
             // customer who just paid.
-            payment_methods::save_mandate(db, exec, &pm, None).map(|_| ())
+            payment_methods::save_mandate(db, exec, &pm, pi.mandate_acceptance.as_ref()).map(|_| ())
         }
         AfterPayment::Consume => {
             pm.consumed = true;

@@ -164,7 +164,7 @@ fn create_params(ctx: &Ctx) -> ApiResult<Create> {
     Ok(if confirm_now {
         Create {
             pi,
-            confirm: Some((method, params::confirm_request(p, ctx.key)?)),
+            confirm: Some((method, params::confirm_request(p, ctx.key, &ctx.client)?)),
             method: MethodChoice::Current,
         }
     } else {
@@ -412,7 +412,7 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     check_id(&id)?;
     versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &ctx.params)?;
     let expand_paths = ctx.expand_paths("payment_intent", false)?;
-    let c = params::confirm(&ctx.params, ctx.key)?;
+    let c = params::confirm(&ctx.params, ctx.key, &ctx.client)?;
     let key = ctx.key;
     let country = ctx.app.account.country.clone();
     ctx.execute(move |db, exec| {

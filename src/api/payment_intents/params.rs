@@ -5,6 +5,7 @@ use crate::api::auth::KeyKind;
 use crate::api::form::{one_of, Params, Patch};
 use crate::api::payment_methods;
 use crate::domain::availability::{self, Unavailable};
+use crate::domain::mandate::Client;
 use crate::domain::method_choice::{ChoiceRefused, TypeChoice};
 use crate::domain::money::{Currency, MAX_AMOUNT};
 use crate::domain::payment_intent::{AllowRedirects, CaptureMethod, ConfirmRequest, PaymentIntent};
@@ -473,8 +474,32 @@ pub fn method_choice(p: &Params, key: KeyKind) -> ApiResult<MethodChoice> {
     })
 }
 
+/// `mandate_data[customer_acceptance]`, as given (resolved against the client on use).
+pub fn mandate_acceptance(p: &Params, client: &Client) -> ApiResult<Option<Value>> {
+    let Patch::Set(data) = p.hash_patch("mandate_data")? else {
+        return Ok(None);
+    };
+    let Some(given) = data.get("customer_acceptance") else {
+        return Err(ApiError::missing("mandate_data[customer_acceptance]"));
+    };
+    match given.get("type").and_then(Value::as_str) {
+        Some("online" | "offline") => {}
+        _ => {
+            return Err(ApiError::invalid(
+                "Invalid mandate_data[customer_acceptance][type]: must be one of online or offline",
+            )
+            .param("mandate_data[customer_acceptance][type]"))
+        }
+    }
+    Ok(Some(crate::domain::mandate::acceptance(
+        Some(given),
+        client,
+        crate::clock::now(),
+    )))
+}
+
 /// What a confirm (or a create with `confirm=true`) asks besides the method.
-pub fn confirm_request(p: &Params, key: KeyKind) -> ApiResult<ConfirmRequest> {
+pub fn confirm_request(p: &Params, key: KeyKind, client: &Client) -> ApiResult<ConfirmRequest> {
     let off_session = match p.get("off_session").and_then(|n| n.as_str()) {
         Some("one_off") | Some("recurring") => true,
         _ => p.bool("off_session")?.unwrap_or(false),
@@ -491,6 +516,7 @@ pub fn confirm_request(p: &Params, key: KeyKind) -> ApiResult<ConfirmRequest> {
         },
         from_server: key == KeyKind::Secret,
         mandate: None,
+        mandate_acceptance: mandate_acceptance(p, client)?,
     })
 }
 
@@ -507,7 +533,7 @@ pub struct ConfirmParams {
     pub request: ConfirmRequest,
 }
 
-pub fn confirm(p: &Params, key: KeyKind) -> ApiResult<ConfirmParams> {
+pub fn confirm(p: &Params, key: KeyKind, client: &Client) -> ApiResult<ConfirmParams> {
     let client_secret = p.str("client_secret")?;
     if key == KeyKind::Publishable && client_secret.is_none() {
         return Err(ApiError::missing("client_secret"));
@@ -520,6 +546,6 @@ pub fn confirm(p: &Params, key: KeyKind) -> ApiResult<ConfirmParams> {
         options: options(p)?,
         types: type_choice(p, false)?,
         method: method_choice(p, key)?,
-        request: confirm_request(p, key)?,
+        request: confirm_request(p, key, client)?,
     })
 }

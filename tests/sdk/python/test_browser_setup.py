@@ -2,8 +2,9 @@
 checkout.html head and client.js as printed, with only the script URL pointing at Pasarela's
 `/clover/stripe.js`. The merchant's server (a small Python server on its own origin) creates
 the customer and the SetupIntent with the seed's curl parameters, fills the seed's
-`{{SETUP_INTENT_CLIENT_SECRET}}` placeholder as a server-side template does, and hands the
-same secret out from /secret as the seed's fetch snippet expects. The seed's return_url
+`{{SETUP_INTENT_CLIENT_SECRET}}` placeholder as a server-side template does, hands the same
+secret out from /secret as the seed's fetch snippet expects, and serves a page at /return
+that reads the intent back with Stripe.js. The seed's return_url
 (https://example.com/setup/complete) is answered by the browser's request routing.
 
 Then Stripe.js's SetupIntent calls with cards: confirmCardSetup with 3-D Secure in the
@@ -21,6 +22,7 @@ from helpers import CLOVER, PK, SK, check_schema, request
 
 RETURN_URL = "https://example.com/setup/complete"  # the seed's
 RETURN_PAGE = "<!doctype html><html><head><title>Setup complete</title></head><body>done</body></html>"
+RETURN_HEAD = '<!doctype html><html><head><script src="{script}"></script></head><body>done</body></html>'
 
 # checkout.html's head as printed (script URL changed); the seed's /secret snippet, its
 # "Render the form" comment followed by showing a button; client.js as printed, run when the
@@ -74,7 +76,10 @@ def merchant_site(pasarela_url: str):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             path = urllib.parse.urlparse(self.path).path
-            if path == "/secret":
+            if path == "/return":
+                body = RETURN_HEAD.format(script=pasarela_url + "/clover/stripe.js").encode()
+                ctype = "text/html; charset=utf-8"
+            elif path == "/secret":
                 # get '/secret' do intent = # ... Create or retrieve the SetupIntent
                 body = json.dumps({"client_secret": state["setup_intent"]["client_secret"]}).encode()
                 ctype = "application/json"
@@ -164,11 +169,12 @@ def test_seed_003_confirm_amazon_pay_setup_in_the_browser(us, browser, button, r
         assert query == {"setup_intent": [seti["id"]], "setup_intent_client_secret": [seti["client_secret"]],
                          "redirect_status": [redirect_status]}, page.url
 
-        # The return page reads the intent with Stripe.js (publishable key + secret).
-        got = page.evaluate("""async ([pk, cs]) => { await new Promise((ok) => {
-                const s = document.createElement('script'); s.src = '%s/clover/stripe.js'; s.onload = ok;
-                document.head.appendChild(s); });
-              return await Stripe(pk).retrieveSetupIntent(cs); }""" % us.url, [PK, seti["client_secret"]])
+        # A merchant page reads the intent with Stripe.js (publishable key + the secret from the
+        # return URL). On the merchant's own origin: Chromium's Local Network Access keeps a
+        # page of a public origin (example.com) from calling the loopback address.
+        page.goto(f"{site}/return")
+        got = page.evaluate("async ([pk, cs]) => await Stripe(pk).retrieveSetupIntent(cs)",
+                            [PK, query["setup_intent_client_secret"][0]])
         assert "error" not in got, got
         view = got["setupIntent"]
         check_schema(view, "Stripe.js retrieveSetupIntent", version=CLOVER, partial=True)

@@ -401,3 +401,14 @@ def test_total_count_refused_on_every_version(base, version, param, path):
         err = assert_error(r, 400, "invalid_request_error", None, None)
         assert "total_count" in err["message"], err
     assert r.headers.get("Stripe-Version") == version
+
+
+@pytest.mark.parametrize("version", [ACACIA, CLOVER, ENDIVE])
+@pytest.mark.parametrize("param", ["link[persistent_token]", "pay_by_bank[bank]"])
+def test_payment_method_update_refuses_link_and_pay_by_bank_on_every_version(base, version, param):
+    """2025-09-30.clover (stripe-node 19.0.0): `link` and `pay_by_bank` left PaymentMethod
+    update; Pasarela refuses them on every version (docs/api-versions.md)."""
+    cus = request(base, "POST", "/v1/customers", {}).json["id"]
+    pm = request(base, "POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": cus}).json["id"]
+    r = request(base, "POST", f"/v1/payment_methods/{pm}", {param: "x"}, version=version)
+    assert_error(r, 400, "invalid_request_error", "parameter_unknown", param)
