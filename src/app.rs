@@ -315,14 +315,19 @@ const CORS_EXPOSE_HEADERS: &str = "Request-Id, Stripe-Manage-Version, Stripe-Sho
 
 /// CORS for every answer: Stripe.js calls from the merchant's page (`origin`).
 fn cors_headers(h: &mut HeaderMap, origin: Option<HeaderValue>) {
-    h.insert(
-        "access-control-allow-origin",
-        origin.unwrap_or(HeaderValue::from_static("*")),
-    );
-    h.insert(
-        "access-control-allow-credentials",
-        HeaderValue::from_static("true"),
-    );
+    // A named origin may send credentials; `*` may not (the CORS rules).
+    match origin {
+        Some(o) => {
+            h.insert("access-control-allow-origin", o);
+            h.insert(
+                "access-control-allow-credentials",
+                HeaderValue::from_static("true"),
+            );
+        }
+        None => {
+            h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        }
+    }
     h.insert(
         "access-control-allow-methods",
         HeaderValue::from_static("GET, POST, HEAD, OPTIONS, DELETE"),

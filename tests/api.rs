@@ -603,3 +603,33 @@ fn errors_have_stripe_bodies_and_statuses() {
         assert_stripe_shape(&body);
     }
 }
+
+#[test]
+fn cors_names_the_origin_when_credentials_are_allowed() {
+    let app = TestApp::spawn(&[]);
+    let anonymous = app.request(
+        "GET",
+        "/v1/customers",
+        &[],
+        &[("authorization", &basic(SK))],
+    );
+    assert_eq!(anonymous.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(anonymous.header("access-control-allow-credentials"), None);
+    let from_page = app.request(
+        "GET",
+        "/v1/customers",
+        &[],
+        &[
+            ("authorization", &basic(SK)),
+            ("origin", "https://shop.test"),
+        ],
+    );
+    assert_eq!(
+        from_page.header("access-control-allow-origin"),
+        Some("https://shop.test")
+    );
+    assert_eq!(
+        from_page.header("access-control-allow-credentials"),
+        Some("true")
+    );
+}

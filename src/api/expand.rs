@@ -67,7 +67,10 @@ const EXPANDABLE: &[(&str, &str, Option<&str>)] = &[
 
 /// What a publishable key may expand: Stripe.js expands an intent's `payment_method`,
 /// and nothing that reveals the customer (its view leaves `customer` out altogether).
-const PUBLISHABLE_EXPANDABLE: &[(&str, &str)] = &[("payment_intent", "payment_method")];
+const PUBLISHABLE_EXPANDABLE: &[(&str, &str)] = &[
+    ("payment_intent", "payment_method"),
+    ("setup_intent", "payment_method"),
+];
 
 /// Refuses, for a publishable key, every path but the few Stripe.js uses.
 pub fn validate_publishable(object: &str, paths: &[String]) -> ApiResult<()> {
@@ -147,9 +150,10 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
         "balance_transaction" => db
             .get::<crate::domain::balance_transaction::BalanceTransaction>(id)?
             .map(|t| views::balance_transaction(&t)),
-        "setup_attempt" => db
-            .get::<crate::domain::setup_attempt::SetupAttempt>(id)?
-            .map(|a| views::setup_attempt(&a)),
+        "setup_attempt" => match db.get::<crate::domain::setup_attempt::SetupAttempt>(id)? {
+            Some(a) => Some(crate::flows::render_attempt(db, &a)?),
+            None => None,
+        },
         "mandate" => db
             .get::<crate::domain::mandate::Mandate>(id)?
             .map(|m| views::mandate(&m)),

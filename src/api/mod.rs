@@ -382,7 +382,10 @@ impl Ctx {
                     Ok((status, body)) => (status, body.to_string()),
                     // A lock held elsewhere: nothing is saved, the client retries.
                     Err(e) if e.status == 429 => return Err(e),
-                    Err(e) => (e.status, e.body().to_string()),
+                    Err(e) => {
+                        let e = shown_to(e, exec.key, exec.version);
+                        (e.status, e.body().to_string())
+                    }
                 };
                 if let Some(k) = &key {
                     db.idempotent_finish(k, status, &body)?;
@@ -395,6 +398,28 @@ impl Ctx {
             })
             .await
     }
+}
+
+/// An error's embedded intent as the caller may see it: Stripe.js's reduced view for a
+/// publishable key, rendered at the request's version.
+pub fn shown_to(mut e: ApiError, key: KeyKind, version: ApiVersion) -> ApiError {
+    type View = fn(&Value) -> Value;
+    let views: [(&str, View); 2] = [
+        ("payment_intent", crate::views::payment_intent_publishable),
+        ("setup_intent", crate::views::setup_intent_publishable),
+    ];
+    for (field, reduce) in views {
+        if let Some(shown) = e.extra.get_mut(field) {
+            let full = std::mem::take(shown);
+            let seen = if key == KeyKind::Publishable {
+                reduce(&full)
+            } else {
+                full
+            };
+            *shown = versions::render(seen, version);
+        }
+    }
+    e
 }
 
 fn replay(rec: IdempotentRecord, fingerprint: &str, key: &str) -> ApiResult<Reply> {

@@ -147,16 +147,7 @@ fn confirm_and_render(
     db.put(si)?;
     match outcome {
         Confirmed::Ok => Ok((200, render(db, si, exec.key, exec.version, expand_paths)?)),
-        Confirmed::Declined(mut e) => {
-            if let Some(mut shown) = e.extra.get("setup_intent").cloned() {
-                if exec.key == KeyKind::Publishable {
-                    shown = views::setup_intent_publishable(&shown);
-                }
-                e.extra
-                    .insert("setup_intent".into(), versions::render(shown, exec.version));
-            }
-            Ok((402, e.body()))
-        }
+        Confirmed::Declined(e) => Ok((402, super::shown_to(e, exec.key, exec.version).body())),
     }
 }
 
@@ -357,7 +348,7 @@ pub async fn list_attempts(ctx: Ctx) -> ApiResult<Reply> {
         "setup_attempt",
         "/v1/setup_attempts",
         expand_paths,
-        |_, a: &crate::domain::setup_attempt::SetupAttempt| Ok(views::setup_attempt(a)),
+        |db, a: &crate::domain::setup_attempt::SetupAttempt| crate::flows::render_attempt(db, a),
     )
     .await
 }

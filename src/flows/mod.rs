@@ -55,6 +55,18 @@ pub fn render_setup(
     Ok(views::setup_intent(si, error_method.as_ref()))
 }
 
+/// A SetupAttempt rendered in full, with the payment method its error names.
+pub fn render_attempt(
+    db: &Db,
+    a: &crate::domain::setup_attempt::SetupAttempt,
+) -> Result<Value, StoreError> {
+    let method = match &a.setup_error {
+        Some(_) => db.get::<PaymentMethod>(&a.payment_method)?,
+        None => None,
+    };
+    Ok(views::setup_attempt(a, method.as_ref()))
+}
+
 /// An intent rendered in full, with the payment method its last error names.
 pub fn render_intent(db: &Db, pi: &PaymentIntent) -> Result<Value, StoreError> {
     let error_method = match pi

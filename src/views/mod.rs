@@ -320,16 +320,20 @@ pub fn payment_intent_publishable(full: &Value) -> Value {
         "shipping",
         "status",
     ];
+    publishable(full, FIELDS)
+}
+
+/// The fields a publishable key sees of an object; an expanded payment method is shown,
+/// but nothing expanded inside it (its customer stays an id).
+fn publishable(full: &Value, fields: &[&str]) -> Value {
     let Value::Object(m) = full else {
         return full.clone();
     };
     let mut view: serde_json::Map<String, Value> = m
         .iter()
-        .filter(|(k, _)| FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| fields.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    // An expanded payment method is shown, but nothing expanded inside it (its
-    // customer stays an id).
     if let Some(Value::Object(pm)) = view.get_mut("payment_method") {
         for v in pm.values_mut() {
             if let Some(id) = expanded_id(v) {
@@ -409,18 +413,14 @@ pub fn setup_intent_publishable(full: &Value) -> Value {
         "status",
         "usage",
     ];
-    let Value::Object(m) = full else {
-        return full.clone();
-    };
-    Value::Object(
-        m.iter()
-            .filter(|(k, _)| FIELDS.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    )
+    publishable(full, FIELDS)
 }
 
-pub fn setup_attempt(a: &crate::domain::setup_attempt::SetupAttempt) -> Value {
+/// A SetupAttempt; `error_method` is the PaymentMethod its `setup_error` names.
+pub fn setup_attempt(
+    a: &crate::domain::setup_attempt::SetupAttempt,
+    error_method: Option<&PaymentMethod>,
+) -> Value {
     json!({
         "id": a.id,
         "object": "setup_attempt",
@@ -433,7 +433,7 @@ pub fn setup_attempt(a: &crate::domain::setup_attempt::SetupAttempt) -> Value {
         "on_behalf_of": null,
         "payment_method": a.payment_method,
         "payment_method_details": a.payment_method_details,
-        "setup_error": a.setup_error,
+        "setup_error": with_method(a.setup_error.as_ref(), error_method),
         "setup_intent": a.setup_intent,
         "status": a.status,
         "usage": a.usage,

@@ -78,18 +78,7 @@ fn confirm_and_render(
     db.put(pi)?;
     match outcome {
         Confirmed::Ok => Ok((200, render(db, pi, exec.key, exec.version, expand_paths)?)),
-        Confirmed::Declined(mut e) => {
-            if let Some(mut shown) = e.extra.get("payment_intent").cloned() {
-                if exec.key == KeyKind::Publishable {
-                    shown = views::payment_intent_publishable(&shown);
-                }
-                e.extra.insert(
-                    "payment_intent".into(),
-                    versions::render(shown, exec.version),
-                );
-            }
-            Ok((402, e.body()))
-        }
+        Confirmed::Declined(e) => Ok((402, super::shown_to(e, exec.key, exec.version).body())),
     }
 }
 

@@ -214,6 +214,33 @@ def test_seed_003_confirm_amazon_pay_setup_in_the_browser(us, browser, button, r
         server.shutdown()
 
 
+def test_confirm_amazon_pay_setup_describes_the_method_when_none_is_attached(us, browser):
+    """A SetupIntent created without payment_method_data: confirmAmazonPaySetup sends
+    payment_method_data[type]=amazon_pay, and the redirect completes as in the seed."""
+    r = request(us.url, "POST", "/v1/setup_intents", [("payment_method_types[]", "amazon_pay")], auth="basic")
+    assert r.status == 200, r
+    seti = r.json
+    assert seti["payment_method"] is None
+    page = stripe_page(browser, us.url)
+    confirms = []
+    page.on("request", lambda req: confirms.append(req) if req.url.endswith("/confirm") else None)
+    try:
+        page.evaluate("""([pk, cs]) => { Stripe(pk).confirmAmazonPaySetup(cs, {return_url: 'https://example.com/setup/complete',
+            mandate_data: {customer_acceptance: {type: 'online', online: {infer_from_client: true}}}}); }""",
+                      [PK, seti["client_secret"]])
+        page.wait_for_url(f"{us.url}/authorize/**")
+        sent = dict(urllib.parse.parse_qsl(confirms[0].post_data))
+        assert sent["payment_method_data[type]"] == "amazon_pay", sent
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{RETURN_URL}?**")
+        assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["redirect_status"] == ["succeeded"]
+        after = sk_get(us.url, f"/v1/setup_intents/{seti['id']}")
+        assert after["status"] == "succeeded"
+        assert sk_get(us.url, f"/v1/payment_methods/{after['payment_method']}")["type"] == "amazon_pay"
+    finally:
+        page.close()
+
+
 # --------------------------------------------------------------------------------------------
 # cards: 3-D Secure in the overlay, handleNextAction, confirmSetup, retrieveSetupIntent
 # --------------------------------------------------------------------------------------------

@@ -908,3 +908,43 @@ def test_idempotent_create_replays_the_same_setup_intent(client):
     assert a.id == b.id
     assert b.last_response.headers.get("Idempotent-Replayed") == "true"
     assert [s["id"] for s in raw(client.v1.setup_intents.list({"customer": cus.id}))["data"]] == [a.id]
+
+
+def test_publishable_key_errors_show_only_stripejs_view_of_the_intent(us, client):
+    """An unexpected-state error answered to Stripe.js carries the reduced intent, as its
+    successes do: nothing of the customer or the metadata."""
+    cus = client.v1.customers.create({"email": "private@example.com"})
+    si = client.v1.setup_intents.create({
+        "customer": cus.id, "payment_method": "pm_card_visa", "confirm": True,
+        "metadata": {"secret_note": "vip"}, "automatic_payment_methods": NO_REDIRECTS})
+    assert si.status == "succeeded"
+    again = request(us.url, "POST", f"/v1/setup_intents/{si.id}/confirm",
+                    {"key": PK, "client_secret": si.client_secret}, key=None, auth="param", partial=True)
+    err = assert_error(again, 400, "invalid_request_error", "setup_intent_unexpected_state", None)
+    assert set(err["setup_intent"]) <= PK_VIEW_FIELDS, err["setup_intent"]
+    assert "private@example.com" not in again.text and "vip" not in again.text
+    pi = client.v1.payment_intents.create({
+        "amount": 1000, "currency": "usd", "customer": cus.id, "metadata": {"secret_note": "vip"},
+        "automatic_payment_methods": NO_REDIRECTS})
+    bare = request(us.url, "POST", f"/v1/payment_intents/{pi.id}/confirm",
+                   {"key": PK, "client_secret": pi.client_secret}, key=None, auth="param", partial=True)
+    err = assert_error(bare, 400, "invalid_request_error", "payment_intent_unexpected_state", None)
+    assert "customer" not in err["payment_intent"] and "metadata" not in err["payment_intent"]
+    assert "vip" not in bare.text
+
+
+def test_publishable_key_expands_the_setup_intents_payment_method(us, client):
+    cus = client.v1.customers.create({})
+    si = client.v1.setup_intents.create({
+        "customer": cus.id, "payment_method": "pm_card_visa", "confirm": True,
+        "automatic_payment_methods": NO_REDIRECTS})
+    r = request(us.url, "GET", f"/v1/setup_intents/{si.id}",
+                {"key": PK, "client_secret": si.client_secret, "expand[]": "payment_method"},
+                key=None, auth="param", partial=True)
+    assert r.status == 200, r
+    assert r.json["payment_method"]["id"] == si.payment_method
+    assert r.json["payment_method"]["customer"] == cus.id
+    refused = request(us.url, "GET", f"/v1/setup_intents/{si.id}",
+                      {"key": PK, "client_secret": si.client_secret, "expand[]": "customer"},
+                      key=None, auth="param", partial=True)
+    assert_error(refused, 400, "invalid_request_error", None, None)
