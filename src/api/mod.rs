@@ -400,6 +400,42 @@ impl Ctx {
     }
 }
 
+/// Checks the `client_secret` a publishable key must present for an intent (`object`:
+/// `PaymentIntent` or `SetupIntent`, as the message names it).
+pub fn check_client_secret(
+    key: KeyKind,
+    given: Option<&str>,
+    actual: &str,
+    object: &str,
+) -> ApiResult<()> {
+    match (key, given) {
+        (KeyKind::Secret, _) => Ok(()),
+        (_, None) => Err(ApiError::missing("client_secret")),
+        (_, Some(s)) if s == actual => Ok(()),
+        (_, Some(_)) => Err(ApiError::invalid(format!(
+            "The client_secret provided does not match the client_secret associated with the {object}."
+        ))
+        .param("client_secret")),
+    }
+}
+
+/// An intent rendered for the caller: expanded as asked, Stripe.js's view (`reduce`) for
+/// a publishable key, at the request's version.
+pub fn shown_intent(
+    db: &Db,
+    mut body: Value,
+    key: KeyKind,
+    version: ApiVersion,
+    expand_paths: &[String],
+    reduce: fn(&Value) -> Value,
+) -> ApiResult<Value> {
+    expand::apply(db, &mut body, expand_paths)?;
+    if key == KeyKind::Publishable {
+        body = reduce(&body);
+    }
+    Ok(versions::render(body, version))
+}
+
 /// An error's embedded intent as the caller may see it: Stripe.js's reduced view for a
 /// publishable key, rendered at the request's version.
 pub fn shown_to(mut e: ApiError, key: KeyKind, version: ApiVersion) -> ApiError {

@@ -5,8 +5,7 @@
 use super::auth::KeyKind;
 use super::form::{Params, Patch};
 use super::payment_intents::params::{self, data_shape_paths};
-use super::{expand, pagination, Ctx, Reply};
-use crate::domain::customer::Customer;
+use super::{pagination, Ctx, Reply};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::TypeChoice;
@@ -56,8 +55,6 @@ const CONFIRM_SHAPE: &[&str] = &[
     "payment_method_options[**]",
     "expand[]",
 ];
-const SECRET_MISMATCH: &str =
-    "The client_secret provided does not match the client_secret associated with the SetupIntent.";
 
 fn shape(parts: &[&[&'static str]]) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
@@ -69,13 +66,6 @@ fn load_intent(db: &Db, id: &str) -> ApiResult<SetupIntent> {
     load::<SetupIntent>(db, id, Lookup("setup_intent", "intent", 404))
 }
 
-fn load_customer(db: &Db, id: &str) -> ApiResult<()> {
-    match db.get::<Customer>(id)? {
-        Some(c) if !c.deleted => Ok(()),
-        _ => Err(ApiError::no_such("customer", id, "customer", 400)),
-    }
-}
-
 /// Full for secret keys, Stripe.js's view otherwise.
 fn render(
     db: &Db,
@@ -84,21 +74,15 @@ fn render(
     version: ApiVersion,
     expand_paths: &[String],
 ) -> ApiResult<Value> {
-    let mut body = flow::render(db, si)?;
-    expand::apply(db, &mut body, expand_paths)?;
-    if key == KeyKind::Publishable {
-        body = views::setup_intent_publishable(&body);
-    }
-    Ok(versions::render(body, version))
-}
-
-fn check_client_secret(key: KeyKind, given: Option<&str>, si: &SetupIntent) -> ApiResult<()> {
-    match (key, given) {
-        (KeyKind::Secret, _) => Ok(()),
-        (_, None) => Err(ApiError::missing("client_secret")),
-        (_, Some(s)) if s == si.client_secret => Ok(()),
-        (_, Some(_)) => Err(ApiError::invalid(SECRET_MISMATCH).param("client_secret")),
-    }
+    let body = flow::render(db, si)?;
+    super::shown_intent(
+        db,
+        body,
+        key,
+        version,
+        expand_paths,
+        views::setup_intent_publishable,
+    )
 }
 
 /// Applies a choice of types; none usable is Stripe's error.
@@ -194,7 +178,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     ctx.execute(move |db, exec| {
         si.created = exec.now;
         if let Some(c) = &si.customer {
-            load_customer(db, c)?;
+            crate::flows::live_customer(db, c)?;
         }
         let confirm_method = if confirm_now {
             method
@@ -229,7 +213,12 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .store
         .read(move |db| -> ApiResult<Value> {
             let si = load_intent(db, &id)?;
-            check_client_secret(key, client_secret.as_deref(), &si)?;
+            super::check_client_secret(
+                key,
+                client_secret.as_deref(),
+                &si.client_secret,
+                "SetupIntent",
+            )?;
             render(db, &si, key, version, &expand_paths)
         })
         .await?;
@@ -261,7 +250,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         }
         match customer {
             Patch::Set(c) => {
-                load_customer(db, &c)?;
+                crate::flows::live_customer(db, &c)?;
                 si.customer = Some(c);
             }
             Patch::Unset => si.customer = None,
@@ -290,7 +279,12 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let key = ctx.key;
     ctx.execute(move |db, exec| {
         let mut si = load_intent(db, &id)?;
-        check_client_secret(key, client_secret.as_deref(), &si)?;
+        super::check_client_secret(
+            key,
+            client_secret.as_deref(),
+            &si.client_secret,
+            "SetupIntent",
+        )?;
         confirm_and_render(db, exec, &mut si, method, request, &expand_paths)
     })
     .await

@@ -88,18 +88,6 @@ pub enum Unavailable {
     },
 }
 
-/// Whether the type named `name` can pay `amount` in `currency` for an account in
-/// `country`; a name Pasarela does not process is `NotActivated`.
-pub fn check_name(
-    name: &str,
-    country: &str,
-    currency: &Currency,
-    amount: Option<i64>,
-) -> Result<PaymentMethodType, Unavailable> {
-    let t = PaymentMethodType::parse(name).ok_or(Unavailable::NotActivated)?;
-    check(t, country, currency, amount).map(|()| t)
-}
-
 /// Whether `pm_type` can be set up for later by an account in `country` (no amount or
 /// currency is known yet).
 pub fn check_country(pm_type: PaymentMethodType, country: &str) -> Result<(), Unavailable> {
@@ -154,22 +142,6 @@ pub fn check(
     }
 }
 
-/// The types available to a dynamic (automatic or allowed-list) intent: the candidates
-/// (by name; names Pasarela does not process are passed over) that fit, in Stripe's order.
-pub fn filter<'a>(
-    candidates: impl IntoIterator<Item = &'a str>,
-    country: &str,
-    currency: &Currency,
-    amount: Option<i64>,
-) -> Vec<PaymentMethodType> {
-    let named: Vec<&str> = candidates.into_iter().collect();
-    PaymentMethodType::ALL
-        .into_iter()
-        .filter(|t| named.contains(&t.as_str()))
-        .filter(|t| check(*t, country, currency, amount).is_ok())
-        .collect()
-}
-
 /// Every type Pasarela processes, by name.
 pub fn supported_names() -> impl Iterator<Item = &'static str> {
     PaymentMethodType::ALL
@@ -199,20 +171,9 @@ mod tests {
             ("ideal", "NL", "eur", 500, false),
         ];
         for (t, country, cur, amount, ok) in cases {
-            assert_eq!(
-                check_name(t, country, &c(cur), Some(*amount)).is_ok(),
-                *ok,
-                "{t} {country} {cur} {amount}"
-            );
+            let usable = PaymentMethodType::parse(t)
+                .is_some_and(|t| check(t, country, &c(cur), Some(*amount)).is_ok());
+            assert_eq!(usable, *ok, "{t} {country} {cur} {amount}");
         }
-        use PaymentMethodType::*;
-        assert_eq!(
-            filter(supported_names(), "US", &c("usd"), Some(1000)),
-            vec![Card, AmazonPay]
-        );
-        assert_eq!(
-            filter(supported_names(), "FR", &c("eur"), Some(6000)),
-            vec![Card, Alma, AmazonPay]
-        );
     }
 }

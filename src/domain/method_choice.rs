@@ -48,134 +48,78 @@ impl TypeChoice {
         currency: &Currency,
         amount: i64,
     ) -> Result<ChosenTypes, ChoiceRefused> {
-        match self {
-            TypeChoice::Explicit(list) => {
-                let mut types = Vec::new();
-                for name in list {
-                    let t = availability::check_name(name, country, currency, Some(amount))
-                        .map_err(|e| ChoiceRefused::Unusable(name.clone(), e))?;
-                    if types.last() != Some(&t) {
-                        types.push(t);
-                    }
-                }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: None,
-                    excluded: None,
-                    automatic: None,
-                })
-            }
-            TypeChoice::Allowed(list) => {
-                let types = availability::filter(
-                    list.iter().map(String::as_str),
-                    country,
-                    currency,
-                    Some(amount),
-                );
-                if types.is_empty() {
-                    return Err(ChoiceRefused::NoneAllowed(list.clone()));
-                }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: Some(list.clone()),
-                    excluded: None,
-                    automatic: None,
-                })
-            }
-            TypeChoice::Automatic {
-                allow_redirects,
-                excluded,
-            } => {
-                let mut types = availability::filter(
-                    availability::supported_names(),
-                    country,
-                    currency,
-                    Some(amount),
-                );
-                if let Some(ex) = excluded {
-                    types.retain(|t| !ex.iter().any(|e| e == t.as_str()));
-                }
-                if *allow_redirects == Some(AllowRedirects::Never) {
-                    types.retain(|t| !t.is_redirect());
-                }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: None,
-                    excluded: excluded.clone(),
-                    automatic: Some(AutomaticPaymentMethods {
-                        enabled: true,
-                        allow_redirects: *allow_redirects,
-                    }),
-                })
-            }
-        }
+        self.resolve_with(&|t| availability::check(t, country, currency, Some(amount)))
     }
 
     /// The types this choice gives a SetupIntent (no amount yet) on an account in
     /// `country`: those that can be set up for later.
     pub fn resolve_for_setup(&self, country: &str) -> Result<ChosenTypes, ChoiceRefused> {
-        let usable = |name: &str| -> Result<PaymentMethodType, Unavailable> {
-            let t = PaymentMethodType::parse(name).ok_or(Unavailable::NotActivated)?;
-            if !t.can_be_set_up() {
-                return Err(Unavailable::NotActivated);
+        self.resolve_with(&|t| {
+            if t.can_be_set_up() {
+                availability::check_country(t, country)
+            } else {
+                Err(Unavailable::NotActivated)
             }
-            availability::check_country(t, country).map(|()| t)
-        };
-        let pick = |names: &mut dyn Iterator<Item = &str>| -> Vec<PaymentMethodType> {
-            let named: Vec<&str> = names.collect();
+        })
+    }
+
+    /// The types this choice gives, `usable` saying which can serve the intent.
+    fn resolve_with(
+        &self,
+        usable: &dyn Fn(PaymentMethodType) -> Result<(), Unavailable>,
+    ) -> Result<ChosenTypes, ChoiceRefused> {
+        // Those of `names` that are usable, in Stripe's order.
+        let pick = |names: &[&str]| -> Vec<PaymentMethodType> {
             PaymentMethodType::ALL
                 .into_iter()
-                .filter(|t| named.contains(&t.as_str()) && usable(t.as_str()).is_ok())
+                .filter(|t| names.contains(&t.as_str()) && usable(*t).is_ok())
                 .collect()
+        };
+        let chosen = |types, allowed, excluded, automatic| ChosenTypes {
+            types,
+            allowed,
+            excluded,
+            automatic,
         };
         match self {
             TypeChoice::Explicit(list) => {
                 let mut types = Vec::new();
                 for name in list {
-                    let t = usable(name).map_err(|e| ChoiceRefused::Unusable(name.clone(), e))?;
+                    let t = PaymentMethodType::parse(name)
+                        .ok_or(Unavailable::NotActivated)
+                        .and_then(|t| usable(t).map(|()| t))
+                        .map_err(|e| ChoiceRefused::Unusable(name.clone(), e))?;
                     if !types.contains(&t) {
                         types.push(t);
                     }
                 }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: None,
-                    excluded: None,
-                    automatic: None,
-                })
+                Ok(chosen(types, None, None, None))
             }
             TypeChoice::Allowed(list) => {
-                let types = pick(&mut list.iter().map(String::as_str));
+                let names: Vec<&str> = list.iter().map(String::as_str).collect();
+                let types = pick(&names);
                 if types.is_empty() {
                     return Err(ChoiceRefused::NoneAllowed(list.clone()));
                 }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: Some(list.clone()),
-                    excluded: None,
-                    automatic: None,
-                })
+                Ok(chosen(types, Some(list.clone()), None, None))
             }
             TypeChoice::Automatic {
                 allow_redirects,
                 excluded,
             } => {
-                let mut types = pick(&mut availability::supported_names());
+                let all: Vec<&str> = availability::supported_names().collect();
+                let mut types = pick(&all);
                 if let Some(ex) = excluded {
                     types.retain(|t| !ex.iter().any(|e| e == t.as_str()));
                 }
                 if *allow_redirects == Some(AllowRedirects::Never) {
                     types.retain(|t| !t.is_redirect());
                 }
-                Ok(ChosenTypes {
-                    types,
-                    allowed: None,
-                    excluded: excluded.clone(),
-                    automatic: Some(AutomaticPaymentMethods {
-                        enabled: true,
-                        allow_redirects: *allow_redirects,
-                    }),
-                })
+                let automatic = AutomaticPaymentMethods {
+                    enabled: true,
+                    allow_redirects: *allow_redirects,
+                };
+                Ok(chosen(types, None, excluded.clone(), Some(automatic)))
             }
         }
     }

@@ -38,6 +38,14 @@ pub fn load<T: Stored>(db: &Db, id: &str, Lookup(name, param, status): Lookup) -
         .ok_or_else(|| ApiError::no_such(name, id, param, status))
 }
 
+/// The customer an intent names: it must exist and not be deleted.
+pub fn live_customer(db: &Db, id: &str) -> ApiResult<()> {
+    match db.get::<crate::domain::customer::Customer>(id)? {
+        Some(c) if !c.deleted => Ok(()),
+        _ => Err(ApiError::no_such("customer", id, "customer", 400)),
+    }
+}
+
 /// A SetupIntent rendered in full, with the payment method its last error names.
 pub fn render_setup(
     db: &Db,

@@ -90,6 +90,13 @@ pub struct IdempotentRecord {
 
 macro_rules! stored {
     ($t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = $r:ident)? $(, hidden = $h:ident)?) => {
+        stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?);
+    };
+    // `ref1_always`: a field that always has a value (a String, or a type with `as_str`).
+    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident) => {
+        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())));
+    };
+    (@impl $t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = ($($r:tt)*))? $(, hidden = $h:ident)?) => {
         impl Stored for $t {
             const KIND: &'static str = $kind;
             fn id(&self) -> &str {
@@ -102,7 +109,8 @@ macro_rules! stored {
                 self.$c.as_deref()
             })?
             $(fn ref1(&self) -> Option<&str> {
-                self.$r.as_deref()
+                let read: fn(&Self) -> Option<&str> = $($r)*;
+                read(self)
             })?
             $(fn hidden(&self) -> bool {
                 self.$h
@@ -118,22 +126,12 @@ use crate::domain::{
 };
 stored!(Customer, "customer", ref1 = email, hidden = deleted);
 stored!(PaymentIntent, "payment_intent", customer = customer);
-impl Stored for PaymentMethod {
-    const KIND: &'static str = "payment_method";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created(&self) -> i64 {
-        self.created
-    }
-    fn customer(&self) -> Option<&str> {
-        self.customer.as_deref()
-    }
-    /// Lists filter payment methods by type.
-    fn ref1(&self) -> Option<&str> {
-        Some(self.kind.as_str())
-    }
-}
+stored!(
+    PaymentMethod,
+    "payment_method",
+    customer = customer,
+    ref1_always = kind
+);
 stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
 stored!(
     crate::domain::setup_intent::SetupIntent,
@@ -141,38 +139,18 @@ stored!(
     customer = customer,
     ref1 = payment_method
 );
-impl Stored for crate::domain::setup_attempt::SetupAttempt {
-    const KIND: &'static str = "setup_attempt";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created(&self) -> i64 {
-        self.created
-    }
-    fn customer(&self) -> Option<&str> {
-        self.customer.as_deref()
-    }
-    /// Attempts are listed by their SetupIntent.
-    fn ref1(&self) -> Option<&str> {
-        Some(&self.setup_intent)
-    }
-}
-impl Stored for crate::domain::mandate::Mandate {
-    const KIND: &'static str = "mandate";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created(&self) -> i64 {
-        self.created
-    }
-    fn customer(&self) -> Option<&str> {
-        self.customer.as_deref()
-    }
-    /// Mandates are found by their payment method.
-    fn ref1(&self) -> Option<&str> {
-        Some(&self.payment_method)
-    }
-}
+stored!(
+    crate::domain::setup_attempt::SetupAttempt,
+    "setup_attempt",
+    customer = customer,
+    ref1_always = setup_intent
+);
+stored!(
+    crate::domain::mandate::Mandate,
+    "mandate",
+    customer = customer,
+    ref1_always = payment_method
+);
 stored!(BalanceTransaction, "balance_transaction", ref1 = source);
 stored!(
     crate::domain::refund::Refund,
@@ -181,18 +159,7 @@ stored!(
     ref1 = charge
 );
 
-impl Stored for crate::domain::event::Event {
-    const KIND: &'static str = "event";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created(&self) -> i64 {
-        self.created
-    }
-    fn ref1(&self) -> Option<&str> {
-        Some(self.kind.as_str())
-    }
-}
+stored!(crate::domain::event::Event, "event", ref1_always = kind);
 
 pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(body)?)

@@ -5,8 +5,7 @@ pub mod params;
 
 use super::auth::KeyKind;
 use super::form::Patch;
-use super::{expand, pagination, Ctx, Reply};
-use crate::domain::customer::Customer;
+use super::{pagination, Ctx, Reply};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::TypeChoice;
@@ -24,20 +23,11 @@ use axum::extract::Path;
 use params::{full_shape, COMMON, CONFIRM_SHAPE, CREATE_ONLY, SHIPPING};
 use serde_json::Value;
 
-const SECRET_MISMATCH: &str =
-    "The client_secret provided does not match the client_secret associated with the PaymentIntent.";
 const ID_LOOKS_LIKE_SECRET: &str = "You passed a string that looks like a client secret as the PaymentIntent ID, but you must provide a valid PaymentIntent ID. Please use the value in the `id` field of the PaymentIntent.";
 
 /// The intent `id`, or Stripe's 404.
 fn load_intent(db: &Db, id: &str) -> ApiResult<PaymentIntent> {
     load::<PaymentIntent>(db, id, Lookup("payment_intent", "intent", 404))
-}
-
-fn load_customer(db: &Db, id: &str) -> ApiResult<()> {
-    match db.get::<Customer>(id)? {
-        Some(c) if !c.deleted => Ok(()),
-        _ => Err(ApiError::no_such("customer", id, "customer", 400)),
-    }
 }
 
 /// Renders an intent for the caller: full for secret keys, Stripe.js's view otherwise.
@@ -48,12 +38,15 @@ fn render(
     version: ApiVersion,
     expand_paths: &[String],
 ) -> ApiResult<Value> {
-    let mut body = render_intent(db, pi)?;
-    expand::apply(db, &mut body, expand_paths)?;
-    if key == KeyKind::Publishable {
-        body = views::payment_intent_publishable(&body);
-    }
-    Ok(versions::render(body, version))
+    let body = render_intent(db, pi)?;
+    super::shown_intent(
+        db,
+        body,
+        key,
+        version,
+        expand_paths,
+        views::payment_intent_publishable,
+    )
 }
 
 /// Applies a choice of types to the intent (its amount and currency as they are now).
@@ -179,7 +172,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     ctx.execute(move |db, exec| {
         pi.created = exec.now;
         if let Some(c) = &pi.customer {
-            load_customer(db, c)?;
+            crate::flows::live_customer(db, c)?;
         }
         if let Some(pm) = flow::method(db, exec, method)? {
             pi.check_owner(&pm)?;
@@ -206,15 +199,6 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
 }
 
 /// Checks the `client_secret` a publishable key must present for the intent.
-fn check_client_secret(key: KeyKind, given: Option<&str>, pi: &PaymentIntent) -> ApiResult<()> {
-    match (key, given) {
-        (KeyKind::Secret, _) => Ok(()),
-        (_, None) => Err(ApiError::missing("client_secret")),
-        (_, Some(s)) if s == pi.client_secret => Ok(()),
-        (_, Some(_)) => Err(ApiError::invalid(SECRET_MISMATCH).param("client_secret")),
-    }
-}
-
 fn check_id(id: &str) -> ApiResult<()> {
     if id.contains("_secret_") {
         return Err(ApiError::invalid(ID_LOOKS_LIKE_SECRET).param("intent"));
@@ -233,7 +217,12 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .store
         .read(move |db| -> ApiResult<Value> {
             let pi = load_intent(db, &id)?;
-            check_client_secret(key, client_secret.as_deref(), &pi)?;
+            super::check_client_secret(
+                key,
+                client_secret.as_deref(),
+                &pi.client_secret,
+                "PaymentIntent",
+            )?;
             render(db, &pi, key, version, &expand_paths)
         })
         .await?;
@@ -373,7 +362,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         let (customer, detach_method, method) = update.apply(&mut pi, &country)?;
         match customer {
             Patch::Set(c) => {
-                load_customer(db, &c)?;
+                crate::flows::live_customer(db, &c)?;
                 pi.customer = Some(c);
             }
             Patch::Unset => pi.customer = None,
@@ -406,7 +395,12 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let country = ctx.app.account.country.clone();
     ctx.execute(move |db, exec| {
         let mut pi = load_intent(db, &id)?;
-        check_client_secret(key, c.client_secret.as_deref(), &pi)?;
+        super::check_client_secret(
+            key,
+            c.client_secret.as_deref(),
+            &pi.client_secret,
+            "PaymentIntent",
+        )?;
         flow::check_confirm_key(key, &pi)?;
         if let Some(cm) = c.capture_method {
             pi.capture_method = cm;
