@@ -400,9 +400,51 @@ impl Ctx {
     }
 }
 
+/// What the HTTP layer needs of an intent that a client secret opens to Stripe.js.
+pub trait Intent: crate::store::Stored + 'static {
+    /// Its name in messages (`PaymentIntent`) and in 404s (`payment_intent`).
+    const NAME: &'static str;
+    const MISSING_NAME: &'static str;
+    fn client_secret(&self) -> &str;
+}
+
+impl Intent for crate::domain::payment_intent::PaymentIntent {
+    const NAME: &'static str = "PaymentIntent";
+    const MISSING_NAME: &'static str = "payment_intent";
+    fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+}
+
+impl Intent for crate::domain::setup_intent::SetupIntent {
+    const NAME: &'static str = "SetupIntent";
+    const MISSING_NAME: &'static str = "setup_intent";
+    fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+}
+
+/// The intent `id` (param `intent`), or Stripe's 404.
+pub fn load_intent<T: Intent>(db: &Db, id: &str) -> ApiResult<T> {
+    load::<T>(db, id, Lookup(T::MISSING_NAME, "intent", 404))
+}
+
+/// The intent as its caller may load it: with a publishable key, only with its client
+/// secret.
+pub fn load_for<T: Intent>(
+    db: &Db,
+    id: &str,
+    key: KeyKind,
+    client_secret: Option<&str>,
+) -> ApiResult<T> {
+    let intent = load_intent::<T>(db, id)?;
+    check_client_secret(key, client_secret, intent.client_secret(), T::NAME)?;
+    Ok(intent)
+}
+
 /// Checks the `client_secret` a publishable key must present for an intent (`object`:
 /// `PaymentIntent` or `SetupIntent`, as the message names it).
-pub fn check_client_secret(
+fn check_client_secret(
     key: KeyKind,
     given: Option<&str>,
     actual: &str,

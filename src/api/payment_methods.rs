@@ -104,18 +104,12 @@ pub fn build(p: &Params, key: KeyKind, prefix: &str, now: i64) -> ApiResult<Paym
         super::form::Patch::Set(v) => Some(v),
         _ => None,
     };
-    Ok(PaymentMethod {
-        id: ids::new_id("pm"),
-        created: now,
-        kind,
-        billing_details: billing_details_from(billing.as_ref()),
-        card,
-        customer: None,
-        metadata,
-        allow_redisplay,
-        consumed: false,
-        set_up: false,
-    })
+    let mut pm = PaymentMethod::new(ids::new_id("pm"), now, kind);
+    pm.billing_details = billing_details_from(billing.as_ref());
+    pm.card = card;
+    pm.metadata = metadata;
+    pm.allow_redisplay = allow_redisplay;
+    Ok(pm)
 }
 
 fn card_details(c: &Params, key: KeyKind, param: &str) -> ApiResult<CardDetails> {

@@ -5,7 +5,7 @@
 use super::auth::KeyKind;
 use super::form::{Params, Patch};
 use super::payment_intents::params::{self, data_shape_paths};
-use super::{pagination, Ctx, Reply};
+use super::{load_for, load_intent, pagination, Ctx, Reply};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::TypeChoice;
@@ -14,7 +14,7 @@ use crate::domain::setup_intent::{SetupIntent, SetupRequest};
 use crate::error::{ApiError, ApiResult};
 use crate::flows::payment_intent::MethodChoice;
 use crate::flows::setup_intent::{self as flow, Confirmed};
-use crate::flows::{load, Exec, Lookup};
+use crate::flows::Exec;
 use crate::store::Db;
 use crate::versions::{self, ApiVersion, Operation};
 use crate::views;
@@ -60,10 +60,6 @@ fn shape(parts: &[&[&'static str]]) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
     v.extend(data_shape_paths());
     v
-}
-
-fn load_intent(db: &Db, id: &str) -> ApiResult<SetupIntent> {
-    load::<SetupIntent>(db, id, Lookup("setup_intent", "intent", 404))
 }
 
 /// Full for secret keys, Stripe.js's view otherwise.
@@ -212,13 +208,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let si = load_intent(db, &id)?;
-            super::check_client_secret(
-                key,
-                client_secret.as_deref(),
-                &si.client_secret,
-                "SetupIntent",
-            )?;
+            let si = load_for::<SetupIntent>(db, &id, key, client_secret.as_deref())?;
             render(db, &si, key, version, &expand_paths)
         })
         .await?;
@@ -238,7 +228,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let method = params::method_choice(&p, ctx.key)?;
     let country = ctx.app.account.country.clone();
     ctx.execute(move |db, exec| {
-        let mut si = load_intent(db, &id)?;
+        let mut si = load_intent::<SetupIntent>(db, &id)?;
         si.check_update()
             .map_err(|e| flow::unexpected_state(db, &si, e))?;
         if let Some(choice) = &choice {
@@ -278,13 +268,7 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let request = setup_request(p, &ctx)?;
     let key = ctx.key;
     ctx.execute(move |db, exec| {
-        let mut si = load_intent(db, &id)?;
-        super::check_client_secret(
-            key,
-            client_secret.as_deref(),
-            &si.client_secret,
-            "SetupIntent",
-        )?;
+        let mut si = load_for::<SetupIntent>(db, &id, key, client_secret.as_deref())?;
         confirm_and_render(db, exec, &mut si, method, request, &expand_paths)
     })
     .await
@@ -299,7 +283,7 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         &["abandoned", "duplicate", "requested_by_customer"],
     )?;
     ctx.execute(move |db, exec| {
-        let mut si = load_intent(db, &id)?;
+        let mut si = load_intent::<SetupIntent>(db, &id)?;
         flow::cancel(db, exec, &mut si, reason)?;
         Ok((200, render(db, &si, exec.key, exec.version, &expand_paths)?))
     })

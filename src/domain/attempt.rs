@@ -114,8 +114,7 @@ fn test_card(pm: &PaymentMethod) -> Option<test_cards::TestCard> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::payment_method::{billing_details_from, CardDetails, PaymentMethodType};
-    use serde_json::Map;
+    use crate::domain::payment_method::{CardDetails, PaymentMethodType};
 
     fn method(alias_or_type: &str) -> PaymentMethod {
         let (kind, card) = match test_cards::by_alias(alias_or_type) {
@@ -125,18 +124,9 @@ mod tests {
             ),
             None => (PaymentMethodType::parse(alias_or_type).unwrap(), None),
         };
-        PaymentMethod {
-            id: "pm_1".into(),
-            created: 0,
-            kind,
-            billing_details: billing_details_from(None),
-            card,
-            customer: None,
-            metadata: Map::new(),
-            allow_redisplay: "unspecified".into(),
-            consumed: false,
-            set_up: false,
-        }
+        let mut pm = PaymentMethod::new("pm_1".into(), 0, kind);
+        pm.card = card;
+        pm
     }
 
     fn on_session() -> Attempt {

@@ -165,6 +165,24 @@ pub struct PaymentMethod {
     pub set_up: bool,
 }
 
+impl PaymentMethod {
+    /// A new method of `kind`: no card details, customer or billing details yet.
+    pub fn new(id: String, created: i64, kind: PaymentMethodType) -> Self {
+        PaymentMethod {
+            id,
+            created,
+            kind,
+            billing_details: billing_details_from(None),
+            card: None,
+            customer: None,
+            metadata: Map::new(),
+            allow_redisplay: "unspecified".into(),
+            consumed: false,
+            set_up: false,
+        }
+    }
+}
+
 pub fn empty_billing_details() -> Value {
     serde_json::json!({
         "address": {"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null},
@@ -196,16 +214,7 @@ pub fn billing_details_from(given: Option<&Value>) -> Value {
 pub fn from_alias(id: &str, now: i64) -> Option<PaymentMethod> {
     let card = super::test_cards::by_alias(id)?;
     let next_year = 1970 + now / 31_556_952 + 1;
-    Some(PaymentMethod {
-        id: super::ids::new_id("pm"),
-        created: now,
-        kind: PaymentMethodType::Card,
-        billing_details: billing_details_from(None),
-        card: Some(CardDetails::from_test_card(&card, 12, next_year + 5)),
-        customer: None,
-        metadata: Map::new(),
-        allow_redisplay: "unspecified".into(),
-        consumed: false,
-        set_up: false,
-    })
+    let mut pm = PaymentMethod::new(super::ids::new_id("pm"), now, PaymentMethodType::Card);
+    pm.card = Some(CardDetails::from_test_card(&card, 12, next_year + 5));
+    Some(pm)
 }

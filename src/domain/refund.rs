@@ -108,21 +108,10 @@ impl Charge {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::payment_method::{billing_details_from, PaymentMethod};
+    use crate::domain::payment_method::PaymentMethod;
 
     fn charge(captured: i64) -> Charge {
-        let pm = PaymentMethod {
-            id: "pm_1".into(),
-            created: 0,
-            kind: PaymentMethodType::Alma,
-            billing_details: billing_details_from(None),
-            card: None,
-            customer: None,
-            metadata: Map::new(),
-            allow_redisplay: "unspecified".into(),
-            consumed: false,
-            set_up: false,
-        };
+        let pm = PaymentMethod::new("pm_1".into(), 0, PaymentMethodType::Alma);
         let from = crate::domain::charge::ChargeFrom {
             id: "py_1".into(),
             created: 0,

@@ -309,7 +309,7 @@ impl SetupIntent {
 mod tests {
     use super::*;
     use crate::domain::payment_intent::ActionKind;
-    use crate::domain::payment_method::{billing_details_from, from_alias};
+    use crate::domain::payment_method::from_alias;
 
     fn si(status: Status) -> SetupIntent {
         let mut s = SetupIntent::new(
@@ -323,18 +323,7 @@ mod tests {
     }
 
     fn amazon_pay() -> PaymentMethod {
-        PaymentMethod {
-            id: "pm_ap".into(),
-            created: 0,
-            kind: PaymentMethodType::AmazonPay,
-            billing_details: billing_details_from(None),
-            card: None,
-            customer: None,
-            metadata: Map::new(),
-            allow_redisplay: "unspecified".into(),
-            consumed: false,
-            set_up: false,
-        }
+        PaymentMethod::new("pm_ap".into(), 0, PaymentMethodType::AmazonPay)
     }
 
     const ALL: [Status; 6] = [

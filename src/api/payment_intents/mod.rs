@@ -5,7 +5,7 @@ pub mod params;
 
 use super::auth::KeyKind;
 use super::form::Patch;
-use super::{pagination, Ctx, Reply};
+use super::{load_for, load_intent, pagination, Ctx, Reply};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::TypeChoice;
@@ -14,7 +14,6 @@ use crate::domain::payment_intent::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::flows::payment_intent::{self as flow, Confirmed, MethodChoice};
-use crate::flows::{load, Lookup};
 use crate::flows::{render_intent, Exec};
 use crate::store::Db;
 use crate::versions::{self, ApiVersion, Operation};
@@ -24,11 +23,6 @@ use params::{full_shape, COMMON, CONFIRM_SHAPE, CREATE_ONLY, SHIPPING};
 use serde_json::Value;
 
 const ID_LOOKS_LIKE_SECRET: &str = "You passed a string that looks like a client secret as the PaymentIntent ID, but you must provide a valid PaymentIntent ID. Please use the value in the `id` field of the PaymentIntent.";
-
-/// The intent `id`, or Stripe's 404.
-fn load_intent(db: &Db, id: &str) -> ApiResult<PaymentIntent> {
-    load::<PaymentIntent>(db, id, Lookup("payment_intent", "intent", 404))
-}
 
 /// Renders an intent for the caller: full for secret keys, Stripe.js's view otherwise.
 fn render(
@@ -216,13 +210,7 @@ pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let pi = load_intent(db, &id)?;
-            super::check_client_secret(
-                key,
-                client_secret.as_deref(),
-                &pi.client_secret,
-                "PaymentIntent",
-            )?;
+            let pi = load_for::<PaymentIntent>(db, &id, key, client_secret.as_deref())?;
             render(db, &pi, key, version, &expand_paths)
         })
         .await?;
@@ -350,7 +338,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let update = update_params(&ctx)?;
     let country = ctx.app.account.country.clone();
     ctx.execute(move |db, exec| {
-        let mut pi = load_intent(db, &id)?;
+        let mut pi = load_intent::<PaymentIntent>(db, &id)?;
         for (field, given) in update.guarded(&pi) {
             if given {
                 pi.check_update(field)
@@ -394,13 +382,7 @@ pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let key = ctx.key;
     let country = ctx.app.account.country.clone();
     ctx.execute(move |db, exec| {
-        let mut pi = load_intent(db, &id)?;
-        super::check_client_secret(
-            key,
-            c.client_secret.as_deref(),
-            &pi.client_secret,
-            "PaymentIntent",
-        )?;
+        let mut pi = load_for::<PaymentIntent>(db, &id, key, c.client_secret.as_deref())?;
         flow::check_confirm_key(key, &pi)?;
         if let Some(cm) = c.capture_method {
             pi.capture_method = cm;
@@ -440,7 +422,7 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let amount_to_capture = p.int_at_least("amount_to_capture", 1)?;
     let final_capture = p.bool("final_capture")?;
     ctx.execute(move |db, exec| {
-        let mut pi = load_intent(db, &id)?;
+        let mut pi = load_intent::<PaymentIntent>(db, &id)?;
         p.apply_metadata(&mut pi.metadata)?;
         flow::capture(db, exec, &mut pi, amount_to_capture, final_capture)?;
         Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
@@ -463,7 +445,7 @@ pub async fn cancel(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .params
         .enum_("cancellation_reason", CANCELLATION_REASONS)?;
     ctx.execute(move |db, exec| {
-        let mut pi = load_intent(db, &id)?;
+        let mut pi = load_intent::<PaymentIntent>(db, &id)?;
         flow::cancel(db, exec, &mut pi, reason)?;
         Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
     })
