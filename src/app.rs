@@ -198,6 +198,10 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
+        // Forms read by extractors (the hosted page) keep to the same body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app.limits.max_body_bytes,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(app.limits.request_timeout.max(1)),
@@ -263,7 +267,6 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(served.clone());
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let origin = req.headers().get("origin").cloned();
     let mut resp = if method == Method::OPTIONS {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -281,7 +284,7 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
         "request-id",
         HeaderValue::from_str(&request_id).expect("ascii id"),
     );
-    cors_headers(h, origin);
+    cors_headers(h);
     h.insert(
         "cache-control",
         HeaderValue::from_static("no-cache, no-store"),
@@ -313,21 +316,11 @@ fn timed_out() -> Response {
 const CORS_ALLOW_HEADERS: &str = "Authorization, Content-Type, Idempotency-Key, Stripe-Version, Stripe-Account, X-Stripe-Client-User-Agent";
 const CORS_EXPOSE_HEADERS: &str = "Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required";
 
-/// CORS for every answer: Stripe.js calls from the merchant's page (`origin`).
-fn cors_headers(h: &mut HeaderMap, origin: Option<HeaderValue>) {
-    // A named origin may send credentials; `*` may not (the CORS rules).
-    match origin {
-        Some(o) => {
-            h.insert("access-control-allow-origin", o);
-            h.insert(
-                "access-control-allow-credentials",
-                HeaderValue::from_static("true"),
-            );
-        }
-        None => {
-            h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-        }
-    }
+/// CORS for every answer: Stripe.js calls from the merchant's page.
+fn cors_headers(h: &mut HeaderMap) {
+    // Any page may call with a key it holds (Stripe.js sends `key=pk_...`), but never with
+    // a browser's saved credentials: no `Allow-Credentials`.
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     h.insert(
         "access-control-allow-methods",
         HeaderValue::from_static("GET, POST, HEAD, OPTIONS, DELETE"),

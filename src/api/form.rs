@@ -761,7 +761,7 @@ impl Params {
                         && s.chars()
                             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                         && !matches!(s.as_str(), "javascript" | "data" | "vbscript")
-                        && !u.contains(char::is_whitespace)
+                        && !u.contains(|c: char| c.is_whitespace() || c.is_control())
                         && u.len() > s.len() + 1
                 }
                 None => false,

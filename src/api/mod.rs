@@ -338,10 +338,16 @@ impl Ctx {
 
     /// What identifies a request for idempotency: method, path and parameters.
     fn fingerprint(&self) -> String {
+        // The key kind is part of it: a publishable key never replays a secret-key answer.
+        let key = match self.key {
+            KeyKind::Secret => "secret",
+            KeyKind::Publishable => "publishable",
+        };
         serde_json::json!([
             self.method.as_str(),
             self.path,
-            self.params.root.canonical()
+            self.params.root.canonical(),
+            key
         ])
         .to_string()
     }
@@ -424,6 +430,18 @@ impl Intent for crate::domain::setup_intent::SetupIntent {
     }
 }
 
+/// An id that looks like a client secret is refused, as Stripe refuses it.
+pub fn check_intent_id<T: Intent>(id: &str) -> ApiResult<()> {
+    if id.contains("_secret_") {
+        return Err(ApiError::invalid(format!(
+            "You passed a string that looks like a client secret as the {name} ID, but you must provide a valid {name} ID. Please use the value in the `id` field of the {name}.",
+            name = T::NAME
+        ))
+        .param("intent"));
+    }
+    Ok(())
+}
+
 /// The intent `id` (param `intent`), or Stripe's 404.
 pub fn load_intent<T: Intent>(db: &Db, id: &str) -> ApiResult<T> {
     load::<T>(db, id, Lookup(T::MISSING_NAME, "intent", 404))
@@ -453,7 +471,9 @@ fn check_client_secret(
     match (key, given) {
         (KeyKind::Secret, _) => Ok(()),
         (_, None) => Err(ApiError::missing("client_secret")),
-        (_, Some(s)) if s == actual => Ok(()),
+        (_, Some(s)) if bool::from(subtle::ConstantTimeEq::ct_eq(s.as_bytes(), actual.as_bytes())) => {
+            Ok(())
+        }
         (_, Some(_)) => Err(ApiError::invalid(format!(
             "The client_secret provided does not match the client_secret associated with the {object}."
         ))

@@ -111,7 +111,7 @@ fn setup_request(p: &Params, ctx: &Ctx) -> ApiResult<SetupRequest> {
     Ok(SetupRequest {
         return_url: p.url_patch("return_url")?.set(),
         use_stripe_sdk: p.bool("use_stripe_sdk")?.unwrap_or(false),
-        mandate_acceptance: params::mandate_acceptance(p, &ctx.client)?,
+        mandate_acceptance: params::mandate_acceptance(p, ctx.key, &ctx.client)?,
     })
 }
 
@@ -160,6 +160,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     si.customer = p.str("customer")?;
     si.description = p.str_patch("description", 1000)?.set();
     si.flow_directions = flow_directions(p)?;
+    params::options(p)?.apply(&mut si.payment_method_options);
     if p.has("single_use") {
         // Single-use mandates are for the bank debits Pasarela does not serve.
         return Err(ApiError::invalid(
@@ -180,6 +181,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
             method
         } else {
             if let Some(pm) = crate::flows::payment_intent::method(db, exec, method)? {
+                si.check_owner(&pm)?;
                 si.attach_payment_method(pm.id.clone());
             }
             MethodChoice::Current
@@ -201,6 +203,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.params.check(&["expand[]", "client_secret"])?;
+    super::check_intent_id::<SetupIntent>(&id)?;
     let expand_paths = ctx.expand_paths("setup_intent", false)?;
     let (key, version) = (ctx.key, ctx.version);
     let client_secret = ctx.params.str("client_secret")?;
@@ -224,6 +227,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let choice = params::type_choice(&p, false)?;
     let description = p.str_patch("description", 1000)?;
     let directions = flow_directions(&p)?;
+    let options = params::options(&p)?;
     let customer = p.str_patch("customer", 5000)?;
     let method = params::method_choice(&p, ctx.key)?;
     let country = ctx.app.account.country.clone();
@@ -238,6 +242,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         if directions.is_some() {
             si.flow_directions = directions;
         }
+        options.apply(&mut si.payment_method_options);
         match customer {
             Patch::Set(c) => {
                 crate::flows::live_customer(db, &c)?;
@@ -248,6 +253,8 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         }
         p.apply_metadata(&mut si.metadata)?;
         if let Some(pm) = crate::flows::payment_intent::method(db, exec, method)? {
+            si.check_owner(&pm)?;
+            crate::flows::setup_intent::abandon_attempt(db, &si)?;
             si.attach_payment_method(pm.id.clone());
         }
         db.put(&si)?;
@@ -259,6 +266,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
 pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let p = &ctx.params;
     p.check(&shape(&[CONFIRM_SHAPE]))?;
+    super::check_intent_id::<SetupIntent>(&id)?;
     let expand_paths = ctx.expand_paths("setup_intent", false)?;
     let client_secret = p.str("client_secret")?;
     if ctx.key == KeyKind::Publishable && client_secret.is_none() {

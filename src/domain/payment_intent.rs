@@ -62,6 +62,21 @@ pub enum RequestThreeDSecure {
     Challenge,
 }
 
+impl RequestThreeDSecure {
+    /// What an intent's `payment_method_options` ask of 3-D Secure for cards.
+    pub fn of(options: &Map<String, Value>) -> Self {
+        match options
+            .get("card")
+            .and_then(|o| o.get("request_three_d_secure"))
+            .and_then(Value::as_str)
+        {
+            Some("any") => RequestThreeDSecure::Any,
+            Some("challenge") => RequestThreeDSecure::Challenge,
+            _ => RequestThreeDSecure::Automatic,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -251,6 +266,8 @@ pub struct ConfirmRequest {
 pub enum AfterPayment {
     /// Saved to the intent's customer (`setup_future_usage` with a customer).
     Attach(String),
+    /// Already the customer's: now set up for later payments too.
+    SetUp,
     /// Used once without a customer: it cannot be used again.
     Consume,
     /// Already a customer's, or already consumed.
@@ -530,6 +547,7 @@ impl PaymentIntent {
     /// After a successful payment with `pm`: saved for the customer, consumed, or kept.
     pub fn after_payment(&self, pm: &PaymentMethod) -> AfterPayment {
         match (&pm.customer, &self.setup_future_usage, &self.customer) {
+            (Some(owner), Some(_), Some(customer)) if owner == customer => AfterPayment::SetUp,
             (Some(_), _, _) => AfterPayment::Keep,
             (None, Some(_), Some(customer)) => AfterPayment::Attach(customer.clone()),
             _ if pm.consumed => AfterPayment::Keep,
@@ -594,6 +612,10 @@ impl PaymentIntent {
 
     /// A payment method was attached (create or update): the intent waits for confirmation.
     pub fn attach_payment_method(&mut self, pm: String) {
+        if self.payment_method.as_deref() != Some(pm.as_str()) {
+            // Authentication done with another method does not carry over.
+            self.action_authenticated = false;
+        }
         self.payment_method = Some(pm);
         self.last_payment_error = None;
         if self.status == Status::RequiresPaymentMethod || self.status == Status::RequiresAction {
@@ -661,11 +683,7 @@ impl PaymentIntent {
 
     /// `payment_method_options[card][request_three_d_secure]`.
     pub fn requested_three_d_secure(&self) -> RequestThreeDSecure {
-        match self.option_str(PaymentMethodType::Card, "request_three_d_secure") {
-            Some("any") => RequestThreeDSecure::Any,
-            Some("challenge") => RequestThreeDSecure::Challenge,
-            _ => RequestThreeDSecure::Automatic,
-        }
+        RequestThreeDSecure::of(&self.payment_method_options)
     }
 
     /// `payment_method_options[card][request_multicapture]=if_available`.

@@ -56,6 +56,20 @@ pub fn details(pm: &PaymentMethod, authenticated: bool) -> Value {
 }
 
 impl SetupAttempt {
+    /// Left unfinished: `abandoned`. Whether it was still open.
+    pub fn abandon(&mut self) -> bool {
+        let open = matches!(
+            self.status,
+            AttemptStatus::RequiresConfirmation
+                | AttemptStatus::RequiresAction
+                | AttemptStatus::Processing
+        );
+        if open {
+            self.status = AttemptStatus::Abandoned;
+        }
+        open
+    }
+
     /// The attempt ended: succeeded, or failed with `error`.
     pub fn ended(&mut self, error: Option<Value>) {
         self.status = if error.is_some() {

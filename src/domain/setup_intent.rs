@@ -57,6 +57,9 @@ pub struct SetupIntent {
     pub allowed_payment_method_types: Option<Vec<String>>,
     pub excluded_payment_method_types: Option<Vec<String>>,
     pub automatic_payment_methods: Option<AutomaticPaymentMethods>,
+    /// Per-type options given by the merchant (`payment_method_options[card][...]`).
+    #[serde(default)]
+    pub payment_method_options: Map<String, Value>,
     pub cancellation_reason: Option<String>,
     /// The error of the last failed attempt (with the PaymentMethod id).
     pub last_setup_error: Option<Value>,
@@ -113,6 +116,7 @@ impl SetupIntent {
             allowed_payment_method_types: None,
             excluded_payment_method_types: None,
             automatic_payment_methods: None,
+            payment_method_options: Map::new(),
             cancellation_reason: None,
             last_setup_error: None,
             mandate: None,
@@ -198,19 +202,8 @@ impl SetupIntent {
             }
             .into());
         }
-        if let (Some(owner), Some(customer)) = (&pm.customer, &self.customer) {
-            if owner != customer {
-                return Err(Refusal {
-                    message: format!(
-                        "The payment method supplied ({}) belongs to another Customer. Please use a payment method of Customer {customer}.",
-                        pm.id
-                    ),
-                    param: "payment_method",
-                    code: None,
-                }
-                .into());
-            }
-        }
+        self.check_owner(pm)?;
+        self.check_usage(pm)?;
         if let Some(url) = &req.return_url {
             self.return_url = Some(url.clone());
         }
@@ -238,9 +231,40 @@ impl SetupIntent {
                 error_on_requires_action: false,
                 has_return_url: self.return_url.is_some(),
                 authenticated: false,
-                three_d_secure: RequestThreeDSecure::Automatic,
+                three_d_secure: RequestThreeDSecure::of(&self.payment_method_options),
             },
         ))
+    }
+
+    /// A method saved to a customer sets up only for that customer's intents.
+    pub fn check_owner(&self, pm: &PaymentMethod) -> Result<(), Refusal> {
+        match &pm.customer {
+            Some(owner) if self.customer.as_ref() != Some(owner) => Err(Refusal {
+                message: format!(
+                    "The payment method supplied ({}) belongs to the Customer {owner}. Please include the Customer in the `customer` parameter on the SetupIntent.",
+                    pm.id
+                ),
+                param: "payment_method",
+                code: None,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the method may be set up for this `usage` (Amazon Pay: off session only).
+    pub fn check_usage(&self, pm: &PaymentMethod) -> Result<(), Refusal> {
+        if pm.kind.allows_setup_future_usage(self.usage) {
+            return Ok(());
+        }
+        Err(Refusal {
+            message: format!(
+                "The payment method `{}` does not support `usage={}`.",
+                pm.kind,
+                self.usage.as_str()
+            ),
+            param: "usage",
+            code: None,
+        })
     }
 
     /// The customer must act first.

@@ -122,10 +122,13 @@ pub fn capture(
     pi: &mut PaymentIntent,
     amount_to_capture: Option<i64>,
     final_capture: Option<bool>,
+    edit: impl FnOnce(&mut PaymentIntent) -> ApiResult<()>,
 ) -> ApiResult<()> {
     let (amount, released) = pi
         .capture_amounts(amount_to_capture, final_capture)
         .map_err(|e| refused(db, pi, e))?;
+    // The capture's own changes (metadata), once it is known to be allowed.
+    edit(pi)?;
     let mut charge = held_charge(db, pi)?;
     charge.capture(amount);
     settle(db, exec, &mut charge)?;
@@ -149,8 +152,9 @@ pub fn cancel(
     pi.check_cancel().map_err(|e| unexpected_state(db, pi, e))?;
     let held = pi.status == Status::RequiresCapture;
     pi.cancel(reason, exec.now);
-    if held && versions::old_behaviour(exec.version, Behaviour::ReleasedAuthorizationIsRefund) {
-        let mut charge = held_charge(db, pi)?;
+    let old = versions::old_behaviour(exec.version, Behaviour::ReleasedAuthorizationIsRefund);
+    let charge_id = pi.latest_charge.clone().unwrap_or_default();
+    if let (true, true, Some(mut charge)) = (held, old, db.get::<Charge>(&charge_id)?) {
         let amount = charge.amount;
         refunds::release_as_refund(db, exec, &mut charge, amount)?;
     }
@@ -258,18 +262,28 @@ fn after_payment(db: &Db, exec: &Exec, pi: &PaymentIntent, pm: &PaymentMethod) -
     match pi.after_payment(&pm) {
         AfterPayment::Attach(customer) => {
             payment_methods::attach(db, exec, &mut pm, &customer)?;
-            pm.set_up = true;
-            db.put(&pm)?;
-            // Saved for later: a method that needs a mandate gets one, accepted by the
-            // customer who just paid.
-            payment_methods::save_mandate(db, exec, &pm, pi.mandate_acceptance.as_ref()).map(|_| ())
+            set_up_for_later(db, exec, pi, &mut pm)
         }
+        AfterPayment::SetUp => set_up_for_later(db, exec, pi, &mut pm),
         AfterPayment::Consume => {
             pm.consumed = true;
             Ok(db.put(&pm)?)
         }
         AfterPayment::Keep => Ok(()),
     }
+}
+
+/// Saved for later: off-session payments may follow, and a method that needs a mandate
+/// gets one, accepted by the customer who just paid.
+fn set_up_for_later(
+    db: &Db,
+    exec: &Exec,
+    pi: &PaymentIntent,
+    pm: &mut PaymentMethod,
+) -> ApiResult<()> {
+    pm.set_up = true;
+    db.put(pm)?;
+    payment_methods::save_mandate(db, exec, pm, pi.mandate_acceptance.as_ref()).map(|_| ())
 }
 
 fn charge_from(

@@ -9,7 +9,7 @@ use crate::domain::attempt::{self, Step};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::payment_intent::{ActionKind, PendingAction, Refused, UnexpectedState};
-use crate::domain::payment_method::PaymentMethod;
+use crate::domain::payment_method::{FutureUsage, PaymentMethod};
 use crate::domain::setup_attempt::{self, AttemptStatus, SetupAttempt};
 use crate::domain::setup_intent::{SetupIntent, SetupOutcome, SetupRequest};
 use crate::error::{ApiError, ApiResult, ErrorType};
@@ -86,6 +86,7 @@ pub fn complete_action(
 /// Cancels `si` and saves it.
 pub fn cancel(db: &Db, exec: &Exec, si: &mut SetupIntent, reason: Option<String>) -> ApiResult<()> {
     si.check_cancel().map_err(|e| unexpected_state(db, si, e))?;
+    abandon_attempt(db, si)?;
     si.cancel(reason);
     db.put(si)?;
     event(db, exec, EventType::SetupIntentCanceled, si)
@@ -100,6 +101,7 @@ fn open_attempt(
     pm: &PaymentMethod,
     step: Step,
 ) -> ApiResult<()> {
+    abandon_attempt(db, si)?;
     let attempt = SetupAttempt {
         id: ids::new_id("setatt"),
         created: exec.now,
@@ -116,6 +118,20 @@ fn open_attempt(
     };
     db.put(&attempt)?;
     si.latest_attempt = Some(attempt.id);
+    Ok(())
+}
+
+/// An attempt still open when the SetupIntent moves on (confirmed again, given another
+/// method, canceled) is `abandoned`.
+pub fn abandon_attempt(db: &Db, si: &SetupIntent) -> ApiResult<()> {
+    let Some(id) = &si.latest_attempt else {
+        return Ok(());
+    };
+    if let Some(mut attempt) = db.get::<SetupAttempt>(id)? {
+        if attempt.abandon() {
+            db.put(&attempt)?;
+        }
+    }
     Ok(())
 }
 
@@ -164,7 +180,8 @@ fn verify(db: &Db, exec: &Exec, si: &mut SetupIntent, pm: &PaymentMethod) -> Api
     if let Some(customer) = si.customer.clone() {
         payment_methods::attach(db, exec, &mut pm, &customer)?;
     }
-    pm.set_up = true;
+    // Set up for payments without the customer only when that is the usage asked for.
+    pm.set_up = si.usage == FutureUsage::OffSession;
     db.put(&pm)?;
     let mandate = payment_methods::save_mandate(db, exec, &pm, si.mandate_acceptance.as_ref())?;
     si.succeeded(mandate);

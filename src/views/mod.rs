@@ -356,10 +356,15 @@ pub fn setup_intent(si: &SetupIntent, error_method: Option<&PaymentMethod>) -> V
     let types: Vec<&str> = si.payment_method_types.iter().map(|t| t.as_str()).collect();
     let mut options = Map::new();
     if si.payment_method_types.contains(&PaymentMethodType::Card) {
-        options.insert(
-            "card".into(),
-            json!({"mandate_options": null, "network": null, "request_three_d_secure": "automatic"}),
-        );
+        let mut card = json!({"mandate_options": null, "network": null, "request_three_d_secure": "automatic"});
+        if let (Some(Value::Object(given)), Value::Object(base)) =
+            (si.payment_method_options.get("card"), &mut card)
+        {
+            for (k, v) in given {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        options.insert("card".into(), card);
     }
     json!({
         "id": si.id,

@@ -22,8 +22,6 @@ use axum::extract::Path;
 use params::{full_shape, COMMON, CONFIRM_SHAPE, CREATE_ONLY, SHIPPING};
 use serde_json::Value;
 
-const ID_LOOKS_LIKE_SECRET: &str = "You passed a string that looks like a client secret as the PaymentIntent ID, but you must provide a valid PaymentIntent ID. Please use the value in the `id` field of the PaymentIntent.";
-
 /// Renders an intent for the caller: full for secret keys, Stripe.js's view otherwise.
 fn render(
     db: &Db,
@@ -192,17 +190,9 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     .await
 }
 
-/// Checks the `client_secret` a publishable key must present for the intent.
-fn check_id(id: &str) -> ApiResult<()> {
-    if id.contains("_secret_") {
-        return Err(ApiError::invalid(ID_LOOKS_LIKE_SECRET).param("intent"));
-    }
-    Ok(())
-}
-
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.params.check(&["expand[]", "client_secret"])?;
-    check_id(&id)?;
+    super::check_intent_id::<PaymentIntent>(&id)?;
     let expand_paths = ctx.expand_paths("payment_intent", false)?;
     let (key, version) = (ctx.key, ctx.version);
     let client_secret = ctx.params.str("client_secret")?;
@@ -375,7 +365,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
 
 pub async fn confirm(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.params.check(&full_shape(&[CONFIRM_SHAPE, SHIPPING]))?;
-    check_id(&id)?;
+    super::check_intent_id::<PaymentIntent>(&id)?;
     versions::check_request(ctx.version, Operation::PaymentIntentConfirm, &ctx.params)?;
     let expand_paths = ctx.expand_paths("payment_intent", false)?;
     let c = params::confirm(&ctx.params, ctx.key, &ctx.client)?;
@@ -423,8 +413,9 @@ pub async fn capture(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     let final_capture = p.bool("final_capture")?;
     ctx.execute(move |db, exec| {
         let mut pi = load_intent::<PaymentIntent>(db, &id)?;
-        p.apply_metadata(&mut pi.metadata)?;
-        flow::capture(db, exec, &mut pi, amount_to_capture, final_capture)?;
+        flow::capture(db, exec, &mut pi, amount_to_capture, final_capture, |pi| {
+            p.apply_metadata(&mut pi.metadata)
+        })?;
         Ok((200, render(db, &pi, exec.key, exec.version, &expand_paths)?))
     })
     .await

@@ -475,7 +475,7 @@ pub fn method_choice(p: &Params, key: KeyKind) -> ApiResult<MethodChoice> {
 }
 
 /// `mandate_data[customer_acceptance]`, as given (resolved against the client on use).
-pub fn mandate_acceptance(p: &Params, client: &Client) -> ApiResult<Option<Value>> {
+pub fn mandate_acceptance(p: &Params, key: KeyKind, client: &Client) -> ApiResult<Option<Value>> {
     let Patch::Set(data) = p.hash_patch("mandate_data")? else {
         return Ok(None);
     };
@@ -491,12 +491,24 @@ pub fn mandate_acceptance(p: &Params, client: &Client) -> ApiResult<Option<Value
             .param("mandate_data[customer_acceptance][type]"))
         }
     }
+    // The browser can only vouch for itself: Stripe.js sends `infer_from_client`.
+    let inferred = given.get("type").and_then(Value::as_str) == Some("online")
+        && given
+            .get("online")
+            .and_then(|o| o.get("infer_from_client"))
+            .and_then(Value::as_str)
+            == Some("true");
+    if key == KeyKind::Publishable && !inferred {
+        return Err(ApiError::invalid(PK_ACCEPTANCE).param("mandate_data[customer_acceptance]"));
+    }
     Ok(Some(crate::domain::mandate::acceptance(
         Some(given),
         client,
         crate::clock::now(),
     )))
 }
+
+const PK_ACCEPTANCE: &str = "With a publishable key, mandate_data[customer_acceptance] must be of type online with online[infer_from_client]=true; other acceptances are recorded with your secret key.";
 
 /// What a confirm (or a create with `confirm=true`) asks besides the method.
 pub fn confirm_request(p: &Params, key: KeyKind, client: &Client) -> ApiResult<ConfirmRequest> {
@@ -516,7 +528,7 @@ pub fn confirm_request(p: &Params, key: KeyKind, client: &Client) -> ApiResult<C
         },
         from_server: key == KeyKind::Secret,
         mandate: None,
-        mandate_acceptance: mandate_acceptance(p, client)?,
+        mandate_acceptance: mandate_acceptance(p, key, client)?,
     })
 }
 
