@@ -74,8 +74,12 @@ impl Store {
     {
         let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
         let job: Job = Box::new(move |db: &Db| {
-            let result = catch_unwind(AssertUnwindSafe(|| db.savepoint(f)))
-                .unwrap_or_else(|_| Err(E::from(StoreError::Other("write panicked".into()))));
+            // A panicking write is an error inside its savepoint, so what it wrote is rolled
+            // back and the rest of the batch commits without it.
+            let result = db.savepoint(|db| {
+                catch_unwind(AssertUnwindSafe(|| f(db)))
+                    .unwrap_or_else(|_| Err(E::from(StoreError::Other("write panicked".into()))))
+            });
             Box::new(move |commit: Result<(), String>| {
                 let out = match commit {
                     Ok(()) => result,
@@ -165,5 +169,48 @@ fn writer_loop(db: Db, rx: mpsc::Receiver<Job>) {
         for reply in replies {
             reply(commit.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::customer::Customer;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_write_leaves_nothing_behind() {
+        let dir = std::env::temp_dir().join(format!("pasarela-writer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(Backend::Sqlite(dir.join("w.db").display().to_string())).unwrap();
+        let customer = |id: &str| -> Customer {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "created": 0, "email": null, "name": null, "description": null,
+                "phone": null, "address": null, "shipping": null, "balance": 0, "metadata": {},
+                "preferred_locales": [], "tax_exempt": null, "default_payment_method": null,
+                "invoice_prefix": "ABC", "deleted": false
+            }))
+            .unwrap()
+        };
+        let (a, b) = (customer("cus_panics"), customer("cus_commits"));
+        let panicking = store.write(move |db| -> Result<(), StoreError> {
+            db.put(&a)?;
+            panic!("a bug in a write");
+        });
+        let fine = store.write(move |db| -> Result<(), StoreError> { db.put(&b) });
+        let (panicked, committed) = tokio::join!(panicking, fine);
+        assert!(panicked.is_err());
+        committed.unwrap();
+        let (lost, kept) = store
+            .read_blocking(|db| -> Result<_, StoreError> {
+                Ok((
+                    db.get::<Customer>("cus_panics")?,
+                    db.get::<Customer>("cus_commits")?,
+                ))
+            })
+            .unwrap();
+        assert!(lost.is_none(), "the panicking write's put was committed");
+        assert!(kept.is_some());
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
