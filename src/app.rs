@@ -49,6 +49,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         },
         public_url: public_url.trim_end_matches('/').to_string(),
         limits: args.limits,
+        webhook_retry_seconds: args.webhook_retry_seconds.max(1) as i64,
     }))
 }
 
@@ -180,6 +181,16 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/setup_intents/{id}/cancel", post(setup_intents::cancel))
         .route("/v1/mandates/{id}", get(setup_intents::retrieve_mandate))
         .route("/v1/setup_attempts", get(setup_intents::list_attempts))
+        .route(
+            "/v1/webhook_endpoints",
+            post(webhook_endpoints::create).get(webhook_endpoints::list),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(webhook_endpoints::retrieve)
+                .post(webhook_endpoints::update)
+                .delete(webhook_endpoints::delete),
+        )
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))
@@ -375,9 +386,11 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io:
     let stop = shutdown_signal()?;
     let store = app.store.clone();
     let prune = tokio::spawn(prune_idempotency(app.clone()));
+    let deliveries = tokio::spawn(crate::webhooks::run(app.clone()));
     let limits = app.limits;
     crate::server::run(listener, router(app), limits, stop).await?;
     prune.abort();
+    deliveries.abort();
     store.close();
     Ok(())
 }

@@ -214,6 +214,7 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
         country: Some("US".into()),
         api_version: None,
         limits: Default::default(),
+        webhook_retry_seconds: 5,
     };
     let base = format!("http://{addr}");
     let app = app::open(&serve_args, base.clone())?;

@@ -32,6 +32,10 @@ pub struct ServeArgs {
     pub api_version: Option<String>,
     #[command(flatten)]
     pub limits: Limits,
+    /// Seconds before a failed webhook delivery is first retried; each retry waits twice
+    /// as long, for up to three days.
+    #[arg(long, env = "PASARELA_WEBHOOK_RETRY_SECONDS", default_value_t = 5)]
+    pub webhook_retry_seconds: u64,
 }
 
 /// What one client may hold of the server: body size, time, connections.

@@ -19,6 +19,7 @@ mod store;
 mod versions;
 mod views;
 mod web;
+mod webhooks;
 
 use clap::{Parser, Subcommand};
 

@@ -20,6 +20,8 @@ pub struct App {
     pub account: Account,
     pub public_url: String,
     pub limits: Limits,
+    /// Seconds before a failed webhook delivery's first retry (doubling after).
+    pub webhook_retry_seconds: i64,
 }
 
 impl App {

@@ -15,6 +15,7 @@ pub mod payment_methods;
 pub mod refunds;
 pub mod search;
 pub mod setup_intents;
+pub mod webhook_endpoints;
 
 use crate::domain::ids;
 use crate::error::{self, ApiError, ApiResult};

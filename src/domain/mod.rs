@@ -17,3 +17,4 @@ pub mod refund;
 pub mod setup_attempt;
 pub mod setup_intent;
 pub mod test_cards;
+pub mod webhook;

@@ -14,6 +14,7 @@ use crate::domain::ids;
 use crate::domain::mandate::Client;
 use crate::domain::payment_intent::PaymentIntent;
 use crate::domain::payment_method::PaymentMethod;
+use crate::domain::webhook::{Delivery, DeliveryStatus, WebhookEndpoint};
 use crate::error::{ApiError, ApiResult};
 use crate::state::App;
 use crate::store::{Db, StoreError, Stored};
@@ -26,6 +27,21 @@ use serde_json::Value;
 pub enum KeyKind {
     Secret,
     Publishable,
+}
+
+/// The account's webhook endpoints (a handful; deleted ones left out).
+pub fn endpoints(db: &Db) -> Result<Vec<WebhookEndpoint>, StoreError> {
+    let q = crate::store::ListQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    let Ok(page) = db.list(WebhookEndpoint::KIND, &q)? else {
+        return Ok(vec![]);
+    };
+    page.bodies
+        .iter()
+        .map(|b| crate::store::decode::<WebhookEndpoint>(b))
+        .collect()
 }
 
 /// Where a missing object is reported: Stripe's name for it, the parameter that named
@@ -158,6 +174,21 @@ impl Exec {
                 None
             },
         };
-        db.put(&e)
+        db.put(&e)?;
+        // What every endpoint that wants it is owed, in the same transaction as the event.
+        for endpoint in endpoints(db)? {
+            if endpoint.wants(kind) {
+                db.put(&Delivery {
+                    id: ids::new_id("whdel"),
+                    created: self.now,
+                    event: e.id.clone(),
+                    endpoint: endpoint.id,
+                    due_at: self.now,
+                    status: DeliveryStatus::Pending,
+                    attempts: vec![],
+                })?;
+            }
+        }
+        Ok(())
     }
 }

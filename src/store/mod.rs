@@ -160,6 +160,17 @@ stored!(
 );
 
 stored!(crate::domain::event::Event, "event", ref1_always = kind);
+stored!(
+    crate::domain::webhook::WebhookEndpoint,
+    "webhook_endpoint",
+    hidden = deleted
+);
+// Deliveries are found by status (the worker reads the pending ones).
+stored!(
+    crate::domain::webhook::Delivery,
+    "webhook_delivery",
+    ref1_always = status
+);
 
 pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(body)?)

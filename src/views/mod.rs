@@ -459,6 +459,30 @@ pub fn mandate(m: &Mandate) -> Value {
     })
 }
 
+/// A webhook endpoint; its secret only when just created, as Stripe shows it.
+pub fn webhook_endpoint(e: &crate::domain::webhook::WebhookEndpoint, with_secret: bool) -> Value {
+    if e.deleted {
+        return json!({"id": e.id, "object": "webhook_endpoint", "deleted": true});
+    }
+    let mut v = json!({
+        "id": e.id,
+        "object": "webhook_endpoint",
+        "api_version": e.api_version,
+        "application": null,
+        "created": e.created,
+        "description": e.description,
+        "enabled_events": e.enabled_events,
+        "livemode": false,
+        "metadata": e.metadata,
+        "status": e.status,
+        "url": e.url,
+    });
+    if with_secret {
+        v["secret"] = json!(e.secret);
+    }
+    v
+}
+
 pub fn event(e: &Event) -> Value {
     let mut data = json!({"object": e.object});
     if let Some(p) = &e.previous_attributes {

@@ -47,6 +47,7 @@ const ROOTS = {
   'resources/Charges.d.ts': ['Charge'],
   'resources/Refunds.d.ts': ['Refund'],
   'resources/BalanceTransactions.d.ts': ['BalanceTransaction'],
+  'resources/WebhookEndpoints.d.ts': ['WebhookEndpoint', 'DeletedWebhookEndpoint'],
   'resources/Events.d.ts': ['EventBase=Event'], // `Event` itself is the union of typed events
   'lib.d.ts': ['ApiList=List', 'ApiSearchResult=SearchResult'],
   'Types.d.ts': ['StripeRawError=Error.Object'],

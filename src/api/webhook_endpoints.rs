@@ -1,0 +1,186 @@
+//! `/v1/webhook_endpoints`: create, retrieve, update, delete, list. The endpoints that
+//! events are delivered to (`webhooks.rs` sends them).
+
+use super::form::Params;
+use super::{pagination, Ctx, Reply};
+use crate::domain::ids;
+use crate::domain::webhook::{EndpointStatus, WebhookEndpoint, EVENT_TYPES};
+use crate::error::{ApiError, ApiResult};
+use crate::flows::{load, Lookup};
+use crate::versions::ApiVersion;
+use crate::views;
+use axum::extract::Path;
+use serde_json::Map;
+
+const CREATE: &[&str] = &[
+    "url",
+    "enabled_events[]",
+    "description",
+    "metadata[*]",
+    "api_version",
+    "connect",
+    "expand[]",
+];
+const UPDATE: &[&str] = &[
+    "url",
+    "enabled_events[]",
+    "description",
+    "metadata[*]",
+    "disabled",
+    "expand[]",
+];
+
+/// An `http(s)` URL the worker can POST to.
+fn url(p: &Params, required: bool) -> ApiResult<Option<String>> {
+    let url = p.url_patch("url")?.set();
+    match &url {
+        None if required => return Err(ApiError::missing("url")),
+        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+            return Err(
+                ApiError::invalid("Invalid URL: must be an http or https URL")
+                    .code("url_invalid")
+                    .param("url"),
+            )
+        }
+        _ => {}
+    }
+    Ok(url)
+}
+
+/// `enabled_events[]`: Stripe's event types, or `*`.
+fn enabled_events(p: &Params, required: bool) -> ApiResult<Option<Vec<String>>> {
+    let Some(list) = p.str_list("enabled_events")? else {
+        return if required {
+            Err(ApiError::missing("enabled_events"))
+        } else {
+            Ok(None)
+        };
+    };
+    if list.is_empty() {
+        return Err(ApiError::missing("enabled_events"));
+    }
+    for (i, e) in list.iter().enumerate() {
+        if e != "*" && !EVENT_TYPES.contains(&e.as_str()) {
+            return Err(ApiError::invalid(format!(
+                "Invalid enabled_events[{i}]: must be one of *, or an event type such as payment_intent.succeeded"
+            ))
+            .param(format!("enabled_events[{i}]")));
+        }
+    }
+    Ok(Some(list))
+}
+
+fn load_endpoint(db: &crate::store::Db, id: &str) -> ApiResult<WebhookEndpoint> {
+    load::<WebhookEndpoint>(db, id, Lookup("webhook_endpoint", "id", 404)).and_then(|e| {
+        if e.deleted {
+            Err(ApiError::no_such("webhook_endpoint", id, "id", 404))
+        } else {
+            Ok(e)
+        }
+    })
+}
+
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = &ctx.params;
+    p.check(CREATE)?;
+    let url = url(p, true)?.expect("required");
+    let events = enabled_events(p, true)?.expect("required");
+    let api_version = match p.str("api_version")? {
+        Some(v) => Some(
+            ApiVersion::parse(&v)
+                .ok_or_else(|| {
+                    ApiError::invalid(format!("Invalid api_version: {v}")).param("api_version")
+                })?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let mut endpoint = WebhookEndpoint {
+        id: ids::new_id("we"),
+        created: 0,
+        url,
+        enabled_events: events,
+        description: p.str_patch("description", 5000)?.set(),
+        metadata: Map::new(),
+        api_version,
+        status: EndpointStatus::Enabled,
+        secret: format!("whsec_{}", ids::random_base62(32)),
+        deleted: false,
+    };
+    p.apply_metadata(&mut endpoint.metadata)?;
+    ctx.execute(move |db, exec| {
+        endpoint.created = exec.now;
+        db.put(&endpoint)?;
+        Ok((200, views::webhook_endpoint(&endpoint, true)))
+    })
+    .await
+}
+
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["expand[]"])?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| load_endpoint(db, &id).map(|e| views::webhook_endpoint(&e, false)))
+        .await?;
+    Ok(Reply::ok(&body))
+}
+
+pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = ctx.params.clone();
+    p.check(UPDATE)?;
+    let url = url(&p, false)?;
+    let events = enabled_events(&p, false)?;
+    let description = p.str_patch("description", 5000)?;
+    let disabled = p.bool("disabled")?;
+    ctx.execute(move |db, _| {
+        let mut e = load_endpoint(db, &id)?;
+        if let Some(u) = url {
+            e.url = u;
+        }
+        if let Some(ev) = events {
+            e.enabled_events = ev;
+        }
+        description.apply(&mut e.description);
+        if let Some(d) = disabled {
+            e.status = if d {
+                EndpointStatus::Disabled
+            } else {
+                EndpointStatus::Enabled
+            };
+        }
+        p.apply_metadata(&mut e.metadata)?;
+        db.put(&e)?;
+        Ok((200, views::webhook_endpoint(&e, false)))
+    })
+    .await
+}
+
+pub async fn delete(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&[])?;
+    ctx.execute(move |db, _| {
+        let mut e = load_endpoint(db, &id)?;
+        e.deleted = true;
+        db.put(&e)?;
+        Ok((200, views::webhook_endpoint(&e, false)))
+    })
+    .await
+}
+
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let (q, expand_paths) = ctx.list_request("webhook_endpoint", &[])?;
+    pagination::respond(
+        &ctx,
+        q,
+        "webhook_endpoint",
+        "/v1/webhook_endpoints",
+        expand_paths,
+        |_, e: &WebhookEndpoint| Ok(views::webhook_endpoint(e, false)),
+    )
+    .await
+}

@@ -1,0 +1,149 @@
+"""Webhook endpoints and signed deliveries, received by a real HTTP handler on loopback that
+verifies each one with stripe-python's own `stripe.Webhook.construct_event`, as a merchant's
+handler written from Stripe's docs does."""
+import http.server
+import json
+import threading
+import time
+
+import pytest
+import stripe
+
+from helpers import Server, assert_error, request
+
+
+class Receiver:
+    """A merchant's webhook handler: answers with the statuses it is told, records each POST."""
+
+    def __init__(self, answers=None, port=0):
+        self.answers = list(answers or [])
+        self.got = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.got.append(({k.lower(): v for k, v in self.headers.items()}, body.decode()))
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/webhook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def wait_for(self, n, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while len(self.got) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.got) >= n, f"got {len(self.got)} of {n} deliveries"
+        return self.got
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def endpoint(base, url, events):
+    r = request(base, "POST", "/v1/webhook_endpoints", [("url", url)] + [("enabled_events[]", e) for e in events])
+    assert r.status == 200, r
+    return r.json
+
+
+def pay(base):
+    return request(base, "POST", "/v1/payment_intents", {
+        "amount": "2000", "currency": "usd", "payment_method": "pm_card_visa", "confirm": "true",
+        "automatic_payment_methods[enabled]": "true",
+        "automatic_payment_methods[allow_redirects]": "never"}).json
+
+
+def verified(delivery, secret):
+    headers, body = delivery
+    return stripe.Webhook.construct_event(body, headers["stripe-signature"], secret)
+
+
+def test_endpoint_api_shows_the_secret_once_and_refuses_unknown_events(base):
+    created = endpoint(base, "https://merchant.test/hooks", ["payment_intent.succeeded"])
+    assert created["secret"].startswith("whsec_")
+    assert created["status"] == "enabled"
+    got = request(base, "GET", f"/v1/webhook_endpoints/{created['id']}", {}).json
+    assert "secret" not in got and got["url"] == "https://merchant.test/hooks"
+    bad = request(base, "POST", "/v1/webhook_endpoints",
+                  {"url": "https://merchant.test/h", "enabled_events[]": "payment_intent.teleported"})
+    assert_error(bad, 400, "invalid_request_error", None, "enabled_events[0]")
+    no_url = request(base, "POST", "/v1/webhook_endpoints", {"enabled_events[]": "*"})
+    assert_error(no_url, 400, "invalid_request_error", "parameter_missing", "url")
+    updated = request(base, "POST", f"/v1/webhook_endpoints/{created['id']}", {"disabled": "true"}).json
+    assert updated["status"] == "disabled"
+    listed = request(base, "GET", "/v1/webhook_endpoints", {}).json
+    assert created["id"] in [e["id"] for e in listed["data"]]
+    gone = request(base, "DELETE", f"/v1/webhook_endpoints/{created['id']}", {}).json
+    assert gone == {"id": created["id"], "object": "webhook_endpoint", "deleted": True}
+    assert request(base, "GET", f"/v1/webhook_endpoints/{created['id']}", {}).status == 404
+
+
+def test_events_arrive_signed_and_verify_with_the_sdk(base):
+    rx = Receiver()
+    try:
+        ep = endpoint(base, rx.url, ["payment_intent.created", "payment_intent.succeeded"])
+        pi = pay(base)
+        got = rx.wait_for(2)
+        events = [verified(d, ep["secret"]) for d in got]
+        assert sorted(e.type for e in events) == ["payment_intent.created", "payment_intent.succeeded"]
+        assert all(e.data.object.id == pi["id"] for e in events)
+        headers, body = got[0]
+        assert headers["user-agent"].startswith("Stripe/1.0")
+        assert headers["content-type"].startswith("application/json")
+        # The event sent is the event recorded.
+        stored = request(base, "GET", f"/v1/events/{events[0].id}", {}).json
+        assert json.loads(body)["id"] == stored["id"]
+        # A tampered body or the wrong secret fails verification.
+        with pytest.raises(stripe.SignatureVerificationError):
+            stripe.Webhook.construct_event(body.replace(pi["id"], "pi_forged"),
+                                           headers["stripe-signature"], ep["secret"])
+        with pytest.raises(stripe.SignatureVerificationError):
+            stripe.Webhook.construct_event(body, headers["stripe-signature"], "whsec_wrong")
+    finally:
+        request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
+        rx.close()
+
+
+def test_a_failed_delivery_is_retried_until_it_succeeds():
+    srv = Server(extra_args=["--webhook-retry-seconds", "1"]).start()
+    rx = Receiver(answers=[500, 200])
+    try:
+        ep = endpoint(srv.url, rx.url, ["payment_intent.succeeded"])
+        pay(srv.url)
+        first, second = rx.wait_for(2)
+        assert verified(first, ep["secret"]).id == verified(second, ep["secret"]).id
+        time.sleep(2.5)
+        assert len(rx.got) == 2, "a delivery answered 2xx was sent again"
+    finally:
+        rx.close()
+        srv.stop()
+
+
+def test_deliveries_owed_before_a_crash_arrive_after_restart():
+    srv = Server(extra_args=["--webhook-retry-seconds", "1"]).start()
+    rx = Receiver()
+    port = rx.port
+    rx.close()  # the handler is down while the events happen
+    try:
+        ep = endpoint(srv.url, f"http://127.0.0.1:{port}/webhook", ["payment_intent.succeeded"])
+        pi = pay(srv.url)
+        srv.proc.kill()
+        srv.proc.wait()
+        srv.proc = None
+        srv.start()
+        rx = Receiver(port=port)
+        (delivery,) = rx.wait_for(1, timeout=20)
+        assert verified(delivery, ep["secret"]).data.object.id == pi["id"]
+    finally:
+        rx.close()
+        srv.stop()
