@@ -191,6 +191,15 @@ pub fn router(app: Arc<App>) -> Router {
                 .post(webhook_endpoints::update)
                 .delete(webhook_endpoints::delete),
         )
+        .route(
+            "/v1/webhook_endpoints/{id}/deliveries",
+            get(webhook_endpoints::endpoint_deliveries),
+        )
+        .route(
+            "/v1/events/{id}/deliveries",
+            get(webhook_endpoints::event_deliveries),
+        )
+        .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

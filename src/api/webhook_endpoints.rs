@@ -4,7 +4,8 @@
 use super::form::Params;
 use super::{pagination, Ctx, Reply};
 use crate::domain::ids;
-use crate::domain::webhook::{EndpointStatus, WebhookEndpoint, EVENT_TYPES};
+use crate::domain::event::Event;
+use crate::domain::webhook::{Delivery, DeliveryStatus, EndpointStatus, WebhookEndpoint, EVENT_TYPES};
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{load, Lookup};
 use crate::versions::ApiVersion;
@@ -182,5 +183,58 @@ pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
         expand_paths,
         |_, e: &WebhookEndpoint| Ok(views::webhook_endpoint(e, false)),
     )
+    .await
+}
+
+/// `GET /v1/webhook_endpoints/:id/deliveries` and `GET /v1/events/:id/deliveries`: what was
+/// sent where and what the handler answered, newest first (a Pasarela extension).
+async fn deliveries(ctx: Ctx, url: String, keep: pagination::Keep<Delivery>) -> ApiResult<Reply> {
+    let (q, expand_paths) = ctx.list_request("webhook_delivery", &[])?;
+    pagination::respond_filtered(
+        &ctx,
+        q,
+        "webhook_delivery",
+        url,
+        expand_paths,
+        |_, d: &Delivery| Ok(views::webhook_delivery(d)),
+        keep,
+    )
+    .await
+}
+
+pub async fn endpoint_deliveries(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    let url = format!("/v1/webhook_endpoints/{id}/deliveries");
+    deliveries(ctx, url, Box::new(move |d: &Delivery| d.endpoint == id)).await
+}
+
+pub async fn event_deliveries(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    let url = format!("/v1/events/{id}/deliveries");
+    deliveries(ctx, url, Box::new(move |d: &Delivery| d.event == id)).await
+}
+
+/// `POST /v1/events/:id/retry` with `webhook_endpoint`: sends the event to the endpoint
+/// again now (what `stripe events resend` calls), as a new delivery.
+pub async fn resend(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&["webhook_endpoint"])?;
+    let Some(endpoint_id) = ctx.params.str("webhook_endpoint")? else {
+        return Err(ApiError::missing("webhook_endpoint"));
+    };
+    ctx.execute(move |db, exec| {
+        let event = load::<Event>(db, &id, Lookup("event", "id", 404))?;
+        let endpoint = load_endpoint(db, &endpoint_id)
+            .map_err(|e| e.param("webhook_endpoint").status(400))?;
+        let delivery = Delivery {
+            id: ids::new_id("whdel"),
+            created: exec.now,
+            event: event.id.clone(),
+            endpoint: endpoint.id,
+            due_at: exec.now,
+            status: DeliveryStatus::Pending,
+            attempts: vec![],
+        };
+        db.put(&delivery)?;
+        Ok((200, views::webhook_delivery(&delivery)))
+    })
     .await
 }

@@ -483,6 +483,21 @@ pub fn webhook_endpoint(e: &crate::domain::webhook::WebhookEndpoint, with_secret
     v
 }
 
+/// A webhook delivery and its attempts (a Pasarela extension: Stripe shows these only in
+/// its Dashboard).
+pub fn webhook_delivery(d: &crate::domain::webhook::Delivery) -> Value {
+    json!({
+        "id": d.id,
+        "object": "webhook_delivery",
+        "attempts": d.attempts,
+        "created": d.created,
+        "endpoint": d.endpoint,
+        "event": d.event,
+        "next_attempt": if d.status == crate::domain::webhook::DeliveryStatus::Pending { json!(d.due_at) } else { Value::Null },
+        "status": d.status,
+    })
+}
+
 pub fn event(e: &Event) -> Value {
     let mut data = json!({"object": e.object});
     if let Some(p) = &e.previous_attributes {

@@ -121,9 +121,25 @@ def test_a_failed_delivery_is_retried_until_it_succeeds():
         ep = endpoint(srv.url, rx.url, ["payment_intent.succeeded"])
         pay(srv.url)
         first, second = rx.wait_for(2)
-        assert verified(first, ep["secret"]).id == verified(second, ep["secret"]).id
+        event = verified(first, ep["secret"])
+        assert event.id == verified(second, ep["secret"]).id
         time.sleep(2.5)
         assert len(rx.got) == 2, "a delivery answered 2xx was sent again"
+        # What was tried, and what the handler answered (a Pasarela extension).
+        records = request(srv.url, "GET", f"/v1/events/{event.id}/deliveries", {}, validate=False).json
+        (delivery,) = records["data"]
+        assert delivery["status"] == "succeeded" and delivery["endpoint"] == ep["id"]
+        assert [a["status_code"] for a in delivery["attempts"]] == [500, 200]
+        assert delivery["attempts"][0]["response_excerpt"] == "ok"
+        per_endpoint = request(srv.url, "GET", f"/v1/webhook_endpoints/{ep['id']}/deliveries", {},
+                               validate=False).json
+        assert [d["id"] for d in per_endpoint["data"]] == [delivery["id"]]
+        # Sent again on request, as `stripe events resend` does.
+        again = request(srv.url, "POST", f"/v1/events/{event.id}/retry", {"webhook_endpoint": ep["id"]},
+                        validate=False)
+        assert again.status == 200, again
+        third = rx.wait_for(3)[2]
+        assert verified(third, ep["secret"]).id == event.id
     finally:
         rx.close()
         srv.stop()
