@@ -3,9 +3,11 @@
 
 use super::form::Params;
 use super::{pagination, Ctx, Reply};
-use crate::domain::ids;
 use crate::domain::event::Event;
-use crate::domain::webhook::{Delivery, DeliveryStatus, EndpointStatus, WebhookEndpoint, EVENT_TYPES};
+use crate::domain::ids;
+use crate::domain::webhook::{
+    Delivery, DeliveryStatus, EndpointStatus, WebhookEndpoint, EVENT_TYPES,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{load, Lookup};
 use crate::versions::ApiVersion;
@@ -222,8 +224,8 @@ pub async fn resend(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     };
     ctx.execute(move |db, exec| {
         let event = load::<Event>(db, &id, Lookup("event", "id", 404))?;
-        let endpoint = load_endpoint(db, &endpoint_id)
-            .map_err(|e| e.param("webhook_endpoint").status(400))?;
+        let endpoint =
+            load_endpoint(db, &endpoint_id).map_err(|e| e.param("webhook_endpoint").status(400))?;
         let delivery = Delivery {
             id: ids::new_id("whdel"),
             created: exec.now,
