@@ -106,15 +106,18 @@ async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
     let found = app
         .store
         .read(move |db| -> Result<_, StoreError> {
+            // `pending_webhooks` as of this attempt: the endpoints still owed the event.
+            let pending = crate::flows::undelivered(db)?.get(&event_id).copied();
             Ok((
                 db.get::<Event>(&event_id)?,
                 db.get::<WebhookEndpoint>(&endpoint_id)?,
+                pending,
             ))
         })
         .await;
     let attempt = match found {
-        Ok((Some(event), Some(endpoint))) if endpoint.wants(event.kind) => {
-            post(client, &endpoint, &event).await
+        Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => {
+            post(client, &endpoint, &event, pending.unwrap_or(1)).await
         }
         // The endpoint was deleted or stopped wanting the event: no more tries.
         Ok(_) => Attempt {
@@ -151,8 +154,14 @@ async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
 }
 
 /// One signed POST of the event, as Stripe sends it.
-async fn post(client: &HttpClient, endpoint: &WebhookEndpoint, event: &Event) -> Attempt {
-    let payload = serde_json::to_string_pretty(&views::event(event)).unwrap_or_default();
+async fn post(
+    client: &HttpClient,
+    endpoint: &WebhookEndpoint,
+    event: &Event,
+    pending_webhooks: usize,
+) -> Attempt {
+    let payload =
+        serde_json::to_string_pretty(&views::event(event, pending_webhooks)).unwrap_or_default();
     let at = clock::now();
     let started = Instant::now();
     let request = hyper::Request::builder()

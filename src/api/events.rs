@@ -3,12 +3,22 @@
 use super::{pagination, Ctx, Reply};
 use crate::domain::event::Event;
 use crate::error::{ApiError, ApiResult};
-use crate::views;
+use crate::flows::{load, render_event, undelivered, Lookup};
 use axum::extract::Path;
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
-    ctx.retrieve(id, ("event", "event", "id"), views::event)
-        .await
+    ctx.require_secret()?;
+    ctx.params.check(&["expand[]"])?;
+    ctx.expand_paths("event", false)?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<_> {
+            let e = load::<Event>(db, &id, Lookup("event", "id", 404))?;
+            Ok(render_event(db, &e)?)
+        })
+        .await?;
+    Ok(Reply::ok(&body))
 }
 
 pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
@@ -35,18 +45,22 @@ pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
         }
         q.ref1_in = Some(list);
     }
-    // Every event is delivered (no endpoints yet): `delivery_success=false` lists none.
-    let only_failed = ctx.params.bool("delivery_success")? == Some(false);
-    if only_failed {
-        return Ok(Reply::ok(&views::list("/v1/events", vec![], false)));
+    // `delivery_success`: whether every endpoint got the event (a 2xx); `false` lists the
+    // events still pending or given up for some endpoint.
+    if let Some(delivered) = ctx.params.bool("delivery_success")? {
+        let owed = ctx.app.store.read(|db| undelivered(db)).await?;
+        let keep: pagination::Keep<Event> =
+            Box::new(move |e: &Event| owed.contains_key(&e.id) != delivered);
+        return pagination::respond_filtered(
+            &ctx,
+            q,
+            "event",
+            "/v1/events",
+            expand_paths,
+            render_event,
+            keep,
+        )
+        .await;
     }
-    pagination::respond(
-        &ctx,
-        q,
-        "event",
-        "/v1/events",
-        expand_paths,
-        |_, e: &Event| Ok(views::event(e)),
-    )
-    .await
+    pagination::respond(&ctx, q, "event", "/v1/events", expand_paths, render_event).await
 }

@@ -44,6 +44,32 @@ pub fn endpoints(db: &Db) -> Result<Vec<WebhookEndpoint>, StoreError> {
         .collect()
 }
 
+/// The events still owed to some endpoint (a delivery pending, or given up), with how
+/// many endpoints each is owed to.
+pub fn undelivered(db: &Db) -> Result<std::collections::HashMap<String, usize>, StoreError> {
+    let mut owed = std::collections::HashMap::new();
+    for status in [DeliveryStatus::Pending, DeliveryStatus::Failed] {
+        let q = crate::store::ListQuery {
+            ref1: Some(status.as_str().to_string()),
+            limit: 10_000,
+            ..Default::default()
+        };
+        if let Ok(page) = db.list(Delivery::KIND, &q)? {
+            for body in &page.bodies {
+                let d = crate::store::decode::<Delivery>(body)?;
+                *owed.entry(d.event).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(owed)
+}
+
+/// An event as the API shows it, with the endpoints it is still owed to.
+pub fn render_event(db: &Db, e: &Event) -> Result<Value, StoreError> {
+    let pending = undelivered(db)?.get(&e.id).copied().unwrap_or(0);
+    Ok(views::event(e, pending))
+}
+
 /// Where a missing object is reported: Stripe's name for it, the parameter that named
 /// it, and the status (404 for the object of the URL, 400 for a parameter).
 pub struct Lookup(pub &'static str, pub &'static str, pub u16);

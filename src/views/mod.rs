@@ -498,7 +498,8 @@ pub fn webhook_delivery(d: &crate::domain::webhook::Delivery) -> Value {
     })
 }
 
-pub fn event(e: &Event) -> Value {
+/// An event; `pending_webhooks`: the endpoints it is still owed to.
+pub fn event(e: &Event, pending_webhooks: usize) -> Value {
     let mut data = json!({"object": e.object});
     if let Some(p) = &e.previous_attributes {
         data["previous_attributes"] = p.clone();
@@ -510,7 +511,7 @@ pub fn event(e: &Event) -> Value {
         "created": e.created,
         "data": data,
         "livemode": false,
-        "pending_webhooks": 0,
+        "pending_webhooks": pending_webhooks,
         "request": {"id": e.request_id, "idempotency_key": e.idempotency_key},
         "type": e.kind
     })

@@ -163,3 +163,33 @@ def test_deliveries_owed_before_a_crash_arrive_after_restart():
     finally:
         rx.close()
         srv.stop()
+
+
+def test_pending_webhooks_and_delivery_success_follow_the_deliveries():
+    """An event owed to a handler that is down counts in `pending_webhooks` and is listed by
+    `delivery_success=false`; once delivered, neither."""
+    srv = Server(extra_args=["--webhook-retry-seconds", "1"]).start()
+    rx = Receiver(answers=[500, 500])
+    try:
+        ep = endpoint(srv.url, rx.url, ["customer.created"])
+        cus = request(srv.url, "POST", "/v1/customers", {"email": "owed@example.com"}).json
+        rx.wait_for(1)
+        owed = request(srv.url, "GET", "/v1/events", {"delivery_success": "false"}).json["data"]
+        assert [e["data"]["object"]["id"] for e in owed] == [cus["id"]]
+        assert owed[0]["pending_webhooks"] == 1
+        assert verified(rx.got[0], ep["secret"]).pending_webhooks == 1
+        assert request(srv.url, "GET", "/v1/events", {"delivery_success": "true"}).json["data"] == []
+        rx.wait_for(3, timeout=20)  # 500, 500, then 200
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            event = request(srv.url, "GET", f"/v1/events/{owed[0]['id']}", {}).json
+            if event["pending_webhooks"] == 0:
+                break
+            time.sleep(0.1)
+        assert event["pending_webhooks"] == 0
+        assert request(srv.url, "GET", "/v1/events", {"delivery_success": "false"}).json["data"] == []
+        done = request(srv.url, "GET", "/v1/events", {"delivery_success": "true"}).json["data"]
+        assert [e["id"] for e in done] == [event["id"]]
+    finally:
+        rx.close()
+        srv.stop()
