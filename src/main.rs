@@ -8,6 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod api;
 mod app;
 mod bench;
+mod cli;
 mod clock;
 mod config;
 mod domain;
@@ -40,6 +41,9 @@ enum Command {
     Serve(config::ServeArgs),
     /// Start a server on a fresh database and print throughput and latency figures.
     Bench(bench::BenchArgs),
+    /// Work with a running server's events (as `stripe events ...`).
+    #[command(subcommand)]
+    Events(cli::Events),
 }
 
 fn main() {
@@ -59,6 +63,7 @@ fn main() {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Events(cmd) => cli::events(cmd).await,
         }
     });
     std::process::exit(code);

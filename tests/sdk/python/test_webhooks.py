@@ -9,7 +9,9 @@ import time
 import pytest
 import stripe
 
-from helpers import Server, assert_error, request
+import subprocess
+
+from helpers import BIN, SK, Server, assert_error, request
 
 
 class Receiver:
@@ -193,3 +195,25 @@ def test_pending_webhooks_and_delivery_success_follow_the_deliveries():
     finally:
         rx.close()
         srv.stop()
+
+
+def test_the_cli_resends_an_event(base):
+    """`pasarela events resend EVT --webhook-endpoint WE`, as `stripe events resend` does."""
+    rx = Receiver()
+    try:
+        ep = endpoint(base, rx.url, ["customer.created"])
+        request(base, "POST", "/v1/customers", {"email": "again@example.com"})
+        (first,) = rx.wait_for(1)
+        event = verified(first, ep["secret"])
+        done = subprocess.run([BIN, "events", "resend", event.id, "--webhook-endpoint", ep["id"],
+                               "--api-key", SK, "--server", base], capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        assert '"object":"webhook_delivery"' in done.stdout
+        second = rx.wait_for(2)[1]
+        assert verified(second, ep["secret"]).id == event.id
+        unknown = subprocess.run([BIN, "events", "resend", "evt_nope", "--webhook-endpoint", ep["id"],
+                                  "--api-key", SK, "--server", base], capture_output=True, text=True, timeout=30)
+        assert unknown.returncode == 1 and "404" in unknown.stderr
+    finally:
+        request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
+        rx.close()
