@@ -1,0 +1,65 @@
+'use strict';
+// Webhooks through stripe-node: an endpoint created with the SDK, a handler on loopback that
+// verifies each delivery with stripe.webhooks.constructEvent, as docs.stripe.com/webhooks shows.
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const {test} = require('node:test');
+const {Stripe, useServers, Schema} = require('./helpers');
+
+const ctx = useServers('US');
+
+/** A handler that records each POST (headers and raw body) and answers 200. */
+function receiver() {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      got.push({headers: req.headers, body: Buffer.concat(chunks).toString('utf8')});
+      res.writeHead(200).end('ok');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    server, got, url: `http://127.0.0.1:${server.address().port}/webhook`,
+  })));
+}
+
+async function waitFor(got, n, ms = 15000) {
+  const deadline = Date.now() + ms;
+  while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(got.length >= n, `got ${got.length} of ${n} deliveries`);
+}
+
+test('deliveries verify with stripe.webhooks.constructEvent', async () => {
+  const schema = new Schema();
+  const {stripe} = ctx.US;
+  const rx = await receiver();
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: rx.url, enabled_events: ['payment_intent.succeeded'],
+  });
+  schema.add(endpoint, 'webhookEndpoints.create');
+  assert.match(endpoint.secret, /^whsec_/);
+  try {
+    const pi = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true,
+      automatic_payment_methods: {enabled: true, allow_redirects: 'never'},
+    });
+    await waitFor(rx.got, 1);
+    const {headers, body} = rx.got[0];
+    const event = stripe.webhooks.constructEvent(body, headers['stripe-signature'], endpoint.secret);
+    assert.equal(event.type, 'payment_intent.succeeded');
+    assert.equal(event.data.object.id, pi.id);
+    assert.throws(() => stripe.webhooks.constructEvent(body, headers['stripe-signature'], 'whsec_wrong'),
+      Stripe.errors.StripeSignatureVerificationError);
+    assert.throws(() => stripe.webhooks.constructEvent(body.replace(pi.id, 'pi_forged'),
+      headers['stripe-signature'], endpoint.secret), Stripe.errors.StripeSignatureVerificationError);
+    const stored = await stripe.events.retrieve(event.id);
+    schema.add(stored, 'events.retrieve');
+    assert.equal(stored.pending_webhooks, 0);
+  } finally {
+    const gone = await stripe.webhookEndpoints.del(endpoint.id);
+    assert.equal(gone.deleted, true);
+    rx.server.close();
+  }
+  await schema.verify();
+});
