@@ -155,6 +155,16 @@ def test_deliveries_owed_before_a_crash_arrive_after_restart():
     try:
         ep = endpoint(srv.url, f"http://127.0.0.1:{port}/webhook", ["payment_intent.succeeded"])
         pi = pay(srv.url)
+        # Killed once the first try has failed: the delivery is owed, not claimed. (A
+        # process killed mid-claim leaves a lease that runs out after the 30 s timeout.)
+        event_id = request(srv.url, "GET", "/v1/events", {"type": "payment_intent.succeeded"}).json["data"][0]["id"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            records = request(srv.url, "GET", f"/v1/events/{event_id}/deliveries", {}, validate=False).json["data"]
+            if records and records[0]["attempts"]:
+                break
+            time.sleep(0.05)
+        assert records[0]["attempts"][0]["status_code"] is None  # nobody answered
         srv.proc.kill()
         srv.proc.wait()
         srv.proc = None
