@@ -310,6 +310,30 @@ impl Ctx {
         Ok(Reply::ok(&body))
     }
 
+    /// A retrieve of an intent, by the secret key or by Stripe.js with its client secret,
+    /// rendered for the caller (`render`: full, or Stripe.js's view).
+    pub async fn retrieve_intent<T: Intent>(
+        &self,
+        id: String,
+        object: &'static str,
+        render: IntentRender<T>,
+    ) -> ApiResult<Reply> {
+        self.params.check(&["expand[]", "client_secret"])?;
+        check_intent_id::<T>(&id)?;
+        let expand_paths = self.expand_paths(object, false)?;
+        let (key, version) = (self.key, self.version);
+        let client_secret = self.params.str("client_secret")?;
+        let body = self
+            .app
+            .store
+            .read(move |db| -> ApiResult<Value> {
+                let intent = load_for::<T>(db, &id, key, client_secret.as_deref())?;
+                render(db, &intent, key, version, &expand_paths)
+            })
+            .await?;
+        Ok(Reply::ok(&body))
+    }
+
     pub fn require_secret(&self) -> ApiResult<()> {
         if self.key == KeyKind::Secret {
             Ok(())
@@ -406,6 +430,9 @@ impl Ctx {
             .await
     }
 }
+
+/// Renders an intent for its caller.
+pub type IntentRender<T> = fn(&Db, &T, KeyKind, ApiVersion, &[String]) -> ApiResult<Value>;
 
 /// What the HTTP layer needs of an intent that a client secret opens to Stripe.js.
 pub trait Intent: crate::store::Stored + 'static {

@@ -202,20 +202,8 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
 }
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
-    ctx.params.check(&["expand[]", "client_secret"])?;
-    super::check_intent_id::<SetupIntent>(&id)?;
-    let expand_paths = ctx.expand_paths("setup_intent", false)?;
-    let (key, version) = (ctx.key, ctx.version);
-    let client_secret = ctx.params.str("client_secret")?;
-    let body = ctx
-        .app
-        .store
-        .read(move |db| -> ApiResult<Value> {
-            let si = load_for::<SetupIntent>(db, &id, key, client_secret.as_deref())?;
-            render(db, &si, key, version, &expand_paths)
-        })
-        .await?;
-    Ok(Reply::ok(&body))
+    ctx.retrieve_intent::<SetupIntent>(id, "setup_intent", render)
+        .await
 }
 
 pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {

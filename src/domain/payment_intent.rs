@@ -455,15 +455,11 @@ impl PaymentIntent {
     /// The method's type must be one the intent accepts.
     fn check_method_type(&self, pm: &PaymentMethod) -> Result<(), Refusal> {
         if !self.payment_method_types.contains(&pm.kind) {
-            let types: Vec<&str> = self
-                .payment_method_types
-                .iter()
-                .map(|t| t.as_str())
-                .collect();
+            let types = super::payment_method::type_names(&self.payment_method_types);
             return Err(Refusal {
                 message: format!(
                     "The PaymentMethod provided ({kind}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: {}. Alternatively, update the allowed payment_method_types for this PaymentIntent to include \"{kind}\".",
-                    types.join(", "),
+                    types,
                     kind = pm.kind,
                 ),
                 param: "payment_method",

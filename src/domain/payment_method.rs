@@ -75,6 +75,12 @@ impl std::fmt::Display for PaymentMethodType {
     }
 }
 
+/// `card, amazon_pay`: types as Stripe lists them in messages.
+pub fn type_names(types: &[PaymentMethodType]) -> String {
+    let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    names.join(", ")
+}
+
 /// `setup_future_usage`: how a payment method will be reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -186,16 +186,12 @@ impl SetupIntent {
     pub fn confirm(&mut self, pm: &PaymentMethod, req: &SetupRequest) -> Result<Step, Refused> {
         self.check_confirm(true)?;
         if !self.payment_method_types.contains(&pm.kind) {
-            let types: Vec<&str> = self
-                .payment_method_types
-                .iter()
-                .map(|t| t.as_str())
-                .collect();
+            let types = super::payment_method::type_names(&self.payment_method_types);
             return Err(Refusal {
                 message: format!(
                     "The provided PaymentMethod ({}) is not allowed for this SetupIntent. Allowed types: {}.",
                     pm.kind,
-                    types.join(", ")
+                    types
                 ),
                 param: "payment_method",
                 code: Some("setup_intent_invalid_parameter"),

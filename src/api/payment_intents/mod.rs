@@ -125,10 +125,10 @@ fn create_params(ctx: &Ctx) -> ApiResult<Create> {
     params::options(p)?.apply(&mut pi.payment_method_options);
     if let Some(sfu) = pi.setup_future_usage {
         if !pi.some_type_allows(sfu) {
-            let types: Vec<&str> = pi.payment_method_types.iter().map(|t| t.as_str()).collect();
+            let types = crate::domain::payment_method::type_names(&pi.payment_method_types);
             return Err(ApiError::invalid(format!(
                 "None of the payment method types on this PaymentIntent ({}) support `setup_future_usage={}`.",
-                types.join(", "),
+                types,
                 sfu.as_str()
             ))
             .param("setup_future_usage"));
@@ -191,20 +191,8 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
 }
 
 pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
-    ctx.params.check(&["expand[]", "client_secret"])?;
-    super::check_intent_id::<PaymentIntent>(&id)?;
-    let expand_paths = ctx.expand_paths("payment_intent", false)?;
-    let (key, version) = (ctx.key, ctx.version);
-    let client_secret = ctx.params.str("client_secret")?;
-    let body = ctx
-        .app
-        .store
-        .read(move |db| -> ApiResult<Value> {
-            let pi = load_for::<PaymentIntent>(db, &id, key, client_secret.as_deref())?;
-            render(db, &pi, key, version, &expand_paths)
-        })
-        .await?;
-    Ok(Reply::ok(&body))
+    ctx.retrieve_intent::<PaymentIntent>(id, "payment_intent", render)
+        .await
 }
 
 /// What update asks, read before the write.
