@@ -50,6 +50,8 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         public_url: public_url.trim_end_matches('/').to_string(),
         limits: args.limits,
         webhook_retry_seconds: args.webhook_retry_seconds.max(1) as i64,
+        later_seconds: args.later_seconds as i64,
+        deliveries_owed: Default::default(),
     }))
 }
 
@@ -394,24 +396,14 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io:
     // right after start must drain, not kill.
     let stop = shutdown_signal()?;
     let store = app.store.clone();
-    let prune = tokio::spawn(prune_idempotency(app.clone()));
+    let jobs = tokio::spawn(crate::jobs::run(app.clone()));
     let deliveries = tokio::spawn(crate::webhooks::run(app.clone()));
     let limits = app.limits;
     crate::server::run(listener, router(app), limits, stop).await?;
-    prune.abort();
+    jobs.abort();
     deliveries.abort();
     store.close();
     Ok(())
-}
-
-/// Idempotency keys are kept 24 hours.
-async fn prune_idempotency(app: Arc<App>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let before = crate::clock::now() - 24 * 3600;
-        let _ = app.store.write(move |db| db.idempotent_prune(before)).await;
-    }
 }
 
 /// A future that resolves on SIGTERM or SIGINT; the handlers are installed now.

@@ -14,6 +14,7 @@ mod config;
 mod domain;
 mod error;
 mod flows;
+mod jobs;
 mod server;
 mod state;
 mod store;

@@ -22,6 +22,10 @@ pub struct App {
     pub limits: Limits,
     /// Seconds before a failed webhook delivery's first retry (doubling after).
     pub webhook_retry_seconds: i64,
+    /// Seconds before scheduled work (test refunds that settle or fail) is done.
+    pub later_seconds: i64,
+    /// Woken when a write owes webhook deliveries, so they go out at once.
+    pub deliveries_owed: Arc<tokio::sync::Notify>,
 }
 
 impl App {

@@ -7,24 +7,28 @@ use crate::clock;
 use crate::domain::event::Event;
 use crate::domain::webhook::{self, Attempt, Delivery, DeliveryStatus, WebhookEndpoint};
 use crate::state::App;
-use crate::store::{decode, Db, ListQuery, StoreError, Stored};
+use crate::store::{Db, StoreError};
+use crate::versions::ApiVersion;
 use crate::views;
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-/// Deliveries sent at once.
-const CONCURRENCY: usize = 8;
+/// Deliveries sent at once, and at most to one endpoint (so a slow or dead endpoint
+/// holds a few slots, never all of them).
+const CONCURRENCY: usize = 32;
+const PER_ENDPOINT: usize = 4;
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
-/// How often due deliveries are looked for.
+/// How often due deliveries are looked for when nothing wakes the worker (retries, and
+/// deliveries owed by writes of other nodes sharing the database).
 const POLL: Duration = Duration::from_millis(100);
 /// How long a claimed delivery is left to the node that claimed it.
 const LEASE: i64 = TIMEOUT.as_secs() as i64 + 10;
@@ -33,83 +37,111 @@ const USER_AGENT: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
 /// Runs until the process stops.
 pub async fn run(app: Arc<App>) {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
+    // Deliveries in flight, by endpoint.
+    let busy: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
     let slots = Arc::new(Semaphore::new(CONCURRENCY));
     loop {
-        tokio::time::sleep(POLL).await;
-        let due = match app.store.read(|db| due_deliveries(db, clock::now())).await {
-            Ok(d) => d,
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = app.deliveries_owed.notified() => {}
+        }
+        let free = slots.available_permits();
+        if free == 0 {
+            continue;
+        }
+        // A read first: the writer is only asked when something is due.
+        let now = clock::now();
+        match app.store.read(move |db| db.due::<Delivery>(now, 1)).await {
+            Ok(due) if due.is_empty() => continue,
+            Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "reading due webhook deliveries");
                 continue;
             }
-        };
-        for delivery in due {
-            if !in_flight.lock().expect("lock").insert(delivery.id.clone()) {
+        }
+        let full: HashSet<String> = busy
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(_, n)| **n >= PER_ENDPOINT)
+            .map(|(e, _)| e.clone())
+            .collect();
+        let claimed = app
+            .store
+            .write(move |db| claim(db, clock::now(), free, &full))
+            .await;
+        let claimed = match claimed {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming due webhook deliveries");
                 continue;
             }
-            let (app, client, in_flight) = (app.clone(), client.clone(), in_flight.clone());
+        };
+        for delivery in claimed {
             let permit = slots.clone().acquire_owned().await.expect("never closed");
+            *busy
+                .lock()
+                .expect("lock")
+                .entry(delivery.endpoint.clone())
+                .or_default() += 1;
+            let (app, client, busy) = (app.clone(), client.clone(), busy.clone());
             tokio::spawn(async move {
-                let id = delivery.id.clone();
+                let endpoint = delivery.endpoint.clone();
                 deliver(&app, &client, delivery).await;
-                in_flight.lock().expect("lock").remove(&id);
+                let mut busy = busy.lock().expect("lock");
+                if let Some(n) = busy.get_mut(&endpoint) {
+                    *n -= 1;
+                    if *n == 0 {
+                        busy.remove(&endpoint);
+                    }
+                }
                 drop(permit);
             });
         }
     }
 }
 
-/// Pending deliveries whose time has come, oldest first.
-fn due_deliveries(db: &Db, now: i64) -> Result<Vec<Delivery>, StoreError> {
-    let q = ListQuery {
-        ref1: Some(DeliveryStatus::Pending.as_str().to_string()),
-        limit: 100,
-        ..Default::default()
-    };
-    let Ok(page) = db.list(Delivery::KIND, &q)? else {
-        return Ok(vec![]);
-    };
-    let mut due = Vec::new();
-    for body in page.bodies.iter().rev() {
-        let d = decode::<Delivery>(body)?;
-        if d.due_at <= now {
-            due.push(d);
+/// Takes up to `room` due deliveries, soonest first and at most `PER_ENDPOINT` per
+/// endpoint (none for endpoints already `full`), by moving their due time past the
+/// attempt's timeout: the lease that keeps other nodes sharing the database from sending
+/// them too. If this node dies, the lease runs out and another picks them up.
+fn claim(
+    db: &Db,
+    now: i64,
+    room: usize,
+    full: &HashSet<String>,
+) -> Result<Vec<Delivery>, StoreError> {
+    let mut per_endpoint: HashMap<String, usize> = HashMap::new();
+    let mut taken = Vec::new();
+    let due = db.due::<Delivery>(now, room * 4)?;
+    for mut d in due {
+        if taken.len() == room || full.contains(&d.endpoint) {
+            continue;
         }
+        let n = per_endpoint.entry(d.endpoint.clone()).or_default();
+        if *n >= PER_ENDPOINT {
+            continue;
+        }
+        *n += 1;
+        d.due_at = now + LEASE;
+        db.put(&d)?;
+        taken.push(d);
     }
-    Ok(due)
+    Ok(taken)
 }
 
 async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
-    // Claim it first: the row's lease (its due time moved past the attempt's timeout) keeps
-    // other nodes sharing the database from sending it too; if this node dies, the lease
-    // runs out and another picks it up.
-    let claim_id = delivery.id.clone();
-    let claimed = app
-        .store
-        .write(move |db| -> Result<bool, StoreError> {
-            let now = clock::now();
-            match db.get::<Delivery>(&claim_id)? {
-                Some(mut d) if d.status == DeliveryStatus::Pending && d.due_at <= now => {
-                    d.due_at = now + LEASE;
-                    db.put(&d)?;
-                    Ok(true)
-                }
-                _ => Ok(false),
-            }
-        })
-        .await;
-    if !matches!(claimed, Ok(true)) {
-        return;
-    }
     let (event_id, endpoint_id) = (delivery.event.clone(), delivery.endpoint.clone());
     let found = app
         .store
         .read(move |db| -> Result<_, StoreError> {
+            let Some(event) = db.get::<Event>(&event_id)? else {
+                return Ok((None, None, 0));
+            };
             // `pending_webhooks` as of this attempt: the endpoints still owed the event.
-            let pending = crate::flows::undelivered(db)?.get(&event_id).copied();
+            let pending = crate::flows::owed(db, &event)?;
             Ok((
-                db.get::<Event>(&event_id)?,
+                Some(event),
                 db.get::<WebhookEndpoint>(&endpoint_id)?,
                 pending,
             ))
@@ -117,7 +149,7 @@ async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
         .await;
     let attempt = match found {
         Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => {
-            post(client, &endpoint, &event, pending.unwrap_or(1)).await
+            post(client, &endpoint, &event, pending.max(1)).await
         }
         // The endpoint was deleted or stopped wanting the event: no more tries.
         Ok(_) => Attempt {
@@ -160,8 +192,14 @@ async fn post(
     event: &Event,
     pending_webhooks: usize,
 ) -> Attempt {
+    // Rendered at the endpoint's own version when it has one.
+    let version = endpoint.api_version.as_deref().and_then(ApiVersion::parse);
+    let event = match version {
+        Some(v) => crate::flows::event_at(event, v),
+        None => std::borrow::Cow::Borrowed(event),
+    };
     let payload =
-        serde_json::to_string_pretty(&views::event(event, pending_webhooks)).unwrap_or_default();
+        serde_json::to_string_pretty(&views::event(&event, pending_webhooks)).unwrap_or_default();
     let at = clock::now();
     let started = Instant::now();
     let request = hyper::Request::builder()

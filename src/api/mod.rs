@@ -394,6 +394,8 @@ impl Ctx {
             public_url: self.app.public_url.clone(),
             key: self.key,
             automatic: false,
+            later_seconds: self.app.later_seconds,
+            deliveries_owed: self.app.deliveries_owed.clone(),
         };
         let key = self.idempotency_key.clone();
         self.app

@@ -236,6 +236,7 @@ pub async fn resend(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
             attempts: vec![],
         };
         db.put(&delivery)?;
+        exec.deliveries_owed.notify_one();
         Ok((200, views::webhook_delivery(&delivery)))
     })
     .await

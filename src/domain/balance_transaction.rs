@@ -67,6 +67,21 @@ impl BalanceTransaction {
         }
     }
 
+    /// The money of a failed refund coming back.
+    pub fn for_refund_failure(
+        id: String,
+        refund: &str,
+        amount: i64,
+        currency: &Currency,
+        now: i64,
+    ) -> Self {
+        BalanceTransaction {
+            kind: "refund_failure".into(),
+            amount,
+            ..Self::for_refund(id, refund, amount, currency, now)
+        }
+    }
+
     pub fn net(&self) -> i64 {
         self.amount - self.fee
     }

@@ -32,6 +32,11 @@ pub enum EventType {
     RefundCreated,
     #[serde(rename = "refund.updated")]
     RefundUpdated,
+    #[serde(rename = "refund.failed")]
+    RefundFailed,
+    /// Deprecated by Stripe in favour of `refund.updated`, still sent beside it.
+    #[serde(rename = "charge.refund.updated")]
+    ChargeRefundUpdated,
     #[serde(rename = "customer.created")]
     CustomerCreated,
     #[serde(rename = "customer.updated")]
@@ -77,6 +82,8 @@ impl EventType {
             Self::ChargeRefunded => "charge.refunded",
             Self::RefundCreated => "refund.created",
             Self::RefundUpdated => "refund.updated",
+            Self::RefundFailed => "refund.failed",
+            Self::ChargeRefundUpdated => "charge.refund.updated",
             Self::CustomerCreated => "customer.created",
             Self::CustomerUpdated => "customer.updated",
             Self::CustomerDeleted => "customer.deleted",
@@ -99,6 +106,7 @@ impl EventType {
             Self::ChargeUpdated
                 | Self::ChargeRefunded
                 | Self::RefundUpdated
+                | Self::ChargeRefundUpdated
                 | Self::CustomerUpdated
                 | Self::PaymentMethodUpdated
                 | Self::MandateUpdated
@@ -117,6 +125,16 @@ pub struct Event {
     pub previous_attributes: Option<Value>,
     pub request_id: Option<String>,
     pub idempotency_key: Option<String>,
+    /// `object` in the newest version's shape when the event was rendered at an older
+    /// one (absent when `object` is already newest), so that it can be shown at others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Value>,
+    /// The object before the change, newest shape, for `previous_attributes` at others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_before: Option<Value>,
+    /// The deliveries written with it, one per endpoint that wanted it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<String>,
 }
 
 /// What changed between two renderings, as Stripe puts it in

@@ -8,6 +8,7 @@ pub mod charge;
 pub mod customer;
 pub mod event;
 pub mod ids;
+pub mod job;
 pub mod mandate;
 pub mod method_choice;
 pub mod money;

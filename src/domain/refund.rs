@@ -6,8 +6,8 @@ use super::payment_method::PaymentMethodType;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-/// A refund's status. Test refunds succeed at once; the others come with refunds that
-/// wait (`pm_card_pendingRefund`, `pm_card_refundFail`) once something runs later.
+/// A refund's status. Test refunds succeed at once, except on the cards whose refunds
+/// change later (`pm_card_pendingRefund`, `pm_card_refundFail`; see `Later`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
@@ -33,6 +33,68 @@ pub struct Refund {
     pub status: RefundStatus,
     pub balance_transaction: Option<String>,
     pub destination_details: Value,
+    #[serde(default)]
+    pub pending_reason: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+    #[serde(default)]
+    pub failure_balance_transaction: Option<String>,
+}
+
+/// What happens to a new refund later, decided by the test card refunded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Later {
+    /// It succeeded at once and stays so.
+    Nothing,
+    /// `pm_card_pendingRefund`: it starts `pending` and later succeeds.
+    Succeeds,
+    /// `pm_card_refundFail`: it starts `succeeded` and later fails.
+    Fails,
+}
+
+impl Later {
+    pub fn for_card(number: Option<&str>) -> Later {
+        match number {
+            Some("4000000000007726") => Later::Succeeds,
+            Some("4000000000005126") => Later::Fails,
+            _ => Later::Nothing,
+        }
+    }
+
+    /// The status a refund starts in.
+    pub fn first_status(self) -> RefundStatus {
+        match self {
+            Later::Succeeds => RefundStatus::Pending,
+            Later::Nothing | Later::Fails => RefundStatus::Succeeded,
+        }
+    }
+}
+
+/// Why a `pm_card_refundFail` refund fails *(Pasarela's pick among Stripe's reasons)*.
+pub const TEST_FAILURE_REASON: &str = "expired_or_canceled_card";
+
+impl Refund {
+    /// A pending refund goes through; false when it is no longer pending.
+    pub fn settle(&mut self) -> bool {
+        if self.status != RefundStatus::Pending {
+            return false;
+        }
+        self.status = RefundStatus::Succeeded;
+        self.pending_reason = None;
+        true
+    }
+
+    /// A succeeded refund fails; the money comes back through `failure_balance_transaction`.
+    /// False when it has not succeeded.
+    pub fn fail(&mut self, failure_balance_transaction: String) -> bool {
+        if self.status != RefundStatus::Succeeded {
+            return false;
+        }
+        self.status = RefundStatus::Failed;
+        self.failure_reason = Some(TEST_FAILURE_REASON.into());
+        self.failure_balance_transaction = Some(failure_balance_transaction);
+        true
+    }
 }
 
 /// Why a charge cannot be refunded by `amount`.
@@ -98,6 +160,12 @@ impl Charge {
         self.refunded = self.fully_refunded();
     }
 
+    /// A refund of `amount` failed: the charge counts it as refunded no longer.
+    pub fn refund_failed(&mut self, amount: i64) {
+        self.amount_refunded = (self.amount_refunded - amount).max(0);
+        self.refunded = self.fully_refunded();
+    }
+
     /// The one rule for `refunded`: something was refunded, and at least all that was
     /// captured (a canceled authorisation released before basil captured nothing).
     pub fn fully_refunded(&self) -> bool {
@@ -134,6 +202,47 @@ mod tests {
             c.capture(captured);
         }
         c
+    }
+
+    #[test]
+    fn test_refunds_settle_or_fail_later_by_card() {
+        assert_eq!(Later::for_card(Some("4242424242424242")), Later::Nothing);
+        assert_eq!(Later::for_card(None), Later::Nothing);
+        let pending = Later::for_card(Some("4000000000007726"));
+        let failing = Later::for_card(Some("4000000000005126"));
+        assert_eq!(pending.first_status(), RefundStatus::Pending);
+        assert_eq!(failing.first_status(), RefundStatus::Succeeded);
+
+        let mut c = charge(1000);
+        c.refund(400);
+        let mut r = Refund {
+            id: "re_1".into(),
+            created: 0,
+            amount: 400,
+            currency: c.currency.clone(),
+            charge: Some(c.id.clone()),
+            payment_intent: None,
+            customer: None,
+            payment_method: None,
+            reason: None,
+            metadata: Map::new(),
+            status: RefundStatus::Pending,
+            balance_transaction: None,
+            destination_details: Value::Null,
+            pending_reason: Some("processing".into()),
+            failure_reason: None,
+            failure_balance_transaction: None,
+        };
+        assert!(!r.fail("txn_1".into()), "a pending refund does not fail");
+        assert!(r.settle());
+        assert_eq!(r.pending_reason, None);
+        assert!(!r.settle(), "settles once");
+        assert!(r.fail("txn_1".into()));
+        assert_eq!(r.status, RefundStatus::Failed);
+        assert_eq!(r.failure_reason.as_deref(), Some(TEST_FAILURE_REASON));
+        c.refund_failed(400);
+        assert_eq!(c.amount_refunded, 0);
+        assert!(!c.refunded);
     }
 
     #[test]

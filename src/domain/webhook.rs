@@ -367,6 +367,11 @@ pub struct Delivery {
 pub const GIVE_UP_AFTER: i64 = 3 * 86_400;
 
 impl Delivery {
+    /// When the worker should take it; None once it succeeded or was given up.
+    pub fn due(&self) -> Option<i64> {
+        (self.status == DeliveryStatus::Pending).then_some(self.due_at)
+    }
+
     /// Records an attempt: a 2xx ends the delivery; anything else is tried again after
     /// `retry_base` seconds, doubling each time, until three days have passed.
     pub fn record(&mut self, attempt: Attempt, retry_base: i64) {

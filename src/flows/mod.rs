@@ -21,6 +21,8 @@ use crate::store::{Db, StoreError, Stored};
 use crate::versions::{self, ApiVersion};
 use crate::views;
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Which key made the request: some flows differ for Stripe.js (publishable key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +66,48 @@ pub fn undelivered(db: &Db) -> Result<std::collections::HashMap<String, usize>, 
     Ok(owed)
 }
 
+/// How many endpoints `e` is still owed to (`pending_webhooks`): its deliveries not yet
+/// succeeded.
+pub fn owed(db: &Db, e: &Event) -> Result<usize, StoreError> {
+    if e.deliveries.is_empty() {
+        // Recorded before events listed their deliveries: count them all.
+        return Ok(undelivered(db)?.get(&e.id).copied().unwrap_or(0));
+    }
+    let mut n = 0;
+    for id in &e.deliveries {
+        if db
+            .get::<Delivery>(id)?
+            .is_some_and(|d| d.status != DeliveryStatus::Succeeded)
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// An event as the API shows it, with the endpoints it is still owed to.
 pub fn render_event(db: &Db, e: &Event) -> Result<Value, StoreError> {
-    let pending = undelivered(db)?.get(&e.id).copied().unwrap_or(0);
-    Ok(views::event(e, pending))
+    Ok(views::event(e, owed(db, e)?))
+}
+
+/// The event as rendered at `version` (an endpoint's own, or the newest for
+/// `listen --latest`); as recorded when that is its own version.
+pub fn event_at(e: &Event, version: ApiVersion) -> std::borrow::Cow<'_, Event> {
+    use std::borrow::Cow;
+    if e.api_version == version.as_str() {
+        return Cow::Borrowed(e);
+    }
+    let latest = e.latest.as_ref().unwrap_or(&e.object);
+    let object = versions::render(latest.clone(), version);
+    let previous = e.latest_before.as_ref().and_then(|before| {
+        previous_attributes(&versions::render(before.clone(), version), &object)
+    });
+    Cow::Owned(Event {
+        api_version: version.as_str().to_string(),
+        object,
+        previous_attributes: previous,
+        ..e.clone()
+    })
 }
 
 /// Where a missing object is reported: Stripe's name for it, the parameter that named
@@ -143,8 +183,13 @@ pub struct Exec {
     pub event_version: ApiVersion,
     pub public_url: String,
     pub key: KeyKind,
-    /// Caused by the customer (hosted page), not an API request: events carry no request.
+    /// Caused by the customer (hosted page) or by time, not an API request: events
+    /// carry no request.
     pub automatic: bool,
+    /// Seconds before scheduled work is done.
+    pub later_seconds: i64,
+    /// Told when a delivery is owed, so that the delivery worker wakes at once.
+    pub deliveries_owed: Arc<Notify>,
 }
 
 impl Exec {
@@ -161,7 +206,15 @@ impl Exec {
             public_url: app.public_url.clone(),
             key: KeyKind::Secret,
             automatic: true,
+            later_seconds: app.later_seconds,
+            deliveries_owed: app.deliveries_owed.clone(),
         }
+    }
+
+    /// For what happens later on its own (scheduled jobs): like a customer's action,
+    /// with no request behind it.
+    pub fn for_later(app: &App) -> Exec {
+        Exec::for_customer(app, String::new(), Client::default())
     }
 
     /// Records an event in the current transaction. `before` is the object's rendering
@@ -178,7 +231,7 @@ impl Exec {
         let previous = before.and_then(|b| {
             previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)
         });
-        let e = Event {
+        let mut e = Event {
             id: ids::new_id("evt"),
             created: self.now,
             kind,
@@ -199,12 +252,19 @@ impl Exec {
             } else {
                 None
             },
+            // The newest shape too, for endpoints and listeners pinned to another version.
+            latest: (self.event_version.as_str() != versions::LATEST).then(|| object.clone()),
+            latest_before: if kind.carries_previous_attributes() {
+                before.cloned()
+            } else {
+                None
+            },
+            deliveries: vec![],
         };
-        db.put(&e)?;
         // What every endpoint that wants it is owed, in the same transaction as the event.
         for endpoint in endpoints(db)? {
             if endpoint.wants(kind) {
-                db.put(&Delivery {
+                let d = Delivery {
                     id: ids::new_id("whdel"),
                     created: self.now,
                     event: e.id.clone(),
@@ -212,8 +272,14 @@ impl Exec {
                     due_at: self.now,
                     status: DeliveryStatus::Pending,
                     attempts: vec![],
-                })?;
+                };
+                db.put(&d)?;
+                e.deliveries.push(d.id);
             }
+        }
+        db.put(&e)?;
+        if !e.deliveries.is_empty() {
+            self.deliveries_owed.notify_one();
         }
         Ok(())
     }

@@ -5,8 +5,8 @@ use super::driver::{Arg, Cell, Col, Driver};
 use super::{decode, AccountRow, IdempotentRecord, ListPage, ListQuery, StoreError, Stored};
 use std::cell::{Cell as StdCell, RefCell};
 
-const PUT_OBJECT: &str = "INSERT INTO objects (id, kind, created, customer, ref1, hidden, body) VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, body = excluded.body";
+const PUT_OBJECT: &str = "INSERT INTO objects (id, kind, created, customer, ref1, hidden, due, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, due = excluded.due, body = excluded.body";
 const CLAIM_IDEMPOTENCY_KEY: &str = "INSERT INTO idempotency (key, request, status, body, request_id, created) VALUES ($1, $2, 0, '', $3, $4)
              ON CONFLICT (key) DO NOTHING";
 const GET_ACCOUNT: &str =
@@ -98,10 +98,27 @@ impl Db {
                 obj.customer().into(),
                 obj.ref1().into(),
                 (obj.hidden() as i64).into(),
+                obj.due().into(),
                 body.into(),
             ],
         )?;
         Ok(())
+    }
+
+    /// Up to `limit` objects whose time has come (`due <= now`), soonest first. The
+    /// writer on PostgreSQL locks them and skips rows another node holds, so nodes
+    /// sharing the database take different work.
+    pub fn due<T: Stored>(&self, now: i64, limit: usize) -> Result<Vec<T>, StoreError> {
+        let lock = self.writer && self.driver.borrow().locks_rows();
+        let sql = format!(
+            "SELECT body FROM objects WHERE kind = $1 AND due IS NOT NULL AND due <= $2 ORDER BY due LIMIT {limit}{}",
+            if lock { " FOR UPDATE SKIP LOCKED" } else { "" }
+        );
+        self.query(&sql, &[T::KIND.into(), now.into()], &[Col::Text])?
+            .into_iter()
+            .filter_map(|mut r| r.pop())
+            .map(|c| decode(&c.text()))
+            .collect()
     }
 
     fn seq_of(&self, kind: &str, id: &str) -> Result<Option<i64>, StoreError> {

@@ -10,6 +10,8 @@ pub enum Arg {
     Int(i64),
     Text(String),
     Null,
+    /// A null integer (PostgreSQL types its parameters).
+    NullInt,
 }
 
 impl From<i64> for Arg {
@@ -25,6 +27,11 @@ impl From<&str> for Arg {
 impl From<String> for Arg {
     fn from(v: String) -> Arg {
         Arg::Text(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Arg {
+        v.map(Arg::Int).unwrap_or(Arg::NullInt)
     }
 }
 impl From<Option<&str>> for Arg {

@@ -45,6 +45,10 @@ pub trait Stored: Serialize + DeserializeOwned {
     fn hidden(&self) -> bool {
         false
     }
+    /// When a worker should next take it (deliveries, jobs); None once finished.
+    fn due(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// What a list request asks for, already validated.
@@ -93,10 +97,14 @@ macro_rules! stored {
         stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?);
     };
     // `ref1_always`: a field that always has a value (a String, or a type with `as_str`).
-    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident) => {
-        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())));
+    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident $(, due = $d:ident)?) => {
+        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())) $(, due = $d)?);
     };
-    (@impl $t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = ($($r:tt)*))? $(, hidden = $h:ident)?) => {
+    // `due`: a method giving when a worker should next take the object.
+    ($t:ty, $kind:literal, due = $d:ident) => {
+        stored!(@impl $t, $kind, due = $d);
+    };
+    (@impl $t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = ($($r:tt)*))? $(, hidden = $h:ident)? $(, due = $d:ident)?) => {
         impl Stored for $t {
             const KIND: &'static str = $kind;
             fn id(&self) -> &str {
@@ -114,6 +122,9 @@ macro_rules! stored {
             })?
             $(fn hidden(&self) -> bool {
                 self.$h
+            })?
+            $(fn due(&self) -> Option<i64> {
+                self.$d()
             })?
         }
     };
@@ -165,12 +176,14 @@ stored!(
     "webhook_endpoint",
     hidden = deleted
 );
-// Deliveries are found by status (the worker reads the pending ones).
+// Deliveries are counted by status (`pending_webhooks`) and taken by the worker when due.
 stored!(
     crate::domain::webhook::Delivery,
     "webhook_delivery",
-    ref1_always = status
+    ref1_always = status,
+    due = due
 );
+stored!(crate::domain::job::Job, "job", due = due);
 
 pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     Ok(serde_json::from_str(body)?)

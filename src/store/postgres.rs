@@ -8,7 +8,10 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_due.sql"),
+];
 /// Serializes migrations of processes starting together.
 const MIGRATION_LOCK: i64 = 0x7061_7361_7265_6c61; // "pasarela"
 
@@ -74,7 +77,7 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
 }
 
 enum Param {
-    Int(i64),
+    Int(Option<i64>),
     Text(Option<String>),
 }
 
@@ -92,9 +95,10 @@ impl Postgres {
 fn params(args: &[Arg]) -> Vec<Param> {
     args.iter()
         .map(|a| match a {
-            Arg::Int(i) => Param::Int(*i),
+            Arg::Int(i) => Param::Int(Some(*i)),
             Arg::Text(t) => Param::Text(Some(t.clone())),
             Arg::Null => Param::Text(None),
+            Arg::NullInt => Param::Int(None),
         })
         .collect()
 }

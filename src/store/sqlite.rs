@@ -6,7 +6,10 @@ use super::StoreError;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_due.sql"),
+];
 
 pub struct Sqlite {
     conn: Connection,
@@ -39,7 +42,7 @@ fn bind(args: &[Arg]) -> Vec<Value> {
         .map(|a| match a {
             Arg::Int(i) => Value::Integer(*i),
             Arg::Text(t) => Value::Text(t.clone()),
-            Arg::Null => Value::Null,
+            Arg::Null | Arg::NullInt => Value::Null,
         })
         .collect()
 }

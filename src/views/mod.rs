@@ -86,7 +86,7 @@ pub fn payment_method(pm: &PaymentMethod) -> Value {
 }
 
 pub fn refund(r: &crate::domain::refund::Refund) -> Value {
-    json!({
+    let mut out = json!({
         "id": r.id,
         "object": "refund",
         "amount": r.amount,
@@ -105,7 +105,22 @@ pub fn refund(r: &crate::domain::refund::Refund) -> Value {
         "source_transfer_reversal": null,
         "status": r.status,
         "transfer_reversal": null
-    })
+    });
+    // Present only when they say something, as on Stripe.
+    let optional = [
+        ("pending_reason", &r.pending_reason),
+        ("failure_reason", &r.failure_reason),
+        (
+            "failure_balance_transaction",
+            &r.failure_balance_transaction,
+        ),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value {
+            out[key] = json!(v);
+        }
+    }
+    out
 }
 
 pub fn balance_transaction(t: &crate::domain::balance_transaction::BalanceTransaction) -> Value {

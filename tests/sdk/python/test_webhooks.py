@@ -227,3 +227,52 @@ def test_the_cli_resends_an_event(base):
     finally:
         request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
         rx.close()
+
+
+def test_an_endpoint_with_its_own_api_version_gets_events_in_that_shape(base):
+    """One event, two endpoints: the one pinned to 2024-06-20 gets it rendered at that
+    version (PaymentIntents still had `invoice` then), the other at the account default;
+    the same id, both verifiable. `GET /v1/events` keeps the recorded rendering."""
+    old_rx, new_rx = Receiver(), Receiver()
+    old = request(base, "POST", "/v1/webhook_endpoints", {
+        "url": old_rx.url, "enabled_events[]": "payment_intent.succeeded", "api_version": "2024-06-20"}).json
+    assert old["api_version"] == "2024-06-20"
+    new = endpoint(base, new_rx.url, ["payment_intent.succeeded"])
+    try:
+        pi = pay(base)
+        (old_got,) = old_rx.wait_for(1)
+        (new_got,) = new_rx.wait_for(1)
+        old_event, new_event = verified(old_got, old["secret"]), verified(new_got, new["secret"])
+        assert old_event.id == new_event.id
+        assert old_event.api_version == "2024-06-20"
+        assert "invoice" in old_event.data.object and old_event.data.object.invoice is None
+        account_version = request(base, "GET", f"/v1/events/{new_event.id}", {}).json["api_version"]
+        assert new_event.api_version == account_version
+        assert "invoice" not in new_event.data.object
+        assert new_event.data.object.id == old_event.data.object.id == pi["id"]
+        assert request(base, "GET", f"/v1/events/{new_event.id}", {}).json["data"]["object"] == json.loads(new_got[1])["data"]["object"]
+    finally:
+        for ep in (old, new):
+            request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
+        old_rx.close()
+        new_rx.close()
+
+
+def test_previous_attributes_are_rendered_at_the_endpoint_version(base):
+    """An update-like event sent at another version says what changed in that version's shape."""
+    rx = Receiver()
+    ep = request(base, "POST", "/v1/webhook_endpoints", {
+        "url": rx.url, "enabled_events[]": "charge.refunded", "api_version": "2025-02-24.acacia"}).json
+    try:
+        pi = pay(base)
+        request(base, "POST", "/v1/refunds", {"payment_intent": pi["id"], "amount": "500"})
+        (got,) = rx.wait_for(1)
+        event = verified(got, ep["secret"])
+        assert event.api_version == "2025-02-24.acacia"
+        assert event.data.object.invoice is None
+        assert event.data.object.amount_refunded == 500
+        assert event.data.previous_attributes.amount_refunded == 0
+        assert "invoice" not in event.data.previous_attributes, "unchanged keys are not previous attributes"
+    finally:
+        request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
+        rx.close()
