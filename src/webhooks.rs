@@ -1,7 +1,8 @@
 //! The delivery worker: sends the webhook deliveries that are due (written with their
 //! events, so a crash loses none), signed as Stripe signs them, and records each attempt;
-//! a failed one comes due again after the retry delay. A few at a time, each with a
-//! timeout, so one slow endpoint does not hold up the others.
+//! a failed one comes due again after the retry delay. Each endpoint gets its events one
+//! at a time, in the order they happened, while other endpoints are served beside it: a
+//! slow or dead endpoint holds up only itself.
 
 use crate::clock;
 use crate::domain::event::Event;
@@ -17,36 +18,38 @@ use hyper_util::rt::TokioExecutor;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-/// Deliveries sent at once, and at most to one endpoint (so a slow or dead endpoint
-/// holds a few slots, never all of them).
-const CONCURRENCY: usize = 32;
-const PER_ENDPOINT: usize = 4;
+/// Endpoints served at once.
+const ENDPOINTS_AT_ONCE: usize = 32;
+/// Deliveries taken for one endpoint at a time.
+const BATCH: usize = 20;
 /// How long an endpoint has to answer.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// A batch still being sent after this long gives back what it has not sent.
+const BATCH_TIME: Duration = Duration::from_secs(10);
 /// How often due deliveries are looked for when nothing wakes the worker (retries, and
 /// deliveries owed by writes of other nodes sharing the database).
 const POLL: Duration = Duration::from_millis(100);
-/// How long a claimed delivery is left to the node that claimed it.
-const LEASE: i64 = TIMEOUT.as_secs() as i64 + 10;
+/// How long claimed deliveries are left to the node that claimed them: the batch time
+/// plus one attempt's timeout, and a margin.
+const LEASE: i64 = (BATCH_TIME.as_secs() + TIMEOUT.as_secs() + 20) as i64;
 const USER_AGENT: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
+const GONE: &str = "the endpoint was deleted or disabled";
 
 /// Runs until the process stops.
 pub async fn run(app: Arc<App>) {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    // Deliveries in flight, by endpoint.
-    let busy: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let slots = Arc::new(Semaphore::new(CONCURRENCY));
+    // The endpoints this node is sending to now.
+    let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
             _ = app.deliveries_owed.notified() => {}
         }
-        let free = slots.available_permits();
-        if free == 0 {
+        let room = ENDPOINTS_AT_ONCE.saturating_sub(busy.lock().expect("lock").len());
+        if room == 0 {
             continue;
         }
         // A read first: the writer is only asked when something is due.
@@ -59,78 +62,118 @@ pub async fn run(app: Arc<App>) {
                 continue;
             }
         }
-        let full: HashSet<String> = busy
-            .lock()
-            .expect("lock")
-            .iter()
-            .filter(|(_, n)| **n >= PER_ENDPOINT)
-            .map(|(e, _)| e.clone())
-            .collect();
+        let skip = busy.lock().expect("lock").clone();
         let claimed = app
             .store
-            .write(move |db| claim(db, clock::now(), free, &full))
+            .write(move |db| claim(db, clock::now(), room, &skip))
             .await;
-        let claimed = match claimed {
-            Ok(c) => c,
+        let batches = match claimed {
+            Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming due webhook deliveries");
                 continue;
             }
         };
-        for delivery in claimed {
-            let permit = slots.clone().acquire_owned().await.expect("never closed");
-            *busy
-                .lock()
-                .expect("lock")
-                .entry(delivery.endpoint.clone())
-                .or_default() += 1;
+        for batch in batches {
+            let endpoint = batch[0].endpoint.clone();
+            busy.lock().expect("lock").insert(endpoint.clone());
             let (app, client, busy) = (app.clone(), client.clone(), busy.clone());
             tokio::spawn(async move {
-                let endpoint = delivery.endpoint.clone();
-                deliver(&app, &client, delivery).await;
-                let mut busy = busy.lock().expect("lock");
-                if let Some(n) = busy.get_mut(&endpoint) {
-                    *n -= 1;
-                    if *n == 0 {
-                        busy.remove(&endpoint);
-                    }
-                }
-                drop(permit);
+                send_batch(&app, &client, batch).await;
+                busy.lock().expect("lock").remove(&endpoint);
+                // More may have come due for this endpoint meanwhile.
+                app.deliveries_owed.notify_one();
             });
         }
     }
 }
 
-/// Takes up to `room` due deliveries, soonest first and at most `PER_ENDPOINT` per
-/// endpoint (none for endpoints already `full`), by moving their due time past the
-/// attempt's timeout: the lease that keeps other nodes sharing the database from sending
-/// them too. If this node dies, the lease runs out and another picks them up.
+/// Takes the due deliveries of up to `room` endpoints (none of those in `busy`), up to
+/// `BATCH` each, oldest first, by moving their due time past the lease: that keeps
+/// other nodes sharing the database from sending them too, and if this node dies the
+/// lease runs out and another picks them up.
 fn claim(
     db: &Db,
     now: i64,
     room: usize,
-    full: &HashSet<String>,
-) -> Result<Vec<Delivery>, StoreError> {
-    let mut per_endpoint: HashMap<String, usize> = HashMap::new();
-    let mut taken = Vec::new();
-    let due = db.due::<Delivery>(now, room * 4)?;
-    for mut d in due {
-        if taken.len() == room || full.contains(&d.endpoint) {
+    busy: &HashSet<String>,
+) -> Result<Vec<Vec<Delivery>>, StoreError> {
+    let mut batches: Vec<Vec<Delivery>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for mut d in db.due::<Delivery>(now, room * BATCH)? {
+        if busy.contains(&d.endpoint) {
             continue;
         }
-        let n = per_endpoint.entry(d.endpoint.clone()).or_default();
-        if *n >= PER_ENDPOINT {
+        let i = match index.get(&d.endpoint) {
+            Some(&i) => i,
+            None if batches.len() < room => {
+                index.insert(d.endpoint.clone(), batches.len());
+                batches.push(Vec::new());
+                batches.len() - 1
+            }
+            None => continue,
+        };
+        if batches[i].len() == BATCH {
             continue;
         }
-        *n += 1;
         d.due_at = now + LEASE;
         db.put(&d)?;
-        taken.push(d);
+        batches[i].push(d);
     }
-    Ok(taken)
+    Ok(batches)
 }
 
-async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
+/// Sends one endpoint's deliveries in order. A failure ends the batch: the rest are
+/// given back (due now) to be tried in their turn, after the failed one is recorded.
+async fn send_batch(app: &Arc<App>, client: &HttpClient, batch: Vec<Delivery>) {
+    let started = Instant::now();
+    let mut results: Vec<(String, Attempt)> = Vec::new();
+    let mut unsent: Vec<String> = Vec::new();
+    let mut stop = false;
+    for delivery in batch {
+        if stop || started.elapsed() > BATCH_TIME {
+            unsent.push(delivery.id);
+            continue;
+        }
+        let Some(attempt) = attempt(app, client, &delivery).await else {
+            unsent.push(delivery.id);
+            continue;
+        };
+        stop = !attempt.status_code.is_some_and(|c| (200..300).contains(&c));
+        results.push((delivery.id, attempt));
+    }
+    let retry_base = app.webhook_retry_seconds;
+    let saved = app
+        .store
+        .write(move |db| -> Result<(), StoreError> {
+            for (id, attempt) in results {
+                let Some(mut d) = db.get::<Delivery>(&id)? else {
+                    continue;
+                };
+                let gone = attempt.error.as_deref() == Some(GONE);
+                d.record(attempt, retry_base);
+                if gone {
+                    d.status = DeliveryStatus::Failed;
+                }
+                db.put(&d)?;
+            }
+            let now = clock::now();
+            for id in unsent {
+                if let Some(mut d) = db.get::<Delivery>(&id)? {
+                    d.due_at = now;
+                    db.put(&d)?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = saved {
+        tracing::warn!(error = %e, "recording webhook attempts");
+    }
+}
+
+/// One try of a delivery; None when it could not be loaded (tried again later).
+async fn attempt(app: &Arc<App>, client: &HttpClient, delivery: &Delivery) -> Option<Attempt> {
     let (event_id, endpoint_id) = (delivery.event.clone(), delivery.endpoint.clone());
     let found = app
         .store
@@ -147,41 +190,22 @@ async fn deliver(app: &Arc<App>, client: &HttpClient, delivery: Delivery) {
             ))
         })
         .await;
-    let attempt = match found {
+    match found {
         Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => {
-            post(client, &endpoint, &event, pending.max(1)).await
+            Some(post(client, &endpoint, &event, pending.max(1)).await)
         }
         // The endpoint was deleted or stopped wanting the event: no more tries.
-        Ok(_) => Attempt {
+        Ok(_) => Some(Attempt {
             at: clock::now(),
             status_code: None,
             duration_ms: 0,
-            error: Some("the endpoint was deleted or disabled".into()),
+            error: Some(GONE.into()),
             response_excerpt: None,
-        },
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "loading a webhook delivery");
-            return;
+            None
         }
-    };
-    let retry_base = app.webhook_retry_seconds;
-    let id = delivery.id.clone();
-    let gone = attempt.error.as_deref() == Some("the endpoint was deleted or disabled");
-    let saved = app
-        .store
-        .write(move |db| -> Result<(), StoreError> {
-            let Some(mut d) = db.get::<Delivery>(&id)? else {
-                return Ok(());
-            };
-            d.record(attempt, retry_base);
-            if gone {
-                d.status = DeliveryStatus::Failed;
-            }
-            db.put(&d)
-        })
-        .await;
-    if let Err(e) = saved {
-        tracing::warn!(error = %e, "recording a webhook attempt");
     }
 }
 

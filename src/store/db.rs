@@ -111,7 +111,7 @@ impl Db {
     pub fn due<T: Stored>(&self, now: i64, limit: usize) -> Result<Vec<T>, StoreError> {
         let lock = self.writer && self.driver.borrow().locks_rows();
         let sql = format!(
-            "SELECT body FROM objects WHERE kind = $1 AND due IS NOT NULL AND due <= $2 ORDER BY due LIMIT {limit}{}",
+            "SELECT body FROM objects WHERE kind = $1 AND due IS NOT NULL AND due <= $2 ORDER BY due, seq LIMIT {limit}{}",
             if lock { " FOR UPDATE SKIP LOCKED" } else { "" }
         );
         self.query(&sql, &[T::KIND.into(), now.into()], &[Col::Text])?
