@@ -45,6 +45,8 @@ enum Command {
     /// Work with a running server's events (as `stripe events ...`).
     #[command(subcommand)]
     Events(cli::Events),
+    /// Cause an event through the API, as `stripe trigger` does.
+    Trigger(cli::Trigger),
 }
 
 fn main() {
@@ -65,6 +67,7 @@ fn main() {
             Command::Serve(args) => serve(args).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Events(cmd) => cli::events(cmd).await,
+            Command::Trigger(args) => cli::trigger(args).await,
         }
     });
     std::process::exit(code);
