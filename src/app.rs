@@ -202,6 +202,8 @@ pub fn router(app: Arc<App>) -> Router {
             get(webhook_endpoints::event_deliveries),
         )
         .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
+        .route("/v1/listen/session", get(listen::session))
+        .route("/v1/listen/events", get(listen::events))
         .route("/v1/charges", get(charges::list))
         .route("/v1/charges/{id}", get(charges::retrieve))
         .route("/v1/events", get(events::list))

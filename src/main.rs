@@ -47,6 +47,8 @@ enum Command {
     Events(cli::Events),
     /// Cause an event through the API, as `stripe trigger` does.
     Trigger(cli::Trigger),
+    /// Forward a running server's events to a local URL, signed, as `stripe listen` does.
+    Listen(cli::Listen),
 }
 
 fn main() {
@@ -68,6 +70,7 @@ fn main() {
             Command::Bench(args) => bench::run(args).await,
             Command::Events(cmd) => cli::events(cmd).await,
             Command::Trigger(args) => cli::trigger(args).await,
+            Command::Listen(args) => cli::listen(args).await,
         }
     });
     std::process::exit(code);

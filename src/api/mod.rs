@@ -9,6 +9,7 @@ pub mod customers;
 pub mod events;
 pub mod expand;
 pub mod form;
+pub mod listen;
 pub mod pagination;
 pub mod payment_intents;
 pub mod payment_methods;

@@ -1,10 +1,12 @@
 //! Client commands that talk to a running server over its public API, as the Stripe CLI's do
-//! (`events resend`, `trigger`), and the one HTTP client they share.
+//! (`events resend`, `trigger`, `listen`), and the one HTTP client they share.
 
 mod events;
+mod listen;
 mod trigger;
 
 pub use events::{events, Events};
+pub use listen::{listen, Listen};
 pub use trigger::{trigger, Trigger};
 
 use axum::body::Bytes;

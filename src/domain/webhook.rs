@@ -406,9 +406,28 @@ pub fn signature(secret: &str, t: i64, payload: &str) -> String {
     format!("t={t},v1={hex}")
 }
 
+/// The secret `pasarela listen` signs with: derived from the account's secret key, so it
+/// stays the same on every run for the account (64 hex digits, as the Stripe CLI's).
+pub fn listen_secret(account_secret_key: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(account_secret_key.as_bytes()).expect("any key length");
+    mac.update(b"pasarela listen signing secret");
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("whsec_{hex}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listen_secret_is_stable_per_account() {
+        let a = listen_secret("sk_test_a");
+        assert_eq!(a, listen_secret("sk_test_a"));
+        assert_ne!(a, listen_secret("sk_test_b"));
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 64);
+    }
 
     #[test]
     fn signature_matches_a_known_vector() {
