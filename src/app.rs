@@ -51,6 +51,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         limits: args.limits,
         webhook_retry_seconds: args.webhook_retry_seconds.max(1) as i64,
         later_seconds: args.later_seconds as i64,
+        webhook_timeout: Duration::from_secs(args.webhook_timeout_seconds.max(1)),
         deliveries_owed: Default::default(),
     }))
 }

@@ -216,6 +216,7 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
         limits: Default::default(),
         webhook_retry_seconds: 5,
         later_seconds: 2,
+        webhook_timeout_seconds: 30,
     };
     let base = format!("http://{addr}");
     let app = app::open(&serve_args, base.clone())?;

@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// as long, for up to three days.
     #[arg(long, env = "PASARELA_WEBHOOK_RETRY_SECONDS", default_value_t = 5)]
     pub webhook_retry_seconds: u64,
+    /// Seconds a webhook endpoint has to answer a delivery. A node that dies while
+    /// sending leaves its deliveries to the others after about twice this.
+    #[arg(long, env = "PASARELA_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub webhook_timeout_seconds: u64,
     /// Seconds before what Stripe does later happens here: a `pm_card_pendingRefund`
     /// refund succeeds, a `pm_card_refundFail` refund fails.
     #[arg(long, env = "PASARELA_LATER_SECONDS", default_value_t = 2)]

@@ -22,6 +22,8 @@ pub struct App {
     pub limits: Limits,
     /// Seconds before a failed webhook delivery's first retry (doubling after).
     pub webhook_retry_seconds: i64,
+    /// How long a webhook endpoint has to answer.
+    pub webhook_timeout: std::time::Duration,
     /// Seconds before scheduled work (test refunds that settle or fail) is done.
     pub later_seconds: i64,
     /// Woken when a write owes webhook deliveries, so they go out at once.

@@ -25,16 +25,15 @@ type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Ful
 const ENDPOINTS_AT_ONCE: usize = 32;
 /// Deliveries taken for one endpoint at a time.
 const BATCH: usize = 20;
-/// How long an endpoint has to answer.
-const TIMEOUT: Duration = Duration::from_secs(30);
-/// A batch still being sent after this long gives back what it has not sent.
-const BATCH_TIME: Duration = Duration::from_secs(10);
 /// How often due deliveries are looked for when nothing wakes the worker (retries, and
 /// deliveries owed by writes of other nodes sharing the database).
 const POLL: Duration = Duration::from_millis(100);
-/// How long claimed deliveries are left to the node that claimed them: the batch time
-/// plus one attempt's timeout, and a margin.
-const LEASE: i64 = (BATCH_TIME.as_secs() + TIMEOUT.as_secs() + 20) as i64;
+/// How long claimed deliveries are left to the node that claimed them (a batch stops
+/// taking new deliveries after one timeout, and the last one may take another), with a
+/// margin. A node that dies mid-batch leaves them to the others after this.
+fn lease(timeout: Duration) -> i64 {
+    2 * timeout.as_secs() as i64 + 5
+}
 const USER_AGENT: &str = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
 const GONE: &str = "the endpoint was deleted or disabled";
 
@@ -63,9 +62,10 @@ pub async fn run(app: Arc<App>) {
             }
         }
         let skip = busy.lock().expect("lock").clone();
+        let lease = lease(app.webhook_timeout);
         let claimed = app
             .store
-            .write(move |db| claim(db, clock::now(), room, &skip))
+            .write(move |db| claim(db, clock::now(), lease, room, &skip))
             .await;
         let batches = match claimed {
             Ok(b) => b,
@@ -95,6 +95,7 @@ pub async fn run(app: Arc<App>) {
 fn claim(
     db: &Db,
     now: i64,
+    lease: i64,
     room: usize,
     busy: &HashSet<String>,
 ) -> Result<Vec<Vec<Delivery>>, StoreError> {
@@ -116,7 +117,7 @@ fn claim(
         if batches[i].len() == BATCH {
             continue;
         }
-        d.due_at = now + LEASE;
+        d.due_at = now + lease;
         db.put(&d)?;
         batches[i].push(d);
     }
@@ -131,7 +132,7 @@ async fn send_batch(app: &Arc<App>, client: &HttpClient, batch: Vec<Delivery>) {
     let mut unsent: Vec<String> = Vec::new();
     let mut stop = false;
     for delivery in batch {
-        if stop || started.elapsed() > BATCH_TIME {
+        if stop || started.elapsed() > app.webhook_timeout {
             unsent.push(delivery.id);
             continue;
         }
@@ -191,9 +192,16 @@ async fn attempt(app: &Arc<App>, client: &HttpClient, delivery: &Delivery) -> Op
         })
         .await;
     match found {
-        Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => {
-            Some(post(client, &endpoint, &event, pending.max(1)).await)
-        }
+        Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => Some(
+            post(
+                client,
+                &endpoint,
+                &event,
+                pending.max(1),
+                app.webhook_timeout,
+            )
+            .await,
+        ),
         // The endpoint was deleted or stopped wanting the event: no more tries.
         Ok(_) => Some(Attempt {
             at: clock::now(),
@@ -215,6 +223,7 @@ async fn post(
     endpoint: &WebhookEndpoint,
     event: &Event,
     pending_webhooks: usize,
+    timeout: Duration,
 ) -> Attempt {
     // Rendered at the endpoint's own version when it has one.
     let version = endpoint.api_version.as_deref().and_then(ApiVersion::parse);
@@ -249,12 +258,12 @@ async fn post(
         Ok(r) => r,
         Err(e) => return failed(format!("invalid endpoint URL: {e}")),
     };
-    match tokio::time::timeout(TIMEOUT, client.request(request)).await {
-        Err(_) => failed(format!("timed out after {} s", TIMEOUT.as_secs())),
+    match tokio::time::timeout(timeout, client.request(request)).await {
+        Err(_) => failed(format!("timed out after {} s", timeout.as_secs())),
         Ok(Err(e)) => failed(format!("could not connect: {e}")),
         Ok(Ok(response)) => {
             let status = response.status().as_u16();
-            let body = tokio::time::timeout(TIMEOUT, response.into_body().collect()).await;
+            let body = tokio::time::timeout(timeout, response.into_body().collect()).await;
             let excerpt = match body {
                 Ok(Ok(b)) => {
                     let bytes = b.to_bytes();

@@ -362,3 +362,100 @@ fn two_processes_deliver_each_event_once() {
         "an event was delivered more than once: {seen:?}"
     );
 }
+
+/// A webhook handler on loopback that holds its first request without answering (a
+/// handler stuck while the sending node dies), then answers 200 to the rest; the event
+/// ids it received, in order, and a flag set once the held request has arrived.
+fn stalling_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let held = std::sync::Arc::new(AtomicBool::new(false));
+    let (ids, stalled) = (got.clone(), held.clone());
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let event: Value = serde_json::from_slice(&body).unwrap();
+            ids.lock()
+                .unwrap()
+                .push(event["id"].as_str().unwrap().to_string());
+            if !stalled.swap(true, Ordering::SeqCst) {
+                kept.push(stream); // never answered
+                continue;
+            }
+            let mut out = stream;
+            let _ =
+                out.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, got, held)
+}
+
+#[test]
+fn a_node_killed_mid_delivery_leaves_it_to_another() {
+    let Some(db) = FreshDb::new("a_node_killed_mid_delivery_leaves_it_to_another") else {
+        return;
+    };
+    // Short timeouts: the dead node's lease (about twice the timeout) runs out quickly.
+    let flags = ["--webhook-timeout-seconds", "2"];
+    let mut a = TestApp::spawn_on(&db.url(), &flags);
+    let (url, got, held) = stalling_receiver();
+    let ep = a.post(
+        "/v1/webhook_endpoints",
+        &[
+            ("url", url.as_str()),
+            ("enabled_events[]", "customer.created"),
+        ],
+    );
+    assert_eq!(ep.status, 200, "{}", ep.text);
+    let created = a.post("/v1/customers", &[("email", "held@example.com")]);
+    assert_eq!(created.status, 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !held.load(std::sync::atomic::Ordering::SeqCst) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        held.load(std::sync::atomic::Ordering::SeqCst),
+        "the first node never sent it"
+    );
+    // The first node dies while its handler has not answered.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let b = TestApp::spawn_on(&db.url(), &flags);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while got.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "the other node never sent it again: {got:?}");
+    assert_eq!(got[0], got[1], "the same event, sent again");
+    // And the second node records it as delivered.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut event = b.get(&format!("/v1/events/{}", got[0]));
+    while event.json()["pending_webhooks"] != 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        event = b.get(&format!("/v1/events/{}", got[0]));
+    }
+    assert_eq!(event.json()["pending_webhooks"], 0, "{}", event.text);
+}
