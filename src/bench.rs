@@ -21,6 +21,9 @@ pub struct BenchArgs {
     /// Concurrent connections (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "16,64")]
     pub concurrency: Vec<usize>,
+    /// Only the create+confirm scenario, then the webhook latency.
+    #[arg(long)]
+    pub webhooks_only: bool,
 }
 
 const SK: &str = "sk_test_BQokikJOvBiI2HlWgH4olfQ2";
@@ -249,6 +252,7 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
 
 const CREATE_BODY: &str =
     "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&description=bench";
+const CREATE_CONFIRM: &str = "create+confirm pm_card_visa";
 const CREATE_CONFIRM_BODY: &str = "amount=1099&currency=usd&automatic_payment_methods[enabled]=true&automatic_payment_methods[allow_redirects]=never&confirm=true&payment_method=pm_card_visa";
 
 /// The scenarios as (name, against Pasarela?, request); the retrieve paths are filled
@@ -288,7 +292,7 @@ fn scenarios() -> Vec<(&'static str, bool, Req)> {
             req("GET", Arc::new(vec![]), "", ENDIVE),
         ),
         (
-            "create+confirm pm_card_visa",
+            CREATE_CONFIRM,
             true,
             req(
                 "POST",
@@ -306,7 +310,10 @@ pub async fn run(args: BenchArgs) -> i32 {
         crate::domain::ids::random_base62(8)
     ));
     let bare = baseline().await;
-    let scenarios = scenarios();
+    let mut scenarios = scenarios();
+    if args.webhooks_only {
+        scenarios.retain(|(name, _, _)| *name == CREATE_CONFIRM);
+    }
     println!(
         "pasarela bench: {} s per scenario, SQLite at {}",
         args.seconds,
@@ -324,10 +331,143 @@ pub async fn run(args: BenchArgs) -> i32 {
         }
     };
     println!();
-    print_ratios(&args.concurrency, &results);
-    render_tax(&args, &dir, &scenarios).await;
+    if !args.webhooks_only {
+        print_ratios(&args.concurrency, &results);
+        render_tax(&args, &dir, &scenarios).await;
+    }
+    let max_rate = results
+        .iter()
+        .filter(|(_, name, _)| *name == CREATE_CONFIRM)
+        .map(|(_, _, f)| f.per_sec)
+        .fold(0.0, f64::max);
+    if let Err(e) = webhook_latency(&dir, max_rate / 2.0, args.seconds).await {
+        eprintln!("bench: webhook latency: {e}");
+        return 1;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     0
+}
+
+/// The time from the API call that causes an event to the event's arrival at a webhook
+/// handler on loopback, while create-and-confirm calls are sent at `rate` per second (half
+/// the measured maximum): each call's start against the arrival of its
+/// `payment_intent.succeeded`.
+async fn webhook_latency(dir: &std::path::Path, rate: f64, seconds: u64) -> Result<(), String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    let arrived: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let seen = arrived.clone();
+    let handler = axum::Router::new().fallback(move |body: Bytes| {
+        let seen = seen.clone();
+        async move {
+            let at = Instant::now();
+            if let Ok(e) = serde_json::from_slice::<serde_json::Value>(&body) {
+                if let Some(id) = e["data"]["object"]["id"].as_str() {
+                    seen.lock().expect("lock").insert(id.to_string(), at);
+                }
+            }
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let hook = format!(
+        "http://{}/hook",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    tokio::spawn(async move { axum::serve(listener, handler).await });
+
+    let (base, _) = fresh_server(dir).await?;
+    let client: HttpClient = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(256)
+        .build_http();
+    let endpoint = format!(
+        "url={}&enabled_events[]=payment_intent.succeeded",
+        form_urlencoded::byte_serialize(hook.as_bytes()).collect::<String>()
+    );
+    let req = hyper::Request::post(format!("{base}/v1/webhook_endpoints"))
+        .header("authorization", format!("Bearer {SK}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(endpoint)))
+        .map_err(|e| e.to_string())?;
+    let created = client.request(req).await.map_err(|e| e.to_string())?;
+    if !created.status().is_success() {
+        return Err(format!("creating the endpoint: {}", created.status()));
+    }
+
+    // Open loop: a call every 1/rate seconds, whatever the answers take.
+    let rate = rate.max(1.0);
+    // Each call's start and how long its answer took.
+    let started: Arc<Mutex<HashMap<String, (Instant, Duration)>>> = Arc::default();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut calls = Vec::new();
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let (client, base, started) = (client.clone(), base.clone(), started.clone());
+        calls.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let req = hyper::Request::post(format!("{base}/v1/payment_intents"))
+                .header("authorization", format!("Bearer {SK}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Full::new(Bytes::from_static(
+                    CREATE_CONFIRM_BODY.as_bytes(),
+                )))
+                .expect("request");
+            if let Ok(resp) = client.request(req).await {
+                if let Ok(body) = resp.into_body().collect().await {
+                    let v: serde_json::Value =
+                        serde_json::from_slice(&body.to_bytes()).unwrap_or_default();
+                    if let Some(id) = v["id"].as_str() {
+                        started
+                            .lock()
+                            .expect("lock")
+                            .insert(id.to_string(), (t, t.elapsed()));
+                    }
+                }
+            }
+        }));
+    }
+    for c in calls {
+        let _ = c.await;
+    }
+    let sent = started.lock().expect("lock").len();
+    let wait_until = Instant::now() + Duration::from_secs(10);
+    while arrived.lock().expect("lock").len() < sent && Instant::now() < wait_until {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (started, arrived) = (started.lock().expect("lock"), arrived.lock().expect("lock"));
+    let mut lat: Vec<f64> = started
+        .iter()
+        .filter_map(|(id, (t, _))| {
+            arrived
+                .get(id)
+                .map(|a| a.duration_since(*t).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    let mut calls: Vec<f64> = started
+        .values()
+        .map(|(_, d)| d.as_secs_f64() * 1000.0)
+        .collect();
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "webhook latency (API call to delivery, payment_intent.succeeded) at {rate:.0} create+confirm/s \
+         for {seconds} s: {} of {sent} delivered, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms \
+         (the calls themselves: p50 {:.2} ms, p99 {:.2} ms)",
+        lat.len(),
+        pct(&mut lat, 0.50),
+        pct(&mut lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+        pct(&mut calls, 0.50),
+        pct(&mut calls, 0.99),
+    );
+    Ok(())
 }
 
 /// Every scenario at every concurrency, each Pasarela one on a fresh server (the others
@@ -383,7 +523,7 @@ fn print_ratios(concurrency: &[usize], results: &[(usize, &str, Figures)]) {
              clover create costs {:+.1}% vs endive",
             100.0 * endive / bare_post,
             100.0 * get("retrieve PaymentIntent") / bare_get,
-            100.0 * get("create+confirm pm_card_visa") / bare_post,
+            100.0 * get(CREATE_CONFIRM) / bare_post,
             100.0 * (endive - clover) / endive
         );
     }

@@ -24,7 +24,7 @@ type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Ful
 /// Endpoints served at once.
 const ENDPOINTS_AT_ONCE: usize = 32;
 /// Deliveries taken for one endpoint at a time.
-const BATCH: usize = 20;
+const BATCH: usize = 100;
 /// How often due deliveries are looked for when nothing wakes the worker (retries, and
 /// deliveries owed by writes of other nodes sharing the database).
 const POLL: Duration = Duration::from_millis(100);
@@ -79,10 +79,12 @@ pub async fn run(app: Arc<App>) {
             busy.lock().expect("lock").insert(endpoint.clone());
             let (app, client, busy) = (app.clone(), client.clone(), busy.clone());
             tokio::spawn(async move {
-                send_batch(&app, &client, batch).await;
+                let (tried, unsent) = send_batch(&app, &client, batch).await;
+                // The next batch may start while this one is recorded: its deliveries
+                // stay leased until then, so none is taken twice.
                 busy.lock().expect("lock").remove(&endpoint);
-                // More may have come due for this endpoint meanwhile.
                 app.deliveries_owed.notify_one();
+                record(&app, tried, unsent).await;
             });
         }
     }
@@ -124,30 +126,84 @@ fn claim(
     Ok(batches)
 }
 
-/// Sends one endpoint's deliveries in order. A failure ends the batch: the rest are
-/// given back (due now) to be tried in their turn, after the failed one is recorded.
-async fn send_batch(app: &Arc<App>, client: &HttpClient, batch: Vec<Delivery>) {
+/// Sends one endpoint's deliveries in order: what was tried, and what was not (a
+/// failure ends the batch; the rest are given back to be tried in their turn).
+async fn send_batch(
+    app: &Arc<App>,
+    client: &HttpClient,
+    batch: Vec<Delivery>,
+) -> (Vec<(String, Attempt)>, Vec<String>) {
     let started = Instant::now();
-    let mut results: Vec<(String, Attempt)> = Vec::new();
-    let mut unsent: Vec<String> = Vec::new();
+    let ids: Vec<String> = batch.iter().map(|d| d.id.clone()).collect();
+    let endpoint_id = batch[0].endpoint.clone();
+    let events: Vec<String> = batch.iter().map(|d| d.event.clone()).collect();
+    // One read for the whole batch: the endpoint, each event and how many endpoints it
+    // is still owed to (`pending_webhooks` as of this attempt).
+    let loaded = app
+        .store
+        .read(move |db| -> Result<_, StoreError> {
+            let endpoint = db.get::<WebhookEndpoint>(&endpoint_id)?;
+            let mut found = Vec::new();
+            for id in &events {
+                found.push(match db.get::<Event>(id)? {
+                    Some(e) => {
+                        let pending = crate::flows::owed(db, &e)?;
+                        Some((e, pending))
+                    }
+                    None => None,
+                });
+            }
+            Ok((endpoint, found))
+        })
+        .await;
+    let (endpoint, events) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "loading webhook deliveries");
+            return (vec![], ids);
+        }
+    };
+    let mut tried = Vec::new();
+    let mut unsent = Vec::new();
     let mut stop = false;
-    for delivery in batch {
+    for (id, event) in ids.into_iter().zip(events) {
         if stop || started.elapsed() > app.webhook_timeout {
-            unsent.push(delivery.id);
+            unsent.push(id);
             continue;
         }
-        let Some(attempt) = attempt(app, client, &delivery).await else {
-            unsent.push(delivery.id);
-            continue;
+        let attempt = match (&endpoint, event) {
+            (Some(endpoint), Some((event, pending))) if endpoint.wants(event.kind) => {
+                post(
+                    client,
+                    endpoint,
+                    &event,
+                    pending.max(1),
+                    app.webhook_timeout,
+                )
+                .await
+            }
+            // The endpoint was deleted or stopped wanting the event: no more tries.
+            _ => Attempt {
+                at: clock::now(),
+                status_code: None,
+                duration_ms: 0,
+                error: Some(GONE.into()),
+                response_excerpt: None,
+            },
         };
         stop = !attempt.status_code.is_some_and(|c| (200..300).contains(&c));
-        results.push((delivery.id, attempt));
+        tried.push((id, attempt));
     }
+    (tried, unsent)
+}
+
+/// Records the attempts made, and gives back (due now) the deliveries not sent.
+async fn record(app: &Arc<App>, tried: Vec<(String, Attempt)>, unsent: Vec<String>) {
     let retry_base = app.webhook_retry_seconds;
     let saved = app
         .store
         .write(move |db| -> Result<(), StoreError> {
-            for (id, attempt) in results {
+            for (id, attempt) in tried {
                 let Some(mut d) = db.get::<Delivery>(&id)? else {
                     continue;
                 };
@@ -170,50 +226,6 @@ async fn send_batch(app: &Arc<App>, client: &HttpClient, batch: Vec<Delivery>) {
         .await;
     if let Err(e) = saved {
         tracing::warn!(error = %e, "recording webhook attempts");
-    }
-}
-
-/// One try of a delivery; None when it could not be loaded (tried again later).
-async fn attempt(app: &Arc<App>, client: &HttpClient, delivery: &Delivery) -> Option<Attempt> {
-    let (event_id, endpoint_id) = (delivery.event.clone(), delivery.endpoint.clone());
-    let found = app
-        .store
-        .read(move |db| -> Result<_, StoreError> {
-            let Some(event) = db.get::<Event>(&event_id)? else {
-                return Ok((None, None, 0));
-            };
-            // `pending_webhooks` as of this attempt: the endpoints still owed the event.
-            let pending = crate::flows::owed(db, &event)?;
-            Ok((
-                Some(event),
-                db.get::<WebhookEndpoint>(&endpoint_id)?,
-                pending,
-            ))
-        })
-        .await;
-    match found {
-        Ok((Some(event), Some(endpoint), pending)) if endpoint.wants(event.kind) => Some(
-            post(
-                client,
-                &endpoint,
-                &event,
-                pending.max(1),
-                app.webhook_timeout,
-            )
-            .await,
-        ),
-        // The endpoint was deleted or stopped wanting the event: no more tries.
-        Ok(_) => Some(Attempt {
-            at: clock::now(),
-            status_code: None,
-            duration_ms: 0,
-            error: Some(GONE.into()),
-            response_excerpt: None,
-        }),
-        Err(e) => {
-            tracing::warn!(error = %e, "loading a webhook delivery");
-            None
-        }
     }
 }
 
