@@ -69,6 +69,21 @@ pub async fn listen(args: Listen) -> i32 {
         "> Ready! You are using Pasarela API Version [{}]. Your webhook signing secret is {secret} (^C to quit)",
         version.as_str().unwrap_or_default()
     );
+    // As the Stripe CLI: `--forward-to localhost:4242/webhook` means http.
+    let forward_to = args.forward_to.as_deref().map(|u| {
+        if u.contains("://") {
+            u.to_string()
+        } else {
+            format!("http://{u}")
+        }
+    });
+    if forward_to
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"))
+    {
+        eprintln!("pasarela: --forward-to must be an http:// URL (listen has no TLS client)");
+        return 1;
+    }
     let forward = Client::builder(TokioExecutor::new()).build_http();
     let mut cursor = session["cursor"].as_str().map(str::to_string);
     loop {
@@ -88,7 +103,7 @@ pub async fn listen(args: Listen) -> i32 {
         };
         for event in page["data"].as_array().into_iter().flatten() {
             cursor = event["id"].as_str().map(str::to_string);
-            handle(&forward, args.forward_to.as_deref(), &secret, event).await;
+            handle(&forward, forward_to.as_deref(), &secret, event).await;
         }
     }
 }
