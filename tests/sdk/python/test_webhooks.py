@@ -276,3 +276,33 @@ def test_previous_attributes_are_rendered_at_the_endpoint_version(base):
     finally:
         request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
         rx.close()
+
+
+def test_the_seed_000_amazon_pay_flow_arrives_in_order_of_creation(us):
+    """Seed 000 as written (the curl create, Stripe.js's confirm with the publishable key, the
+    customer authorizing on the hosted page): the handler gets every event of it, each verified,
+    in the order the events were recorded."""
+    from helpers import PK, open_auth_page, submit_outcome
+    srv = Server("US").start()  # its own account: no other test's events interleave
+    rx = Receiver()
+    try:
+        ep = endpoint(srv.url, rx.url, ["*"])
+        pi = request(srv.url, "POST", "/v1/payment_intents",
+                     [("payment_method_types[]", "amazon_pay"), ("amount", "1099"), ("currency", "usd")],
+                     key=SK, auth="basic").json
+        confirmed = request(srv.url, "POST", f"/v1/payment_intents/{pi['id']}/confirm",
+                            [("client_secret", pi["client_secret"]), ("payment_method_data[type]", "amazon_pay"),
+                             ("return_url", "http://127.0.0.1:9/return")], key=PK, auth="param").json
+        assert confirmed["status"] == "requires_action"
+        page = confirmed["next_action"]["redirect_to_url"]["url"]
+        open_auth_page(page)
+        submit_outcome(page, "authorize")
+        recorded = list(reversed(request(srv.url, "GET", "/v1/events", {"limit": 100}).json["data"]))
+        assert [e["type"] for e in recorded][:4] == [
+            "payment_intent.created", "payment_intent.requires_action", "charge.succeeded",
+            "payment_intent.succeeded"], [e["type"] for e in recorded]
+        got = [verified(d, ep["secret"]) for d in rx.wait_for(len(recorded))]
+        assert [e.id for e in got] == [e["id"] for e in recorded]
+    finally:
+        rx.close()
+        srv.cleanup()
