@@ -85,3 +85,64 @@ fn work(db: &Db, exec: &Exec, w: &Work) -> ApiResult<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Backend, Store};
+    use crate::versions::{self, ApiVersion};
+
+    fn exec(now: i64) -> Exec {
+        let v = ApiVersion::parse(versions::LATEST).unwrap();
+        Exec {
+            client: Default::default(),
+            request_id: String::new(),
+            idempotency_key: None,
+            now,
+            version: v,
+            event_version: v,
+            public_url: String::new(),
+            key: crate::api::auth::KeyKind::Secret,
+            automatic: true,
+            later_seconds: 0,
+            deliveries_owed: Default::default(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn old_idempotency_keys_are_pruned_by_one_job_each_hour() {
+        let dir = std::env::temp_dir().join(format!("pasarela-jobs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(Backend::Sqlite(dir.join("j.db").display().to_string())).unwrap();
+        let now = clock::now();
+        store
+            .write(move |db| -> Result<(), StoreError> {
+                db.idempotent_claim("old", "{}", "req_1", now - job::KEYS_KEPT - 10)?;
+                db.idempotent_claim("recent", "{}", "req_2", now - 60)?;
+                ensure_pruning(db, now)?;
+                // A second node starting adds no second job.
+                ensure_pruning(db, now)
+            })
+            .await
+            .unwrap();
+        let ran = store.write(move |db| run_due(db, &exec(now))).await;
+        assert_eq!(ran.unwrap(), 1);
+        let (old, recent, job) = store
+            .read_blocking(|db| -> Result<_, StoreError> {
+                Ok((
+                    db.idempotent_get("old")?,
+                    db.idempotent_get("recent")?,
+                    db.get::<Job>(job::PRUNE_ID)?,
+                ))
+            })
+            .unwrap();
+        assert!(old.is_none(), "a key older than a day is forgotten");
+        assert!(recent.is_some(), "a recent key is kept");
+        assert_eq!(job.unwrap().due(), Some(now + job::PRUNE_EVERY));
+        // Not again within the hour.
+        let ran = store.write(move |db| run_due(db, &exec(now + 60))).await;
+        assert_eq!(ran.unwrap(), 0);
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
