@@ -29,7 +29,7 @@ pub async fn run(app: Arc<App>) {
         tokio::time::sleep(POLL).await;
         // A read first: the writer is only asked when there is work.
         let now = clock::now();
-        match app.store.read(move |db| db.due::<Job>(now, 1)).await {
+        match app.store.read(move |db| db.due::<Job>(now, 1, &[])).await {
             Ok(due) if due.is_empty() => continue,
             Ok(_) => {}
             Err(e) => {
@@ -38,9 +38,11 @@ pub async fn run(app: Arc<App>) {
             }
         }
         let exec = Exec::for_later(&app);
+        let owed = exec.owes_deliveries.clone();
         if let Err(e) = app.store.write(move |db| run_due(db, &exec)).await {
             tracing::warn!(error = %e, "running scheduled jobs");
         }
+        app.wake_deliveries(&owed);
     }
 }
 
@@ -60,7 +62,7 @@ fn ensure_pruning(db: &Db, now: i64) -> Result<(), StoreError> {
 /// Does the due jobs, each in its own savepoint: one that fails is undone and tried
 /// again later, without holding up the rest.
 fn run_due(db: &Db, exec: &Exec) -> Result<usize, StoreError> {
-    let jobs = db.due::<Job>(exec.now, BATCH)?;
+    let jobs = db.due::<Job>(exec.now, BATCH, &[])?;
     let n = jobs.len();
     for mut job in jobs {
         match db.savepoint(|db| work(db, exec, &job.work)) {
@@ -105,7 +107,7 @@ mod tests {
             key: crate::api::auth::KeyKind::Secret,
             automatic: true,
             later_seconds: 0,
-            deliveries_owed: Default::default(),
+            owes_deliveries: Default::default(),
         }
     }
 

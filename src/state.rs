@@ -26,8 +26,17 @@ pub struct App {
     pub webhook_timeout: std::time::Duration,
     /// Seconds before scheduled work (test refunds that settle or fail) is done.
     pub later_seconds: i64,
-    /// Woken when a write owes webhook deliveries, so they go out at once.
+    /// Woken when a committed write owes webhook deliveries, so they go out at once.
     pub deliveries_owed: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    /// After a write is committed: wakes the delivery worker if it owes deliveries.
+    pub fn wake_deliveries(&self, owed: &std::sync::atomic::AtomicBool) {
+        if owed.load(std::sync::atomic::Ordering::Relaxed) {
+            self.deliveries_owed.notify_one();
+        }
+    }
 }
 
 impl App {

@@ -29,8 +29,9 @@ const BATCH: usize = 100;
 /// deliveries owed by writes of other nodes sharing the database).
 const POLL: Duration = Duration::from_millis(100);
 /// How long claimed deliveries are left to the node that claimed them (a batch stops
-/// taking new deliveries after one timeout, and the last one may take another), with a
-/// margin. A node that dies mid-batch leaves them to the others after this.
+/// taking new deliveries after one timeout, and the last one may take another, answer
+/// and body included), with a margin. A node that dies mid-batch leaves them to the
+/// others after this.
 fn lease(timeout: Duration) -> i64 {
     2 * timeout.as_secs() as i64 + 5
 }
@@ -51,9 +52,15 @@ pub async fn run(app: Arc<App>) {
         if room == 0 {
             continue;
         }
+        let skip: Vec<String> = busy.lock().expect("lock").iter().cloned().collect();
         // A read first: the writer is only asked when something is due.
         let now = clock::now();
-        match app.store.read(move |db| db.due::<Delivery>(now, 1)).await {
+        let passed_over = skip.clone();
+        match app
+            .store
+            .read(move |db| db.due::<Delivery>(now, 1, &passed_over))
+            .await
+        {
             Ok(due) if due.is_empty() => continue,
             Ok(_) => {}
             Err(e) => {
@@ -61,7 +68,6 @@ pub async fn run(app: Arc<App>) {
                 continue;
             }
         }
-        let skip = busy.lock().expect("lock").clone();
         let lease = lease(app.webhook_timeout);
         let claimed = app
             .store
@@ -75,16 +81,24 @@ pub async fn run(app: Arc<App>) {
             }
         };
         for batch in batches {
-            let endpoint = batch[0].endpoint.clone();
+            let endpoint = batch[0].0.endpoint.clone();
             busy.lock().expect("lock").insert(endpoint.clone());
             let (app, client, busy) = (app.clone(), client.clone(), busy.clone());
             tokio::spawn(async move {
-                let (tried, unsent) = send_batch(&app, &client, batch).await;
-                // The next batch may start while this one is recorded: its deliveries
-                // stay leased until then, so none is taken twice.
-                busy.lock().expect("lock").remove(&endpoint);
-                app.deliveries_owed.notify_one();
-                record(&app, tried, unsent).await;
+                let sent = send_batch(&app, &client, batch).await;
+                if sent.held.is_empty() {
+                    // All sent: the next batch may start while this one is recorded
+                    // (its deliveries stay leased until then, so none is taken twice).
+                    busy.lock().expect("lock").remove(&endpoint);
+                    app.deliveries_owed.notify_one();
+                    record(&app, sent).await;
+                } else {
+                    // Some held back: they are given back before the endpoint's next
+                    // batch, so that they keep their place in its order.
+                    record(&app, sent).await;
+                    busy.lock().expect("lock").remove(&endpoint);
+                    app.deliveries_owed.notify_one();
+                }
             });
         }
     }
@@ -93,20 +107,17 @@ pub async fn run(app: Arc<App>) {
 /// Takes the due deliveries of up to `room` endpoints (none of those in `busy`), up to
 /// `BATCH` each, oldest first, by moving their due time past the lease: that keeps
 /// other nodes sharing the database from sending them too, and if this node dies the
-/// lease runs out and another picks them up.
+/// lease runs out and another picks them up. Each comes with its due time before.
 fn claim(
     db: &Db,
     now: i64,
     lease: i64,
     room: usize,
-    busy: &HashSet<String>,
-) -> Result<Vec<Vec<Delivery>>, StoreError> {
-    let mut batches: Vec<Vec<Delivery>> = Vec::new();
+    busy: &[String],
+) -> Result<Vec<Vec<(Delivery, i64)>>, StoreError> {
+    let mut batches: Vec<Vec<(Delivery, i64)>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for mut d in db.due::<Delivery>(now, room * BATCH)? {
-        if busy.contains(&d.endpoint) {
-            continue;
-        }
+    for mut d in db.due::<Delivery>(now, room * BATCH, busy)? {
         let i = match index.get(&d.endpoint) {
             Some(&i) => i,
             None if batches.len() < room => {
@@ -119,24 +130,30 @@ fn claim(
         if batches[i].len() == BATCH {
             continue;
         }
+        let was_due = d.due_at;
         d.due_at = now + lease;
         db.put(&d)?;
-        batches[i].push(d);
+        batches[i].push((d, was_due));
     }
     Ok(batches)
 }
 
-/// Sends one endpoint's deliveries in order: what was tried, and what was not (a
-/// failure ends the batch; the rest are given back to be tried in their turn).
-async fn send_batch(
-    app: &Arc<App>,
-    client: &HttpClient,
-    batch: Vec<Delivery>,
-) -> (Vec<(String, Attempt)>, Vec<String>) {
+/// What became of a batch.
+struct Sent {
+    /// The attempts made, in order.
+    tried: Vec<(String, Attempt)>,
+    /// Those not tried, with their due time before the claim.
+    held: Vec<(String, i64)>,
+}
+
+/// Sends one endpoint's deliveries in order. Each has its own retries, as on Stripe: a
+/// failed one does not hold up those after it (one event a handler chokes on must not
+/// stop the others). A batch that takes longer than one timeout (a slow endpoint)
+/// gives back the rest, to keep its lease.
+async fn send_batch(app: &Arc<App>, client: &HttpClient, batch: Vec<(Delivery, i64)>) -> Sent {
     let started = Instant::now();
-    let ids: Vec<String> = batch.iter().map(|d| d.id.clone()).collect();
-    let endpoint_id = batch[0].endpoint.clone();
-    let events: Vec<String> = batch.iter().map(|d| d.event.clone()).collect();
+    let endpoint_id = batch[0].0.endpoint.clone();
+    let events: Vec<String> = batch.iter().map(|(d, _)| d.event.clone()).collect();
     // One read for the whole batch: the endpoint, each event and how many endpoints it
     // is still owed to (`pending_webhooks` as of this attempt).
     let loaded = app
@@ -156,19 +173,21 @@ async fn send_batch(
             Ok((endpoint, found))
         })
         .await;
+    let mut sent = Sent {
+        tried: Vec::new(),
+        held: Vec::new(),
+    };
     let (endpoint, events) = match loaded {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!(error = %e, "loading webhook deliveries");
-            return (vec![], ids);
+            sent.held = batch.into_iter().map(|(d, due)| (d.id, due)).collect();
+            return sent;
         }
     };
-    let mut tried = Vec::new();
-    let mut unsent = Vec::new();
-    let mut stop = false;
-    for (id, event) in ids.into_iter().zip(events) {
-        if stop || started.elapsed() > app.webhook_timeout {
-            unsent.push(id);
+    for ((delivery, was_due), event) in batch.into_iter().zip(events) {
+        if started.elapsed() > app.webhook_timeout {
+            sent.held.push((delivery.id, was_due));
             continue;
         }
         let attempt = match (&endpoint, event) {
@@ -191,19 +210,19 @@ async fn send_batch(
                 response_excerpt: None,
             },
         };
-        stop = !attempt.status_code.is_some_and(|c| (200..300).contains(&c));
-        tried.push((id, attempt));
+        sent.tried.push((delivery.id, attempt));
     }
-    (tried, unsent)
+    sent
 }
 
-/// Records the attempts made, and gives back (due now) the deliveries not sent.
-async fn record(app: &Arc<App>, tried: Vec<(String, Attempt)>, unsent: Vec<String>) {
+/// Records the attempts made, and gives back the deliveries not tried at their old due
+/// time, so that they keep their place.
+async fn record(app: &Arc<App>, sent: Sent) {
     let retry_base = app.webhook_retry_seconds;
     let saved = app
         .store
         .write(move |db| -> Result<(), StoreError> {
-            for (id, attempt) in tried {
+            for (id, attempt) in sent.tried {
                 let Some(mut d) = db.get::<Delivery>(&id)? else {
                     continue;
                 };
@@ -214,10 +233,9 @@ async fn record(app: &Arc<App>, tried: Vec<(String, Attempt)>, unsent: Vec<Strin
                 }
                 db.put(&d)?;
             }
-            let now = clock::now();
-            for id in unsent {
+            for (id, was_due) in sent.held {
                 if let Some(mut d) = db.get::<Delivery>(&id)? {
-                    d.due_at = now;
+                    d.due_at = was_due;
                     db.put(&d)?;
                 }
             }
@@ -270,12 +288,14 @@ async fn post(
         Ok(r) => r,
         Err(e) => return failed(format!("invalid endpoint URL: {e}")),
     };
-    match tokio::time::timeout(timeout, client.request(request)).await {
+    // One deadline for the answer and its body.
+    let deadline = tokio::time::Instant::now() + timeout;
+    match tokio::time::timeout_at(deadline, client.request(request)).await {
         Err(_) => failed(format!("timed out after {} s", timeout.as_secs())),
         Ok(Err(e)) => failed(format!("could not connect: {e}")),
         Ok(Ok(response)) => {
             let status = response.status().as_u16();
-            let body = tokio::time::timeout(timeout, response.into_body().collect()).await;
+            let body = tokio::time::timeout_at(deadline, response.into_body().collect()).await;
             let excerpt = match body {
                 Ok(Ok(b)) => {
                     let bytes = b.to_bytes();

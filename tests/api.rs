@@ -618,3 +618,72 @@ fn cors_never_allows_a_browsers_saved_credentials() {
         assert_eq!(r.header("access-control-allow-credentials"), None);
     }
 }
+
+/// Deliveries owed by a database of the previous version (before deliveries had a due
+/// column) are sent once the new version has migrated it.
+#[test]
+fn deliveries_owed_before_an_upgrade_are_sent_after_it() {
+    // A port nobody listens on yet: the first tries fail, the delivery stays owed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = port.local_addr().unwrap();
+    drop(port);
+    let mut app = TestApp::spawn(&["--webhook-retry-seconds", "1"]);
+    let url = format!("http://{addr}/hook");
+    let ep = app.post(
+        "/v1/webhook_endpoints",
+        &[
+            ("url", url.as_str()),
+            ("enabled_events[]", "customer.created"),
+        ],
+    );
+    assert_eq!(ep.status, 200, "{}", ep.text);
+    let customer = app.post("/v1/customers", &[("email", "owed@example.com")]);
+    assert_eq!(customer.status, 200);
+    let event = app.get("/v1/events?type=customer.created").json()["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Stopped once the first try has failed and is recorded: owed, not leased mid-try.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let d = app.get(&format!("/v1/events/{event}/deliveries")).json();
+        if d["data"][0]["attempts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never tried: {d}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    terminate(&mut app.child);
+    app.child.wait().unwrap();
+    // The database as the previous version left it: no due column, version 1.
+    let db = rusqlite::Connection::open(app.dir.join("p.db")).unwrap();
+    db.execute_batch(
+        "DROP INDEX objects_kind_due; ALTER TABLE objects DROP COLUMN due;
+         UPDATE objects SET customer = NULL WHERE kind = 'webhook_delivery';
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    let pending: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM objects WHERE kind = 'webhook_delivery' AND ref1 = 'pending'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pending, 1);
+    drop(db);
+    let (_, seen) = counting_receiver_on(std::net::TcpListener::bind(addr).unwrap());
+    app.restart(false, None);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !seen.lock().unwrap().contains_key(&event) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        seen.lock().unwrap().get(&event),
+        Some(&1),
+        "the owed event was not sent"
+    );
+}

@@ -281,53 +281,6 @@ fn a_2xx_on_postgres_survives_a_crash() {
     );
 }
 
-/// A webhook handler on loopback that answers 200 and counts each event id it receives.
-fn counting_receiver() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
-) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
-        Default::default();
-    let counts = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let counts = counts.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0u8; length];
-                reader.read_exact(&mut body).unwrap();
-                let event: Value = serde_json::from_slice(&body).unwrap();
-                *counts
-                    .lock()
-                    .unwrap()
-                    .entry(event["id"].as_str().unwrap().to_string())
-                    .or_default() += 1;
-                let mut out = stream;
-                let _ = out.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
-            });
-        }
-    });
-    (url, seen)
-}
-
 #[test]
 fn two_processes_deliver_each_event_once() {
     let Some(db) = FreshDb::new("two_processes_deliver_each_event_once") else {

@@ -57,16 +57,16 @@ pub async fn events(ctx: Ctx) -> ApiResult<Reply> {
     let after = ctx.params.str("after")?.filter(|a| !a.is_empty());
     let types = ctx.params.str_list("types")?;
     let latest = ctx.params.bool("latest")?.unwrap_or(false);
-    let wait = ctx
-        .params
-        .int_at_least("wait", 0)?
-        .unwrap_or(0)
-        .min(MAX_WAIT);
+    // Answered before the request timeout would cut it off.
+    let cap = (ctx.app.limits.request_timeout as i64 - 2).clamp(0, MAX_WAIT);
+    let wait = ctx.params.int_at_least("wait", 0)?.unwrap_or(0).min(cap);
     let version = latest.then(|| ApiVersion::parse(versions::LATEST).expect("known"));
     let deadline = Instant::now() + Duration::from_secs(wait as u64);
     loop {
         let q = ListQuery {
             ref1_in: types.clone(),
+            // After the cursor; without one, from the first event on.
+            oldest_first: after.is_none(),
             ending_before: after.clone(),
             limit: 100,
             ..Default::default()

@@ -396,10 +396,12 @@ impl Ctx {
             key: self.key,
             automatic: false,
             later_seconds: self.app.later_seconds,
-            deliveries_owed: self.app.deliveries_owed.clone(),
+            owes_deliveries: Default::default(),
         };
+        let owed = exec.owes_deliveries.clone();
         let key = self.idempotency_key.clone();
-        self.app
+        let reply = self
+            .app
             .store
             .write(move |db| -> ApiResult<Reply> {
                 if let Some(k) = &key {
@@ -430,7 +432,9 @@ impl Ctx {
                     original_request: None,
                 })
             })
-            .await
+            .await;
+        self.app.wake_deliveries(&owed);
+        reply
     }
 }
 

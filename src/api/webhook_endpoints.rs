@@ -236,7 +236,14 @@ pub async fn resend(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
             attempts: vec![],
         };
         db.put(&delivery)?;
-        exec.deliveries_owed.notify_one();
+        // The event counts it in `pending_webhooks` until it succeeds.
+        let mut event = event;
+        event
+            .deliveries
+            .get_or_insert_with(Vec::new)
+            .push(delivery.id.clone());
+        db.put(&event)?;
+        exec.owe_deliveries();
         Ok((200, views::webhook_delivery(&delivery)))
     })
     .await

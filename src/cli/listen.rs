@@ -90,6 +90,16 @@ pub async fn listen(args: Listen) -> i32 {
         let path = feed_path(cursor.as_deref(), &args.events, args.latest);
         let page = match api.call::<&str, &str>(Method::GET, &path, &[]).await {
             Ok((200, page)) => page,
+            // Busy, timed out or failing for now: try again shortly.
+            Ok((status @ (408 | 429 | 500..), answer)) => {
+                eprintln!(
+                    "[{}] the server answered {status} ({}); retrying",
+                    timestamp(crate::clock::now()),
+                    error_message(&answer)
+                );
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
             Ok((_, answer)) => {
                 eprintln!("pasarela: {}", error_message(&answer));
                 return 1;

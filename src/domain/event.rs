@@ -132,9 +132,10 @@ pub struct Event {
     /// The object before the change, newest shape, for `previous_attributes` at others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_before: Option<Value>,
-    /// The deliveries written with it, one per endpoint that wanted it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub deliveries: Vec<String>,
+    /// Its deliveries, one per endpoint that wanted it (and one per resend); None for
+    /// events recorded before events listed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<Vec<String>>,
 }
 
 /// What changed between two renderings, as Stripe puts it in

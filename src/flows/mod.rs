@@ -21,8 +21,8 @@ use crate::store::{Db, StoreError, Stored};
 use crate::versions::{self, ApiVersion};
 use crate::views;
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 /// Which key made the request: some flows differ for Stripe.js (publishable key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,12 +69,12 @@ pub fn undelivered(db: &Db) -> Result<std::collections::HashMap<String, usize>, 
 /// How many endpoints `e` is still owed to (`pending_webhooks`): its deliveries not yet
 /// succeeded.
 pub fn owed(db: &Db, e: &Event) -> Result<usize, StoreError> {
-    if e.deliveries.is_empty() {
+    let Some(deliveries) = &e.deliveries else {
         // Recorded before events listed their deliveries: count them all.
         return Ok(undelivered(db)?.get(&e.id).copied().unwrap_or(0));
-    }
+    };
     let mut n = 0;
-    for id in &e.deliveries {
+    for id in deliveries {
         if db
             .get::<Delivery>(id)?
             .is_some_and(|d| d.status != DeliveryStatus::Succeeded)
@@ -94,14 +94,20 @@ pub fn render_event(db: &Db, e: &Event) -> Result<Value, StoreError> {
 /// `listen --latest`); as recorded when that is its own version.
 pub fn event_at(e: &Event, version: ApiVersion) -> std::borrow::Cow<'_, Event> {
     use std::borrow::Cow;
-    if e.api_version == version.as_str() {
+    // An event recorded at an older version before events kept their newest shape
+    // cannot be rendered at another: it is shown as recorded.
+    if e.api_version == version.as_str()
+        || (e.latest.is_none() && e.api_version != versions::LATEST)
+    {
         return Cow::Borrowed(e);
     }
     let latest = e.latest.as_ref().unwrap_or(&e.object);
     let object = versions::render(latest.clone(), version);
-    let previous = e.latest_before.as_ref().and_then(|before| {
-        previous_attributes(&versions::render(before.clone(), version), &object)
-    });
+    let previous = match &e.latest_before {
+        Some(before) => previous_attributes(&versions::render(before.clone(), version), &object),
+        // Recorded before events kept the object before the change: as recorded.
+        None => e.previous_attributes.clone(),
+    };
     Cow::Owned(Event {
         api_version: version.as_str().to_string(),
         object,
@@ -188,8 +194,10 @@ pub struct Exec {
     pub automatic: bool,
     /// Seconds before scheduled work is done.
     pub later_seconds: i64,
-    /// Told when a delivery is owed, so that the delivery worker wakes at once.
-    pub deliveries_owed: Arc<Notify>,
+    /// Set when the write owes webhook deliveries: whoever ran it wakes the delivery
+    /// worker once it is committed (`App::wake_deliveries`), not before, or the worker
+    /// would look before the deliveries are there.
+    pub owes_deliveries: Arc<AtomicBool>,
 }
 
 impl Exec {
@@ -207,8 +215,13 @@ impl Exec {
             key: KeyKind::Secret,
             automatic: true,
             later_seconds: app.later_seconds,
-            deliveries_owed: app.deliveries_owed.clone(),
+            owes_deliveries: Default::default(),
         }
+    }
+
+    /// Says that this write owes webhook deliveries.
+    pub fn owe_deliveries(&self) {
+        self.owes_deliveries.store(true, Ordering::Relaxed);
     }
 
     /// For what happens later on its own (scheduled jobs): like a customer's action,
@@ -259,9 +272,10 @@ impl Exec {
             } else {
                 None
             },
-            deliveries: vec![],
+            deliveries: None,
         };
         // What every endpoint that wants it is owed, in the same transaction as the event.
+        let mut deliveries = Vec::new();
         for endpoint in endpoints(db)? {
             if endpoint.wants(kind) {
                 let d = Delivery {
@@ -274,12 +288,13 @@ impl Exec {
                     attempts: vec![],
                 };
                 db.put(&d)?;
-                e.deliveries.push(d.id);
+                deliveries.push(d.id);
             }
         }
+        e.deliveries = Some(deliveries.clone());
         db.put(&e)?;
-        if !e.deliveries.is_empty() {
-            self.deliveries_owed.notify_one();
+        if !deliveries.is_empty() {
+            self.owe_deliveries();
         }
         Ok(())
     }

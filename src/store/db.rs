@@ -105,16 +105,30 @@ impl Db {
         Ok(())
     }
 
-    /// Up to `limit` objects whose time has come (`due <= now`), soonest first. The
-    /// writer on PostgreSQL locks them and skips rows another node holds, so nodes
-    /// sharing the database take different work.
-    pub fn due<T: Stored>(&self, now: i64, limit: usize) -> Result<Vec<T>, StoreError> {
+    /// Up to `limit` objects whose time has come (`due <= now`), soonest first, leaving
+    /// out those whose customer column is one of `passed_over`. The writer on PostgreSQL
+    /// locks them and skips rows another node holds, so nodes sharing the database take
+    /// different work.
+    pub fn due<T: Stored>(
+        &self,
+        now: i64,
+        limit: usize,
+        passed_over: &[String],
+    ) -> Result<Vec<T>, StoreError> {
         let lock = self.writer && self.driver.borrow().locks_rows();
-        let sql = format!(
-            "SELECT body FROM objects WHERE kind = $1 AND due IS NOT NULL AND due <= $2 ORDER BY due, seq LIMIT {limit}{}",
-            if lock { " FOR UPDATE SKIP LOCKED" } else { "" }
+        let mut args: Vec<Arg> = vec![T::KIND.into(), now.into()];
+        let mut sql = String::from(
+            "SELECT body FROM objects WHERE kind = $1 AND due IS NOT NULL AND due <= $2",
         );
-        self.query(&sql, &[T::KIND.into(), now.into()], &[Col::Text])?
+        for c in passed_over {
+            args.push(c.as_str().into());
+            sql.push_str(&format!(" AND customer <> ${}", args.len()));
+        }
+        sql.push_str(&format!(" ORDER BY due, seq LIMIT {limit}"));
+        if lock {
+            sql.push_str(" FOR UPDATE SKIP LOCKED");
+        }
+        self.query(&sql, &args, &[Col::Text])?
             .into_iter()
             .filter_map(|mut r| r.pop())
             .map(|c| decode(&c.text()))
@@ -147,7 +161,7 @@ impl Db {
             select.push(" AND seq > {}", seq.into());
             true
         } else {
-            false
+            q.oldest_first
         };
         let Select { mut sql, args } = select;
         sql.push_str(if ascending {

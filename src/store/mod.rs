@@ -65,6 +65,8 @@ pub struct ListQuery {
     pub created_lte: Option<i64>,
     pub starting_after: Option<String>,
     pub ending_before: Option<String>,
+    /// Without a cursor: the oldest page rather than the newest (still listed newest first).
+    pub oldest_first: bool,
     pub limit: usize,
 }
 
@@ -97,8 +99,8 @@ macro_rules! stored {
         stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?);
     };
     // `ref1_always`: a field that always has a value (a String, or a type with `as_str`).
-    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident $(, due = $d:ident)?) => {
-        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())) $(, due = $d)?);
+    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident) => {
+        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())));
     };
     // `due`: a method giving when a worker should next take the object.
     ($t:ty, $kind:literal, due = $d:ident) => {
@@ -176,13 +178,26 @@ stored!(
     "webhook_endpoint",
     hidden = deleted
 );
-// Deliveries are counted by status (`pending_webhooks`) and taken by the worker when due.
-stored!(
-    crate::domain::webhook::Delivery,
-    "webhook_delivery",
-    ref1_always = status,
-    due = due
-);
+// Deliveries are counted by status (`pending_webhooks`) and taken by the worker when due;
+// the customer column holds the endpoint, which the worker filters on.
+impl Stored for crate::domain::webhook::Delivery {
+    const KIND: &'static str = "webhook_delivery";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created(&self) -> i64 {
+        self.created
+    }
+    fn customer(&self) -> Option<&str> {
+        Some(&self.endpoint)
+    }
+    fn ref1(&self) -> Option<&str> {
+        Some(self.status.as_str())
+    }
+    fn due(&self) -> Option<i64> {
+        self.due()
+    }
+}
 stored!(crate::domain::job::Job, "job", due = due);
 
 pub(crate) fn decode<T: DeserializeOwned>(body: &str) -> Result<T, StoreError> {

@@ -143,10 +143,12 @@ pub async fn submit(
         }
     };
     let exec = Exec::for_customer(&app, request_id.0, client);
+    let owed = exec.owes_deliveries.clone();
     let result = app
         .store
         .write(move |db| flows::hosted::answer(db, &exec, &id, &nonce, authorize))
         .await;
+    app.wake_deliveries(&owed);
     match result {
         Ok(Some(back)) => back_to_merchant(back),
         Ok(None) => not_found(),

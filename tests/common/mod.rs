@@ -350,3 +350,59 @@ pub fn assert_stripe_shape(body: &serde_json::Value) {
         "not Stripe's shape:\n{problems}\nbody: {body}"
     );
 }
+
+/// A webhook handler on loopback that answers 200 and counts each event id it receives.
+pub fn counting_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+) {
+    counting_receiver_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+}
+
+/// `counting_receiver` on a listener already bound (a port chosen in advance).
+pub fn counting_receiver_on(
+    listener: std::net::TcpListener,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+) {
+    use std::io::{Read, Write};
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+        Default::default();
+    let counts = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let counts = counts.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; length];
+                reader.read_exact(&mut body).unwrap();
+                let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                *counts
+                    .lock()
+                    .unwrap()
+                    .entry(event["id"].as_str().unwrap().to_string())
+                    .or_default() += 1;
+                let mut out = stream;
+                let _ = out.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                );
+            });
+        }
+    });
+    (url, seen)
+}
