@@ -4,7 +4,7 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const {test} = require('node:test');
-const {Stripe, useServers, Schema} = require('./helpers');
+const {Stripe, useServers, Schema, SK} = require('./helpers');
 
 const ctx = useServers('US');
 
@@ -67,4 +67,60 @@ test('deliveries verify with stripe.webhooks.constructEvent', async () => {
     rx.server.close();
   }
   await schema.verify();
+});
+
+test('an endpoint pinned to an older api_version gets events in that shape; listen forwards them signed', async () => {
+  const {stripe, url} = ctx.US;
+  const sk = SK;
+  const rx = await receiver();
+  const old = await stripe.webhookEndpoints.create({
+    url: rx.url, enabled_events: ['payment_intent.succeeded'], api_version: '2024-06-20',
+  });
+  try {
+    const pi = await stripe.paymentIntents.create({
+      amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true,
+      automatic_payment_methods: {enabled: true, allow_redirects: 'never'},
+    });
+    await waitFor(rx.got, 1);
+    const {headers, body} = rx.got[0];
+    const event = stripe.webhooks.constructEvent(body, headers['stripe-signature'], old.secret);
+    assert.equal(event.api_version, '2024-06-20');
+    assert.equal(event.data.object.id, pi.id);
+    assert.ok('invoice' in event.data.object && event.data.object.invoice === null,
+      'PaymentIntents had `invoice` before basil');
+    const recorded = await stripe.events.retrieve(event.id);
+    assert.notEqual(recorded.api_version, '2024-06-20', 'the API shows the event as recorded');
+  } finally {
+    await stripe.webhookEndpoints.del(old.id);
+    rx.server.close();
+  }
+
+  // `pasarela listen`, verified with stripe-node: the secret it prints signs what it forwards.
+  const {spawn, execFileSync} = require('node:child_process');
+  const fwd = await receiver();
+  const listen = spawn(process.env.PASARELA_BIN,
+    ['listen', '--forward-to', fwd.url, '--events', 'customer.created', '--server', url, '--api-key', sk]);
+  try {
+    const ready = await new Promise((resolve, reject) => {
+      let out = '';
+      listen.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/signing secret is (whsec_[0-9a-f]{64})/);
+        if (m) resolve(m[1]);
+      });
+      listen.on('exit', () => reject(new Error(`listen exited: ${out}`)));
+    });
+    const customer = await stripe.customers.create({email: 'listen@example.com'});
+    await waitFor(fwd.got, 1);
+    const {headers, body} = fwd.got[0];
+    const event = stripe.webhooks.constructEvent(body, headers['stripe-signature'], ready);
+    assert.equal(event.type, 'customer.created');
+    assert.equal(event.data.object.id, customer.id);
+    const printed = execFileSync(process.env.PASARELA_BIN,
+      ['listen', '--print-secret', '--server', url, '--api-key', sk]).toString().trim();
+    assert.equal(printed, ready, 'the same secret on every run');
+  } finally {
+    listen.kill();
+    fwd.server.close();
+  }
 });
