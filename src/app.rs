@@ -203,6 +203,7 @@ pub fn router(app: Arc<App>) -> Router {
             get(webhook_endpoints::event_deliveries),
         )
         .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
+        .route("/v1/customer_sessions", post(customer_sessions::create))
         .route("/v1/listen/session", get(listen::session))
         .route("/v1/listen/events", get(listen::events))
         .route("/v1/charges", get(charges::list))

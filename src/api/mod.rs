@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod balance_transactions;
 pub mod charges;
+pub mod customer_sessions;
 pub mod customers;
 
 pub mod events;

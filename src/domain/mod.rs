@@ -6,6 +6,7 @@ pub mod availability;
 pub mod balance_transaction;
 pub mod charge;
 pub mod customer;
+pub mod customer_session;
 pub mod event;
 pub mod ids;
 pub mod job;

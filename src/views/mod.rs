@@ -535,3 +535,48 @@ pub fn event(e: &Event, pending_webhooks: usize) -> Value {
 pub fn list(url: &str, data: Vec<Value>, has_more: bool) -> Value {
     json!({"object": "list", "data": data, "has_more": has_more, "url": url})
 }
+
+pub fn customer_session(s: &crate::domain::customer_session::CustomerSession) -> Value {
+    let payment_element = match &s.payment_element {
+        Some(pe) => json!({
+            "enabled": true,
+            "features": {
+                "payment_method_allow_redisplay_filters": pe.allow_redisplay_filters,
+                "payment_method_redisplay": if pe.redisplay { "enabled" } else { "disabled" },
+                "payment_method_redisplay_limit": pe.redisplay_limit,
+                "payment_method_remove": if pe.remove { "enabled" } else { "disabled" },
+                "payment_method_save": if pe.save { "enabled" } else { "disabled" },
+                "payment_method_save_usage": pe.save_usage
+            }
+        }),
+        None => json!({"enabled": false, "features": null}),
+    };
+    let mut components = json!({
+        "active_entitlements": {"enabled": false},
+        "buy_button": {"enabled": false},
+        "customer_portal": {"enabled": false},
+        "customer_sheet": {"enabled": false, "features": null},
+        "mobile_payment_element": {"enabled": false, "features": null},
+        "payment_element": payment_element,
+        "pricing_table": {"enabled": false}
+    });
+    for (name, features) in &s.others {
+        if let Some(f) = features {
+            let mut c = json!({"enabled": true});
+            if components[name].get("features").is_some() {
+                c["features"] = f.clone();
+            }
+            components[name] = c;
+        }
+    }
+    json!({
+        "object": "customer_session",
+        "client_secret": s.client_secret,
+        "components": components,
+        "created": s.created,
+        "customer": s.customer,
+        "customer_account": null,
+        "expires_at": s.expires_at,
+        "livemode": false
+    })
+}

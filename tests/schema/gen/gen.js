@@ -48,6 +48,7 @@ const ROOTS = {
   'resources/Refunds.d.ts': ['Refund'],
   'resources/BalanceTransactions.d.ts': ['BalanceTransaction'],
   'resources/WebhookEndpoints.d.ts': ['WebhookEndpoint', 'DeletedWebhookEndpoint'],
+  'resources/CustomerSessions.d.ts': ['CustomerSession'],
   'resources/Events.d.ts': ['EventBase=Event'], // `Event` itself is the union of typed events
   'lib.d.ts': ['ApiList=List', 'ApiSearchResult=SearchResult'],
   'Types.d.ts': ['StripeRawError=Error.Object'],
