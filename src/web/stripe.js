@@ -1,5 +1,5 @@
 /* Pasarela's Stripe.js: the part of Stripe.js that merchant pages call to confirm and
- * read PaymentIntents and SetupIntents (no Elements yet). It talks to the origin that
+ * read PaymentIntents and SetupIntents, and the Payment Element. It talks to the origin that
  * served it, with the publishable key in the body as Stripe.js does. Served at /v3/ and /<release>/stripe.js;
  * the server fills in the release and the API version it pins. */
 (function () {
@@ -62,6 +62,8 @@
     }
     return { kind: kind, id: id, secret: clientSecret };
   }
+
+/*__ELEMENTS__*/
 
   function Stripe(key, options) {
     if (!(this instanceof Stripe)) return new Stripe(key, options);
@@ -196,9 +198,7 @@
     // confirmPayment / confirmSetup: ({clientSecret, confirmParams, redirect})
     function confirmWithParams(name, kind, options) {
       options = options || {};
-      if (options.elements) {
-        return Promise.reject(IntegrationError("Pasarela's Stripe.js does not provide Elements yet: pass payment_method or payment_method_data in confirmParams."));
-      }
+      if (options.elements) return confirmWithElements(api, name, kind, options);
       if (!options.clientSecret) return Promise.reject(IntegrationError('stripe.' + name + '(): expected a clientSecret.'));
       var confirmParams = options.confirmParams || {};
       if (!confirmParams.return_url && options.redirect !== 'if_required') {
@@ -271,15 +271,18 @@
     this.retrieveSetupIntent = retriever('retrieveSetupIntent', 'setup_intent');
     this.createPaymentMethod = function (data) {
       if (data && data.elements) {
-        return Promise.reject(IntegrationError("Pasarela's Stripe.js does not provide Elements yet."));
+        var pe = data.elements._payment;
+        if (!pe || !pe._root) return Promise.reject(IntegrationError('stripe.createPaymentMethod(): the `elements` instance has no mounted Payment Element.'));
+        var invalid = pe._validate(true);
+        if (invalid) return Promise.resolve({ error: invalid });
+        data = Object.assign({}, data.params || {}, pe._methodData());
       }
       return call('POST', '/v1/payment_methods', data || {}).then(function (r) {
         return r.json.error ? { error: r.json.error } : { paymentMethod: r.json };
       });
     };
-    this.elements = function () {
-      throw IntegrationError("Pasarela's Stripe.js does not provide Elements yet.");
-    };
+    var api = { retrieve: retrieve, confirm: confirm };
+    this.elements = function (options) { return new Elements(api, options); };
     this.createToken = function () {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: "Pasarela's Stripe.js does not create tokens yet." } });
     };

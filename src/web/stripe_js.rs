@@ -7,6 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 const SOURCE: &str = include_str!("stripe.js");
+/// Elements and the Payment Element, spliced into the script where it says so.
+const ELEMENTS: &str = include_str!("elements.js");
 
 /// The API version each release's script sends: the release's first version.
 fn pinned(release: &str) -> Option<&'static str> {
@@ -25,6 +27,7 @@ fn script(release: &str) -> Response {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let body = SOURCE
+        .replace("/*__ELEMENTS__*/", ELEMENTS)
         .replace("__RELEASE__", release)
         .replace("__API_VERSION__", version);
     (

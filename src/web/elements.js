@@ -1,0 +1,410 @@
+  /* Elements and the Payment Element, drawn in the merchant's page (Stripe draws them in
+   * iframes; the fields, events, validation messages and confirm results are Stripe's).
+   * `api` is the Stripe instance's own plumbing: retrieve(intent) and confirm(intent, params, opts). */
+
+  var LABELS = { card: 'Card', amazon_pay: 'Amazon Pay', alma: 'Alma' };
+  var REDIRECT_NOTE = 'After submission, you will be redirected to securely complete next steps.';
+  var CSS = [
+    '.p-pe{--p-primary:#0570de;--p-bg:#fff;--p-text:#30313d;--p-muted:#6d6e78;--p-danger:#df1b41;--p-border:#e6e6e6;--p-radius:5px;--p-unit:4px;',
+    'font-family:var(--p-font,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif);font-size:15px;color:var(--p-text);}',
+    '.p-pe *{box-sizing:border-box;}',
+    '.p-pe-methods{display:flex;gap:calc(var(--p-unit)*3);margin-bottom:calc(var(--p-unit)*3);flex-wrap:wrap;}',
+    '.p-pe-accordion .p-pe-methods{flex-direction:column;gap:0;border:1px solid var(--p-border);border-radius:var(--p-radius);overflow:hidden;}',
+    '.p-pe-tab{flex:1 1 0;min-width:110px;text-align:left;padding:calc(var(--p-unit)*3);background:var(--p-bg);color:var(--p-muted);border:1px solid var(--p-border);border-radius:var(--p-radius);',
+    'box-shadow:0 1px 1px rgba(0,0,0,.03),0 3px 6px rgba(0,0,0,.02);font:inherit;font-weight:600;cursor:pointer;transition:border-color .15s,box-shadow .15s,color .15s;}',
+    '.p-pe-accordion .p-pe-tab{border:0;border-radius:0;border-bottom:1px solid var(--p-border);box-shadow:none;}',
+    '.p-pe-tab[aria-selected="true"]{color:var(--p-primary);border-color:var(--p-primary);box-shadow:0 0 0 1px var(--p-primary);}',
+    '.p-pe-accordion .p-pe-tab[aria-selected="true"]{box-shadow:inset 3px 0 0 var(--p-primary);}',
+    '.p-pe-tab:focus-visible,.p-pe-input:focus{outline:0;border-color:var(--p-primary);box-shadow:0 0 0 3px rgba(5,112,222,.25);}',
+    '.p-pe-pane[hidden]{display:none;}',
+    '.p-pe-row{display:flex;gap:calc(var(--p-unit)*3);}',
+    '.p-pe-field{flex:1 1 0;margin-bottom:calc(var(--p-unit)*3);position:relative;}',
+    '.p-pe-label{display:block;margin-bottom:calc(var(--p-unit)*1);font-size:14px;color:var(--p-text);}',
+    '.p-pe-input{width:100%;padding:calc(var(--p-unit)*3);font:inherit;color:var(--p-text);background:var(--p-bg);border:1px solid var(--p-border);border-radius:var(--p-radius);',
+    'box-shadow:0 1px 1px rgba(0,0,0,.03),0 3px 6px rgba(0,0,0,.02);transition:border-color .15s,box-shadow .15s;}',
+    '.p-pe-input[aria-invalid="true"]{border-color:var(--p-danger);color:var(--p-danger);box-shadow:0 0 0 1px var(--p-danger);}',
+    '.p-pe-brand{position:absolute;right:calc(var(--p-unit)*3);bottom:calc(var(--p-unit)*3);font-size:12px;font-weight:700;color:var(--p-muted);text-transform:uppercase;pointer-events:none;}',
+    '.p-pe-error{color:var(--p-danger);font-size:14px;margin-top:calc(var(--p-unit)*1);min-height:0;}',
+    '.p-pe-note{color:var(--p-muted);font-size:14px;padding:calc(var(--p-unit)*2) 0;}',
+    '.p-pe-night{--p-bg:#30313d;--p-text:#fff;--p-muted:#a9a9b6;--p-border:#424353;}',
+    '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}'
+  ].join('');
+
+  var VARIABLES = {
+    colorPrimary: '--p-primary', colorBackground: '--p-bg', colorText: '--p-text',
+    colorTextSecondary: '--p-muted', colorDanger: '--p-danger', fontFamily: '--p-font',
+    borderRadius: '--p-radius', spacingUnit: '--p-unit'
+  };
+
+  function injectStyles() {
+    if (document.getElementById('pasarela-elements-css')) return;
+    var s = document.createElement('style');
+    s.id = 'pasarela-elements-css';
+    s.textContent = CSS;
+    (document.head || document.documentElement).appendChild(s);
+  }
+
+  function el(tag, attrs, text) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { n.setAttribute(k, attrs[k]); });
+    if (text) n.textContent = text;
+    return n;
+  }
+
+  function digits(s) { return String(s || '').replace(/\D/g, ''); }
+
+  function luhn(num) {
+    var sum = 0;
+    for (var i = 0; i < num.length; i++) {
+      var d = +num[num.length - 1 - i];
+      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+    }
+    return num.length > 0 && sum % 10 === 0;
+  }
+
+  // The brand a card number starts like, and the digits it takes.
+  function brandOf(num) {
+    if (/^3[47]/.test(num)) return { brand: 'amex', length: 15, cvc: 4 };
+    if (/^4/.test(num)) return { brand: 'visa', length: 16, cvc: 3 };
+    if (/^(5[1-5]|2[2-7])/.test(num)) return { brand: 'mastercard', length: 16, cvc: 3 };
+    if (/^(6011|65|64[4-9])/.test(num)) return { brand: 'discover', length: 16, cvc: 3 };
+    if (/^3(0[0-5]|[68])/.test(num)) return { brand: 'diners', length: 14, cvc: 3 };
+    if (/^35/.test(num)) return { brand: 'jcb', length: 16, cvc: 3 };
+    if (/^62/.test(num)) return { brand: 'unionpay', length: 16, cvc: 3 };
+    return { brand: 'unknown', length: 16, cvc: 3 };
+  }
+
+  function validationError(code, message) {
+    return { type: 'validation_error', code: code, message: message };
+  }
+
+  // What is wrong with the card fields, field by field (Stripe's codes and messages).
+  function cardErrors(f) {
+    var out = {};
+    var num = digits(f.number);
+    var b = brandOf(num);
+    if (num.length < b.length) out.number = validationError('incomplete_number', 'Your card number is incomplete.');
+    else if (!luhn(num)) out.number = validationError('invalid_number', 'Your card number is invalid.');
+    var exp = digits(f.expiry);
+    if (exp.length < 4) {
+      out.expiry = validationError('incomplete_expiry', "Your card's expiration date is incomplete.");
+    } else {
+      var month = +exp.slice(0, 2), year = 2000 + +exp.slice(2, 4);
+      var now = new Date(), thisYear = now.getFullYear(), thisMonth = now.getMonth() + 1;
+      if (month < 1 || month > 12) out.expiry = validationError('invalid_expiry_month', "Your card's expiration date is invalid.");
+      else if (year < thisYear) out.expiry = validationError('invalid_expiry_year_past', "Your card's expiration year is in the past.");
+      else if (year === thisYear && month < thisMonth) out.expiry = validationError('invalid_expiry_month_past', "Your card's expiration date is in the past.");
+    }
+    if (digits(f.cvc).length < b.cvc) out.cvc = validationError('incomplete_cvc', "Your card's security code is incomplete.");
+    return out;
+  }
+
+  function Elements(api, options) {
+    options = Object.assign({}, options || {});
+    if (!options.clientSecret && !options.mode) {
+      throw IntegrationError('elements(): pass a `clientSecret` (of a PaymentIntent or SetupIntent), or a `mode` for the deferred intent flow.');
+    }
+    this._api = api;
+    this._options = options;
+    this._intent = options.clientSecret ? parseSecret('stripe.elements', options.clientSecret) : null;
+    this._payment = null;
+  }
+
+  // The payment method types to offer: the intent's, or those the deferred options name.
+  Elements.prototype._types = function () {
+    var intent = this._intent, options = this._options;
+    if (!intent) return Promise.resolve(options.paymentMethodTypes || ['card']);
+    return this._api.retrieve(intent).then(function (res) {
+      if (res.error) throw res.error;
+      return res[KINDS[intent.kind].result].payment_method_types || ['card'];
+    });
+  };
+
+  Elements.prototype.create = function (type, opts) {
+    if (type !== 'payment') {
+      throw IntegrationError('elements.create(): Pasarela provides the `payment` Element; `' + type + '` is not available.');
+    }
+    if (this._payment) throw IntegrationError('Can only create one Element of type payment.');
+    this._payment = new PaymentElement(this, opts || {});
+    return this._payment;
+  };
+
+  Elements.prototype.getElement = function (type) {
+    return type === 'payment' ? this._payment : null;
+  };
+
+  Elements.prototype.update = function (opts) {
+    Object.assign(this._options, opts || {});
+    if (this._payment) this._payment._applyAppearance();
+  };
+
+  Elements.prototype.fetchUpdates = function () {
+    var p = this._payment;
+    return p && p._root ? p._load().then(function () { return {}; }) : Promise.resolve({});
+  };
+
+  // Checks what the customer typed, showing the problems in place; {} or {error}.
+  Elements.prototype.submit = function () {
+    var p = this._payment;
+    if (!p || !p._root) {
+      return Promise.resolve({ error: validationError('incomplete', 'The Payment Element is not mounted.') });
+    }
+    var error = p._validate(true);
+    return Promise.resolve(error ? { error: error } : {});
+  };
+
+  function PaymentElement(elements, opts) {
+    this._elements = elements;
+    this._opts = opts;
+    var layout = opts.layout;
+    this._layout = (typeof layout === 'string' ? layout : layout && layout.type) || 'tabs';
+    this._handlers = {};
+    this._types = [];
+    this._selected = null;
+    this._root = null;
+    this._fields = {};
+  }
+
+  PaymentElement.prototype.on = function (event, handler) {
+    (this._handlers[event] = this._handlers[event] || []).push(handler);
+    return this;
+  };
+  PaymentElement.prototype.once = function (event, handler) {
+    var self = this;
+    function once(e) { self.off(event, once); handler(e); }
+    return this.on(event, once);
+  };
+  PaymentElement.prototype.off = function (event, handler) {
+    this._handlers[event] = (this._handlers[event] || []).filter(function (h) { return handler && h !== handler; });
+    return this;
+  };
+  PaymentElement.prototype._emit = function (event, payload) {
+    (this._handlers[event] || []).slice().forEach(function (h) {
+      try { h(payload); } catch (e) { setTimeout(function () { throw e; }); }
+    });
+  };
+
+  PaymentElement.prototype.mount = function (target) {
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node) {
+      throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
+    }
+    if (this._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
+    injectStyles();
+    this._root = el('div', { 'class': 'p-pe p-pe-' + this._layout, 'data-pasarela': 'payment-element' });
+    node.appendChild(this._root);
+    this._applyAppearance();
+    var self = this;
+    this._load().then(function () {
+      self._emit('ready', { elementType: 'payment' });
+    }, function (error) {
+      if (self._root) self._root.appendChild(el('div', { 'class': 'p-pe-error', role: 'alert' }, error.message || String(error)));
+      self._emit('loaderror', { elementType: 'payment', error: error });
+    });
+  };
+
+  PaymentElement.prototype.unmount = function () {
+    if (this._root && this._root.parentNode) this._root.parentNode.removeChild(this._root);
+    this._root = null;
+  };
+
+  PaymentElement.prototype.destroy = function () {
+    this.unmount();
+    this._elements._payment = null;
+    this._handlers = {};
+  };
+
+  PaymentElement.prototype.focus = function () {
+    var f = this._fields.number;
+    if (f && this._selected === 'card') f.focus();
+  };
+  PaymentElement.prototype.blur = function () {
+    if (document.activeElement && this._root && this._root.contains(document.activeElement)) document.activeElement.blur();
+  };
+  PaymentElement.prototype.clear = function () {
+    var f = this._fields;
+    ['number', 'expiry', 'cvc'].forEach(function (k) { if (f[k]) f[k].value = ''; });
+    this._changed();
+  };
+  PaymentElement.prototype.update = function (opts) {
+    Object.assign(this._opts, opts || {});
+  };
+  PaymentElement.prototype.collapse = function () { return this; };
+
+  PaymentElement.prototype._applyAppearance = function () {
+    if (!this._root) return;
+    var a = this._elements._options.appearance || {};
+    var root = this._root;
+    root.classList.remove('p-pe-night', 'p-pe-flat');
+    if (a.theme === 'night') root.classList.add('p-pe-night');
+    if (a.theme === 'flat') root.classList.add('p-pe-flat');
+    var vars = a.variables || {};
+    Object.keys(VARIABLES).forEach(function (k) {
+      if (vars[k] !== undefined && vars[k] !== null) root.style.setProperty(VARIABLES[k], String(vars[k]));
+    });
+  };
+
+  PaymentElement.prototype._load = function () {
+    var self = this;
+    return this._elements._types().then(function (types) {
+      self._types = types.filter(function (t) { return LABELS[t]; });
+      if (!self._types.length) throw IntegrationError('None of the payment method types of this intent (' + types.join(', ') + ') can be shown by the Payment Element.');
+      if (self._root) self._render();
+    });
+  };
+
+  PaymentElement.prototype._render = function () {
+    var self = this, root = this._root;
+    root.innerHTML = '';
+    var tabs = el('div', { 'class': 'p-pe-methods', role: 'tablist' });
+    var panes = el('div', { 'class': 'p-pe-panes' });
+    this._tabs = {};
+    this._panes = {};
+    this._types.forEach(function (type) {
+      var tab = el('button', { type: 'button', role: 'tab', 'class': 'p-pe-tab', id: 'p-pe-tab-' + type, 'data-type': type, 'aria-selected': 'false' }, LABELS[type]);
+      tab.addEventListener('click', function () { self._select(type); });
+      tabs.appendChild(tab);
+      var pane = el('div', { 'class': 'p-pe-pane', role: 'tabpanel', id: 'p-pe-pane-' + type, hidden: '' });
+      if (type === 'card') self._cardFields(pane);
+      else pane.appendChild(el('div', { 'class': 'p-pe-note' }, REDIRECT_NOTE));
+      panes.appendChild(pane);
+      self._tabs[type] = tab;
+      self._panes[type] = pane;
+    });
+    root.appendChild(tabs);
+    root.appendChild(panes);
+    var wanted = this._opts.defaultValues && this._opts.defaultValues.paymentMethodType;
+    this._select(this._types.indexOf(wanted) >= 0 ? wanted : this._types[0], true);
+  };
+
+  PaymentElement.prototype._cardFields = function (pane) {
+    var self = this;
+    function field(name, label, attrs, width) {
+      var wrap = el('div', { 'class': 'p-pe-field' });
+      if (width) wrap.style.flex = width;
+      var id = 'p-pe-' + name;
+      wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': id }, label));
+      var input = el('input', Object.assign({ id: id, name: name, 'class': 'p-pe-input', type: 'text', spellcheck: 'false', 'aria-invalid': 'false' }, attrs));
+      wrap.appendChild(input);
+      var error = el('div', { 'class': 'p-pe-error', id: id + '-error', role: 'alert' });
+      wrap.appendChild(error);
+      input.addEventListener('input', function () { self._format(name); self._showFieldError(name, null); self._changed(); });
+      input.addEventListener('focus', function () { self._emit('focus', { elementType: 'payment' }); });
+      input.addEventListener('blur', function () {
+        var errs = cardErrors(self._values());
+        if (input.value) self._showFieldError(name, errs[name] || null);
+        self._emit('blur', { elementType: 'payment' });
+      });
+      self._fields[name] = input;
+      self._errors = self._errors || {};
+      self._errors[name] = error;
+      return wrap;
+    }
+    var number = field('number', 'Card number', { inputmode: 'numeric', autocomplete: 'cc-number', placeholder: '1234 1234 1234 1234' });
+    this._brand = el('span', { 'class': 'p-pe-brand', 'aria-hidden': 'true' });
+    number.insertBefore(this._brand, number.lastChild);
+    pane.appendChild(number);
+    var row = el('div', { 'class': 'p-pe-row' });
+    row.appendChild(field('expiry', 'Expiration date', { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' }));
+    row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
+    pane.appendChild(row);
+  };
+
+  // Keeps the fields in Stripe's shapes as the customer types: `4242 4242 …`, `MM / YY`.
+  PaymentElement.prototype._format = function (name) {
+    var f = this._fields[name];
+    if (name === 'number') {
+      var num = digits(f.value), b = brandOf(num);
+      num = num.slice(0, b.brand === 'amex' ? 15 : 19);
+      f.value = b.brand === 'amex'
+        ? [num.slice(0, 4), num.slice(4, 10), num.slice(10)].filter(Boolean).join(' ')
+        : num.replace(/(\d{4})(?=\d)/g, '$1 ');
+      this._brand.textContent = num ? (b.brand === 'unknown' ? '' : b.brand) : '';
+    } else if (name === 'expiry') {
+      var e = digits(f.value).slice(0, 4);
+      if (e.length === 1 && +e > 1) e = '0' + e;
+      f.value = e.length > 2 ? e.slice(0, 2) + ' / ' + e.slice(2) : e;
+    } else if (name === 'cvc') {
+      f.value = digits(f.value).slice(0, 4);
+    }
+  };
+
+  PaymentElement.prototype._values = function () {
+    var f = this._fields;
+    return { number: f.number ? f.number.value : '', expiry: f.expiry ? f.expiry.value : '', cvc: f.cvc ? f.cvc.value : '' };
+  };
+
+  PaymentElement.prototype._showFieldError = function (name, error) {
+    if (!this._fields[name]) return;
+    this._fields[name].setAttribute('aria-invalid', error ? 'true' : 'false');
+    this._errors[name].textContent = error ? error.message : '';
+  };
+
+  PaymentElement.prototype._select = function (type, quiet) {
+    var self = this;
+    this._selected = type;
+    Object.keys(this._tabs).forEach(function (t) {
+      self._tabs[t].setAttribute('aria-selected', t === type ? 'true' : 'false');
+      if (t === type) self._panes[t].removeAttribute('hidden'); else self._panes[t].setAttribute('hidden', '');
+    });
+    if (!quiet) this._changed();
+  };
+
+  PaymentElement.prototype._complete = function () {
+    if (this._selected !== 'card') return true;
+    return Object.keys(cardErrors(this._values())).length === 0;
+  };
+
+  PaymentElement.prototype._changed = function () {
+    var v = this._values();
+    this._emit('change', {
+      elementType: 'payment',
+      complete: this._complete(),
+      empty: this._selected === 'card' ? !(v.number || v.expiry || v.cvc) : false,
+      collapsed: false,
+      value: { type: this._selected }
+    });
+  };
+
+  // The first problem (shown in place when `show`), or null.
+  PaymentElement.prototype._validate = function (show) {
+    if (this._selected !== 'card') return null;
+    var errs = cardErrors(this._values()), self = this, first = null;
+    ['number', 'expiry', 'cvc'].forEach(function (k) {
+      if (show) self._showFieldError(k, errs[k] || null);
+      if (!first && errs[k]) first = errs[k];
+    });
+    return first;
+  };
+
+  // What confirm sends for the chosen method: `payment_method_data` of its type.
+  PaymentElement.prototype._methodData = function () {
+    if (this._selected !== 'card') return { type: this._selected };
+    var v = this._values(), exp = digits(v.expiry);
+    return {
+      type: 'card',
+      card: { number: digits(v.number), exp_month: +exp.slice(0, 2), exp_year: 2000 + +exp.slice(2, 4), cvc: digits(v.cvc) }
+    };
+  };
+
+  // confirmPayment / confirmSetup with {elements}: checks the fields, then confirms the
+  // intent with the method the customer chose (merged into confirmParams).
+  function confirmWithElements(api, name, kind, options) {
+    var elements = options.elements;
+    var pe = elements._payment;
+    if (!pe || !pe._root) return Promise.reject(IntegrationError('stripe.' + name + '(): the `elements` instance has no mounted Payment Element.'));
+    var secret = options.clientSecret || elements._options.clientSecret;
+    if (!secret) return Promise.reject(IntegrationError('stripe.' + name + '(): pass the `clientSecret` of the intent (elements was created without one).'));
+    var confirmParams = options.confirmParams || {};
+    if (!confirmParams.return_url && options.redirect !== 'if_required') {
+      return Promise.reject(IntegrationError('stripe.' + name + '(): the `confirmParams.return_url` argument is required unless passing `redirect: \'if_required\'`'));
+    }
+    var intent;
+    try { intent = parseSecret('stripe.' + name, secret, kind); } catch (e) { return Promise.reject(e); }
+    var error = pe._validate(true);
+    if (error) return Promise.resolve({ error: error });
+    var params = Object.assign({}, confirmParams);
+    params.payment_method_data = Object.assign({}, confirmParams.payment_method_data || {}, pe._methodData());
+    return api.confirm(intent, params, { redirect: options.redirect });
+  }

@@ -1,0 +1,237 @@
+"""The Payment Element in headless Chromium: the client code of Stripe's "accept a payment"
+quickstart (checkout.html / checkout.js), with only the script URL pointing at Pasarela. The
+merchant's server (a small Python server on its own origin) creates the intent with the
+secret key and hands out its client secret. Screenshots of the element, desktop and phone
+sized, are kept in tests/sdk/python/.artifacts/."""
+import http.server
+import json
+import os
+import threading
+import urllib.parse
+
+import pytest
+
+from helpers import PK, SK, request
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
+
+CHECKOUT = """<!doctype html>
+<html>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Checkout</title><script src="%(script)s"></script>
+<style>body{font-family:sans-serif;max-width:480px;margin:40px auto;padding:0 16px}
+#submit{margin-top:16px;width:100%%;padding:12px;background:#5469d4;color:#fff;border:0;border-radius:4px;font-size:16px}
+#error-message{color:#df1b41;margin-top:12px}</style></head>
+<body>
+<form id="payment-form">
+  <div id="payment-element"><!--Stripe.js injects the Payment Element--></div>
+  <button id="submit">Pay now</button>
+  <div id="error-message"></div>
+</form>
+<script>
+const stripe = Stripe('%(pk)s');
+let elements;
+initialize();
+async function initialize() {
+  const response = await fetch("/create-intent", { method: "POST" });
+  const { clientSecret } = await response.json();
+  const appearance = { theme: 'stripe', variables: { colorPrimary: '#5469d4' } };
+  elements = stripe.elements({ appearance, clientSecret });
+  const paymentElement = elements.create("payment", { layout: "%(layout)s" });
+  paymentElement.on('ready', () => { document.body.dataset.ready = '1'; });
+  paymentElement.on('change', (event) => {
+    document.body.dataset.complete = event.complete ? '1' : '0';
+    document.body.dataset.type = event.value.type;
+  });
+  paymentElement.mount("#payment-element");
+}
+document.querySelector("#payment-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const { error } = await stripe.%(confirm)s({
+    elements,
+    confirmParams: { return_url: window.location.origin + "/complete" },
+  });
+  // This point is only reached if there is an immediate error when confirming.
+  if (error.type === "card_error" || error.type === "validation_error") {
+    document.querySelector("#error-message").textContent = error.message;
+  } else {
+    document.querySelector("#error-message").textContent = "An unexpected error occurred.";
+  }
+});
+</script>
+</body>
+</html>"""
+
+
+def merchant(pasarela_url, kind="payment", layout="tabs"):
+    created = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            if kind == "payment":
+                r = request(pasarela_url, "POST", "/v1/payment_intents", {
+                    "amount": 1099, "currency": "usd", "automatic_payment_methods[enabled]": "true"}, key=SK)
+            else:
+                cus = request(pasarela_url, "POST", "/v1/customers", {}, key=SK).json["id"]
+                r = request(pasarela_url, "POST", "/v1/setup_intents", {
+                    "customer": cus, "automatic_payment_methods[enabled]": "true"}, key=SK)
+            created.append(r.json)
+            self.reply(json.dumps({"clientSecret": r.json["client_secret"]}), "application/json")
+
+        def do_GET(self):
+            confirm = "confirmPayment" if kind == "payment" else "confirmSetup"
+            page = CHECKOUT % {"script": pasarela_url + "/v3/", "pk": PK, "layout": layout, "confirm": confirm}
+            self.reply(page if not self.path.startswith("/complete") else "<h1>Complete</h1>", "text/html")
+
+        def reply(self, text, ctype):
+            body = text.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", ctype + "; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}", created
+
+
+def open_checkout(browser, site, **kw):
+    page = browser.new_page(**kw)
+    page.goto(site + "/checkout")
+    page.wait_for_selector("body[data-ready='1']")
+    return page
+
+
+def type_card(page, number, expiry="12 / 34", cvc="123"):
+    page.fill("#p-pe-number", number)
+    page.fill("#p-pe-expiry", expiry)
+    page.fill("#p-pe-cvc", cvc)
+
+
+def query(url):
+    return {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(url).query).items()}
+
+
+def test_a_card_typed_into_the_payment_element_pays(us, browser):
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        tabs = page.locator("[role=tab]").all_inner_texts()
+        assert tabs == ["Card", "Amazon Pay"], "the types the intent allows, in its order"
+        assert page.get_attribute("body", "data-complete") is None
+        type_card(page, "4242424242424242", "1234")
+        assert page.input_value("#p-pe-number") == "4242 4242 4242 4242"
+        assert page.input_value("#p-pe-expiry") == "12 / 34"
+        assert page.get_attribute("body", "data-complete") == "1"
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "payment-element-desktop.png"), full_page=True)
+        page.click("#submit")
+        page.wait_for_url(f"{site}/complete?**")
+        q = query(page.url)
+        pi = created[0]
+        assert (q["payment_intent"], q["redirect_status"]) == (pi["id"], "succeeded")
+        after = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+        assert after["status"] == "succeeded"
+        assert after["payment_method"]["card"]["last4"] == "4242"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+@pytest.mark.parametrize("number,expiry,message,confirmed", [
+    ("4242", "12 / 34", "Your card number is incomplete.", False),
+    ("4242424242424241", "12 / 34", "Your card number is invalid.", False),
+    ("4242424242424242", "12 / 1", "Your card's expiration date is incomplete.", False),
+    ("4242424242424242", "12 / 20", "Your card's expiration year is in the past.", False),
+    ("4000000000000002", "12 / 34", "Your card was declined.", True),
+])
+def test_errors_show_where_the_merchant_shows_them(us, browser, number, expiry, message, confirmed):
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        type_card(page, number, expiry)
+        page.click("#submit")
+        page.wait_for_function("document.querySelector('#error-message').textContent.length > 0")
+        assert page.inner_text("#error-message") == message
+        after = request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}").json
+        assert after["status"] == "requires_payment_method"
+        assert (after["latest_charge"] is not None) == confirmed, "validation errors never reach the API"
+        if not confirmed:
+            assert page.get_attribute("[aria-invalid='true']", "class") == "p-pe-input"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_amazon_pay_from_the_payment_element_goes_through_the_authorization_page(us, browser):
+    server, site, created = merchant(us.url, layout="accordion")
+    page = open_checkout(browser, site)
+    try:
+        page.click("#p-pe-tab-amazon_pay")
+        assert page.get_attribute("body", "data-type") == "amazon_pay"
+        assert page.get_attribute("body", "data-complete") == "1"
+        page.click("#submit")
+        page.wait_for_url(f"{us.url}/authorize/**")
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{site}/complete?**")
+        assert query(page.url)["redirect_status"] == "succeeded"
+        after = request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}").json
+        assert after["status"] == "succeeded"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_a_3ds_card_is_authenticated_on_the_test_page(us, browser):
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        type_card(page, "4000002760003184")
+        page.click("#submit")
+        page.wait_for_url(f"{us.url}/authorize/**")
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{site}/complete?**")
+        assert query(page.url)["redirect_status"] == "succeeded"
+        assert request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}").json["status"] == "succeeded"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_confirm_setup_saves_a_card_typed_into_the_payment_element(us, browser):
+    server, site, created = merchant(us.url, kind="setup")
+    page = open_checkout(browser, site, viewport={"width": 390, "height": 844})
+    try:
+        type_card(page, "5555555555554444")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "payment-element-phone.png"), full_page=True)
+        page.click("#submit")
+        page.wait_for_url(f"{site}/complete?**")
+        q = query(page.url)
+        si = created[0]
+        assert (q["setup_intent"], q["redirect_status"]) == (si["id"], "succeeded")
+        after = request(us.url, "GET", f"/v1/setup_intents/{si['id']}", {"expand[]": "payment_method"}).json
+        assert after["status"] == "succeeded"
+        assert after["payment_method"]["customer"] == si["customer"]
+        assert after["payment_method"]["card"]["brand"] == "mastercard"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_elements_integration_errors(us, browser):
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.add_script_tag(url=f"{us.url}/v3/")
+        err = page.evaluate("() => { try { Stripe('%s').elements({}); } catch (e) { return [e.name, e.message]; } }" % PK)
+        assert err[0] == "IntegrationError" and "clientSecret" in err[1]
+        err = page.evaluate("""() => { const e = Stripe('%s').elements({mode: 'payment', amount: 1099, currency: 'usd'});
+            try { e.create('payment').mount('#nowhere'); } catch (x) { return x.message; } }""" % PK)
+        assert "applies to no DOM elements" in err
+    finally:
+        page.close()
