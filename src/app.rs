@@ -204,6 +204,10 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
         .route("/v1/customer_sessions", post(customer_sessions::create))
+        .route(
+            "/v1/elements/saved_payment_methods",
+            get(customer_sessions::saved_payment_methods),
+        )
         .route("/v1/listen/session", get(listen::session))
         .route("/v1/listen/events", get(listen::events))
         .route("/v1/charges", get(charges::list))

@@ -5,8 +5,10 @@ use super::form::Params;
 use super::{Ctx, Reply};
 use crate::domain::customer_session::{self, CustomerSession, PaymentElement};
 use crate::domain::ids;
+use crate::domain::payment_method::PaymentMethod;
 use crate::error::{ApiError, ApiResult};
 use crate::flows::live_customer;
+use crate::store::Stored;
 use crate::views;
 use serde_json::{json, Map, Value};
 
@@ -206,4 +208,113 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         Ok((200, views::customer_session(&session)))
     })
     .await
+}
+
+/// `GET /v1/elements/saved_payment_methods?customer_session_client_secret=...&client_secret=...`:
+/// what Pasarela's Payment Element asks, with the publishable key, to show a returning
+/// customer's saved methods (Stripe.js asks Stripe's own `elements/sessions`). The session
+/// must be live and, with an intent's client secret, for that intent's customer; the
+/// methods are those the session lets the Payment Element redisplay, of the intent's
+/// types, newest first, at most the session's limit.
+pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
+    let p = &ctx.params;
+    p.check(&["customer_session_client_secret", "client_secret"])?;
+    let param = "customer_session_client_secret";
+    let secret = p.str(param)?.ok_or_else(|| ApiError::missing(param))?;
+    let intent_secret = p.str("client_secret")?;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<Value> {
+            let no_such = || ApiError::no_such("customer session", &secret, param, 400);
+            let id = CustomerSession::id_of_secret(&secret).ok_or_else(no_such)?;
+            let session = db
+                .get::<CustomerSession>(&id)?
+                .filter(|s| {
+                    bool::from(subtle::ConstantTimeEq::ct_eq(
+                        s.client_secret.as_bytes(),
+                        secret.as_bytes(),
+                    ))
+                })
+                .ok_or_else(no_such)?;
+            if !session.live(crate::clock::now()) {
+                return Err(ApiError::invalid(
+                    "This customer session has expired. Create a new one for the customer.",
+                )
+                .code("customer_session_expired")
+                .param(param));
+            }
+            let types = match &intent_secret {
+                Some(s) => Some(intent_for(db, s, &session.customer)?),
+                None => None,
+            };
+            let q = crate::store::ListQuery {
+                customer: Some(session.customer.clone()),
+                limit: 100,
+                ..Default::default()
+            };
+            let mut shown = Vec::new();
+            if let Ok(page) = db.list(PaymentMethod::KIND, &q)? {
+                for body in &page.bodies {
+                    let pm = crate::store::decode::<PaymentMethod>(body)?;
+                    let kind = pm.kind.as_str();
+                    let of_intent = types.as_ref().is_none_or(|t| t.iter().any(|x| x == kind));
+                    if of_intent && session.redisplays(kind, &pm.allow_redisplay) {
+                        shown.push(views::payment_method(&pm));
+                    }
+                    if shown.len() == session.redisplay_limit() {
+                        break;
+                    }
+                }
+            }
+            Ok(views::list(
+                "/v1/elements/saved_payment_methods",
+                shown,
+                false,
+            ))
+        })
+        .await?;
+    Ok(Reply::ok(&body))
+}
+
+/// The payment method types of the intent a client secret opens, which must be for
+/// `customer` (a session for another customer shows nothing of this one's).
+fn intent_for(db: &crate::store::Db, secret: &str, customer: &str) -> ApiResult<Vec<String>> {
+    use crate::domain::{payment_intent::PaymentIntent, setup_intent::SetupIntent};
+    let id = secret.split("_secret_").next().unwrap_or_default();
+    let (actual, owner, types) = if id.starts_with("seti_") {
+        let si = db.get::<SetupIntent>(id)?;
+        let si = si.ok_or_else(|| ApiError::no_such("setup_intent", id, "client_secret", 400))?;
+        let types = si
+            .payment_method_types
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect();
+        (si.client_secret, si.customer, types)
+    } else {
+        let pi = db.get::<PaymentIntent>(id)?;
+        let pi = pi.ok_or_else(|| ApiError::no_such("payment_intent", id, "client_secret", 400))?;
+        let types = pi
+            .payment_method_types
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect();
+        (pi.client_secret, pi.customer, types)
+    };
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        actual.as_bytes(),
+        secret.as_bytes(),
+    )) {
+        return Err(ApiError::invalid(
+            "The client_secret provided does not match the client_secret associated with the intent.",
+        )
+        .param("client_secret"));
+    }
+    if owner.as_deref() != Some(customer) {
+        return Err(ApiError::invalid(
+            "The customer session is for another customer than the intent's: create both for the same customer.",
+        )
+        .param("customer_session_client_secret"));
+    }
+    Ok(types)
 }

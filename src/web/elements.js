@@ -3,6 +3,10 @@
    * `api` is the Stripe instance's own plumbing: retrieve(intent) and confirm(intent, params, opts). */
 
   var LABELS = { card: 'Card', amazon_pay: 'Amazon Pay', alma: 'Alma' };
+  var BRANDS = {
+    visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover',
+    diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay', cartes_bancaires: 'Cartes Bancaires'
+  };
   var REDIRECT_NOTE = 'After submission, you will be redirected to securely complete next steps.';
   var CSS = [
     '.p-pe{--p-primary:#0570de;--p-bg:#fff;--p-text:#30313d;--p-muted:#6d6e78;--p-danger:#df1b41;--p-border:#e6e6e6;--p-radius:5px;--p-unit:4px;',
@@ -26,6 +30,12 @@
     '.p-pe-brand{position:absolute;right:calc(var(--p-unit)*3);bottom:calc(var(--p-unit)*3);font-size:12px;font-weight:700;color:var(--p-muted);text-transform:uppercase;pointer-events:none;}',
     '.p-pe-error{color:var(--p-danger);font-size:14px;margin-top:calc(var(--p-unit)*1);min-height:0;}',
     '.p-pe-note{color:var(--p-muted);font-size:14px;padding:calc(var(--p-unit)*2) 0;}',
+    '.p-pe-saved{border:1px solid var(--p-border);border-radius:var(--p-radius);margin-bottom:calc(var(--p-unit)*3);overflow:hidden;}',
+    '.p-pe-choice{display:flex;align-items:center;gap:calc(var(--p-unit)*3);padding:calc(var(--p-unit)*3);border-bottom:1px solid var(--p-border);cursor:pointer;background:var(--p-bg);}',
+    '.p-pe-choice:last-child{border-bottom:0;}',
+    '.p-pe-choice input{accent-color:var(--p-primary);margin:0;}',
+    '.p-pe-choice .p-pe-exp{margin-left:auto;color:var(--p-muted);font-size:13px;}',
+    '.p-pe-new[hidden]{display:none;}',
     '.p-pe-night{--p-bg:#30313d;--p-text:#fff;--p-muted:#a9a9b6;--p-border:#424353;}',
     '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}'
   ].join('');
@@ -118,6 +128,18 @@
     return this._api.retrieve(intent).then(function (res) {
       if (res.error) throw res.error;
       return res[KINDS[intent.kind].result].payment_method_types || ['card'];
+    });
+  };
+
+  // The customer's saved methods the customer session lets the Payment Element show.
+  Elements.prototype._saved = function () {
+    var secret = this._options.customerSessionClientSecret;
+    if (!secret) return Promise.resolve([]);
+    var params = { customer_session_client_secret: secret };
+    if (this._intent) params.client_secret = this._intent.secret;
+    return this._api.call('GET', '/v1/elements/saved_payment_methods', params).then(function (r) {
+      if (r.json.error) throw r.json.error;
+      return r.json.data;
     });
   };
 
@@ -247,7 +269,9 @@
 
   PaymentElement.prototype._load = function () {
     var self = this;
-    return this._elements._types().then(function (types) {
+    return Promise.all([this._elements._types(), this._elements._saved()]).then(function (got) {
+      var types = got[0];
+      self._savedMethods = got[1];
       self._types = types.filter(function (t) { return LABELS[t]; });
       if (!self._types.length) throw IntegrationError('None of the payment method types of this intent (' + types.join(', ') + ') can be shown by the Payment Element.');
       if (self._root) self._render();
@@ -272,10 +296,48 @@
       self._tabs[type] = tab;
       self._panes[type] = pane;
     });
-    root.appendChild(tabs);
-    root.appendChild(panes);
+    var fresh = el('div', { 'class': 'p-pe-new' });
+    fresh.appendChild(tabs);
+    fresh.appendChild(panes);
+    this._savedChoice = null;
+    if (this._savedMethods && this._savedMethods.length) root.appendChild(this._savedList(fresh));
+    root.appendChild(fresh);
     var wanted = this._opts.defaultValues && this._opts.defaultValues.paymentMethodType;
     this._select(this._types.indexOf(wanted) >= 0 ? wanted : this._types[0], true);
+  };
+
+  // A returning customer's saved methods, as Stripe shows them ("Visa •••• 4242"), the
+  // newest chosen; "New payment method" opens the tabs.
+  PaymentElement.prototype._savedList = function (fresh) {
+    var self = this;
+    var list = el('div', { 'class': 'p-pe-saved', role: 'radiogroup', 'aria-label': 'Saved payment methods' });
+    function choice(id, label, exp, pm) {
+      var row = el('label', { 'class': 'p-pe-choice', 'for': 'p-pe-saved-' + id });
+      var radio = el('input', { type: 'radio', name: 'p-pe-saved', id: 'p-pe-saved-' + id, value: id });
+      radio.addEventListener('change', function () {
+        self._savedChoice = pm;
+        if (pm) fresh.setAttribute('hidden', ''); else fresh.removeAttribute('hidden');
+        self._changed();
+      });
+      row.appendChild(radio);
+      row.appendChild(el('span', { 'class': 'p-pe-choice-label' }, label));
+      if (exp) row.appendChild(el('span', { 'class': 'p-pe-exp' }, exp));
+      list.appendChild(row);
+      return radio;
+    }
+    var first = null;
+    this._savedMethods.forEach(function (pm) {
+      var c = pm.card || {};
+      var brand = BRANDS[c.brand] || (c.brand ? c.brand[0].toUpperCase() + c.brand.slice(1) : LABELS[pm.type]);
+      var exp = c.exp_month ? 'Expires ' + ('0' + c.exp_month).slice(-2) + '/' + String(c.exp_year).slice(-2) : '';
+      var radio = choice(pm.id, brand + ' \u2022\u2022\u2022\u2022 ' + (c.last4 || ''), exp, pm);
+      if (!first) first = { radio: radio, pm: pm };
+    });
+    choice('new', 'New payment method', '', null);
+    first.radio.checked = true;
+    this._savedChoice = first.pm;
+    fresh.setAttribute('hidden', '');
+    return list;
   };
 
   PaymentElement.prototype._cardFields = function (pane) {
@@ -352,24 +414,26 @@
   };
 
   PaymentElement.prototype._complete = function () {
-    if (this._selected !== 'card') return true;
+    if (this._savedChoice || this._selected !== 'card') return true;
     return Object.keys(cardErrors(this._values())).length === 0;
   };
 
   PaymentElement.prototype._changed = function () {
     var v = this._values();
+    var saved = this._savedChoice;
+    var value = saved ? { type: saved.type, payment_method: saved } : { type: this._selected };
     this._emit('change', {
       elementType: 'payment',
       complete: this._complete(),
-      empty: this._selected === 'card' ? !(v.number || v.expiry || v.cvc) : false,
+      empty: !saved && this._selected === 'card' ? !(v.number || v.expiry || v.cvc) : false,
       collapsed: false,
-      value: { type: this._selected }
+      value: value
     });
   };
 
   // The first problem (shown in place when `show`), or null.
   PaymentElement.prototype._validate = function (show) {
-    if (this._selected !== 'card') return null;
+    if (this._savedChoice || this._selected !== 'card') return null;
     var errs = cardErrors(this._values()), self = this, first = null;
     ['number', 'expiry', 'cvc'].forEach(function (k) {
       if (show) self._showFieldError(k, errs[k] || null);
@@ -405,6 +469,12 @@
     var error = pe._validate(true);
     if (error) return Promise.resolve({ error: error });
     var params = Object.assign({}, confirmParams);
-    params.payment_method_data = Object.assign({}, confirmParams.payment_method_data || {}, pe._methodData());
+    if (pe._savedChoice) {
+      // A saved method the customer chose: the intent is confirmed with it.
+      params.payment_method = pe._savedChoice.id;
+      delete params.payment_method_data;
+    } else {
+      params.payment_method_data = Object.assign({}, confirmParams.payment_method_data || {}, pe._methodData());
+    }
     return api.confirm(intent, params, { redirect: options.redirect });
   }

@@ -281,7 +281,7 @@
         return r.json.error ? { error: r.json.error } : { paymentMethod: r.json };
       });
     };
-    var api = { retrieve: retrieve, confirm: confirm };
+    var api = { retrieve: retrieve, confirm: confirm, call: call };
     this.elements = function (options) { return new Elements(api, options); };
     this.createToken = function () {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: "Pasarela's Stripe.js does not create tokens yet." } });
