@@ -518,3 +518,13 @@ def events_for(base: str, object_ids: set[str], *, since: int | None = None, lim
             break
         after = r.json["data"][-1]["id"]
     return out
+
+
+def answer(handler, body, content_type: str) -> None:
+    """A merchant test server's 200: `body` (str or bytes) as `content_type`."""
+    data = body.encode() if isinstance(body, str) else body
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

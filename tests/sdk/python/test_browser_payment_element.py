@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from helpers import PK, SK, request
+from helpers import PK, SK, answer, request
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 
@@ -76,20 +76,13 @@ def merchant(pasarela_url, kind="payment", layout="tabs"):
                 r = request(pasarela_url, "POST", "/v1/setup_intents", {
                     "customer": cus, "automatic_payment_methods[enabled]": "true"}, key=SK)
             created.append(r.json)
-            self.reply(json.dumps({"clientSecret": r.json["client_secret"]}), "application/json")
+            answer(self, json.dumps({"clientSecret": r.json["client_secret"]}), "application/json")
 
         def do_GET(self):
             confirm = "confirmPayment" if kind == "payment" else "confirmSetup"
             page = CHECKOUT % {"script": pasarela_url + "/v3/", "pk": PK, "layout": layout, "confirm": confirm}
-            self.reply(page if not self.path.startswith("/complete") else "<h1>Complete</h1>", "text/html")
-
-        def reply(self, text, ctype):
-            body = text.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", ctype + "; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer(self, page if not self.path.startswith("/complete") else "<h1>Complete</h1>",
+                   "text/html; charset=utf-8")
 
         def log_message(self, *args):
             pass

@@ -10,7 +10,7 @@ import json
 import os
 import threading
 
-from helpers import PK, SK, request
+from helpers import PK, SK, answer, request
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 
@@ -70,22 +70,13 @@ def shop(pasarela_url, customer_id):
                 "components[payment_element][features][payment_method_redisplay]": "enabled"},
                 key=SK, auth="basic", version=None).json
             created.append((intent, session))
-            body = json.dumps({"client_secret": intent["client_secret"],
-                               "customer_session_client_secret": session["client_secret"]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer(self, json.dumps({"client_secret": intent["client_secret"],
+                                     "customer_session_client_secret": session["client_secret"]}),
+                   "application/json")
 
         def do_GET(self):
             page = STATUS if self.path.startswith("/order/") else CHECKOUT
-            body = (page % {"script": pasarela_url + "/v3/", "pk": PK}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer(self, page % {"script": pasarela_url + "/v3/", "pk": PK}, "text/html; charset=utf-8")
 
         def log_message(self, *args):
             pass
