@@ -63,14 +63,14 @@ document.querySelector("#payment-form").addEventListener("submit", async (e) => 
 </html>"""
 
 
-def merchant(pasarela_url, kind="payment", layout="tabs"):
+def merchant(pasarela_url, kind="payment", layout="tabs", amount=1099, currency="usd"):
     created = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             if kind == "payment":
                 r = request(pasarela_url, "POST", "/v1/payment_intents", {
-                    "amount": 1099, "currency": "usd", "automatic_payment_methods[enabled]": "true"}, key=SK)
+                    "amount": amount, "currency": currency, "automatic_payment_methods[enabled]": "true"}, key=SK)
             else:
                 cus = request(pasarela_url, "POST", "/v1/customers", {}, key=SK).json["id"]
                 r = request(pasarela_url, "POST", "/v1/setup_intents", {
@@ -174,6 +174,25 @@ def test_amazon_pay_from_the_payment_element_goes_through_the_authorization_page
         assert query(page.url)["redirect_status"] == "succeeded"
         after = request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}").json
         assert after["status"] == "succeeded"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_alma_from_the_payment_element_on_a_french_account(fr, browser):
+    """Seed 004's Alma, chosen in the Payment Element: a FR account, 50.99 EUR."""
+    server, site, created = merchant(fr.url, amount=5099, currency="eur")
+    page = open_checkout(browser, site)
+    try:
+        assert page.locator("[role=tab]").all_inner_texts() == ["Card", "Alma", "Amazon Pay"]
+        page.click("#p-pe-tab-alma")
+        page.click("#submit")
+        page.wait_for_url(f"{fr.url}/authorize/**")
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{site}/complete?**")
+        assert query(page.url)["redirect_status"] == "succeeded"
+        after = request(fr.url, "GET", f"/v1/payment_intents/{created[0]['id']}", {"expand[]": "payment_method"}).json
+        assert (after["status"], after["payment_method"]["type"]) == ("succeeded", "alma")
     finally:
         page.close()
         server.shutdown()
