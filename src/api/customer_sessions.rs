@@ -215,7 +215,8 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
 /// customer's saved methods (Stripe.js asks Stripe's own `elements/sessions`). The session
 /// must be live and, with an intent's client secret, for that intent's customer; the
 /// methods are those the session lets the Payment Element redisplay, of the intent's
-/// types, newest first, at most the session's limit.
+/// types, newest first, at most the session's limit; with whether it may offer to save a
+/// new one (`payment_method_save`, `payment_method_save_usage`).
 pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
     let p = &ctx.params;
     p.check(&["customer_session_client_secret", "client_secret"])?;
@@ -267,11 +268,12 @@ pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
                     }
                 }
             }
-            Ok(views::list(
-                "/v1/elements/saved_payment_methods",
-                shown,
-                false,
-            ))
+            let mut list = views::list("/v1/elements/saved_payment_methods", shown, false);
+            // What else the Payment Element may offer: the save checkbox and its usage.
+            let pe = session.payment_element.clone().unwrap_or_default();
+            list["payment_method_save"] = json!(pe.save && session.payment_element.is_some());
+            list["payment_method_save_usage"] = json!(pe.save_usage);
+            Ok(list)
         })
         .await?;
     Ok(Reply::ok(&body))

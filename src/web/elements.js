@@ -36,6 +36,7 @@
     '.p-pe-choice input{accent-color:var(--p-primary);margin:0;}',
     '.p-pe-choice .p-pe-exp{margin-left:auto;color:var(--p-muted);font-size:13px;}',
     '.p-pe-new[hidden]{display:none;}',
+    '.p-pe-save{border:0;padding:0 0 calc(var(--p-unit)*3) 0;font-size:14px;}',
     '.p-pe-night{--p-bg:#30313d;--p-text:#fff;--p-muted:#a9a9b6;--p-border:#424353;}',
     '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}'
   ].join('');
@@ -137,8 +138,10 @@
     if (!secret) return Promise.resolve([]);
     var params = { customer_session_client_secret: secret };
     if (this._intent) params.client_secret = this._intent.secret;
+    var self = this;
     return this._api.call('GET', '/v1/elements/saved_payment_methods', params).then(function (r) {
       if (r.json.error) throw r.json.error;
+      self._save = r.json.payment_method_save ? { usage: r.json.payment_method_save_usage } : null;
       return r.json.data;
     });
   };
@@ -371,6 +374,14 @@
     row.appendChild(field('expiry', 'Expiration date', { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' }));
     row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
     pane.appendChild(row);
+    // The customer session lets the customer save the card for next time.
+    if (this._elements._save) {
+      var save = el('label', { 'class': 'p-pe-choice p-pe-save', 'for': 'p-pe-save' });
+      this._fields.save = el('input', { type: 'checkbox', id: 'p-pe-save', name: 'save' });
+      save.appendChild(this._fields.save);
+      save.appendChild(el('span', {}, 'Save payment details for future purchases'));
+      pane.appendChild(save);
+    }
   };
 
   // Keeps the fields in Stripe's shapes as the customer types: `4242 4242 …`, `MM / YY`.
@@ -446,10 +457,18 @@
   PaymentElement.prototype._methodData = function () {
     if (this._selected !== 'card') return { type: this._selected };
     var v = this._values(), exp = digits(v.expiry);
-    return {
+    var data = {
       type: 'card',
       card: { number: digits(v.number), exp_month: +exp.slice(0, 2), exp_year: 2000 + +exp.slice(2, 4), cvc: digits(v.cvc) }
     };
+    // Saved with the customer's consent: the Payment Element may show it next time.
+    if (this._saving()) data.allow_redisplay = 'always';
+    return data;
+  };
+
+  // Whether the customer ticked "Save payment details for future purchases".
+  PaymentElement.prototype._saving = function () {
+    return !this._savedChoice && this._selected === 'card' && !!(this._fields.save && this._fields.save.checked);
   };
 
   // confirmPayment / confirmSetup with {elements}: checks the fields, then confirms the
@@ -475,6 +494,10 @@
       delete params.payment_method_data;
     } else {
       params.payment_method_data = Object.assign({}, confirmParams.payment_method_data || {}, pe._methodData());
+      // A PaymentIntent saves the card as the customer session says.
+      if (pe._saving() && kind === 'payment_intent' && !params.setup_future_usage) {
+        params.setup_future_usage = (elements._save && elements._save.usage) || 'off_session';
+      }
     }
     return api.confirm(intent, params, { redirect: options.redirect });
   }

@@ -56,8 +56,9 @@ stripe.retrievePaymentIntent(clientSecret).then(({paymentIntent}) => { const mes
 </script></body></html>"""
 
 
-def shop(pasarela_url, customer_id):
-    """server.rb: post '/create-intent-and-customer-session' for {{CUSTOMER_ID}}."""
+def shop(pasarela_url, customer_id, features=None):
+    """server.rb: post '/create-intent-and-customer-session' for {{CUSTOMER_ID}} (with more
+    Payment Element `features` when given)."""
     created = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -65,10 +66,12 @@ def shop(pasarela_url, customer_id):
             intent = request(pasarela_url, "POST", "/v1/payment_intents", {
                 "amount": 1099, "currency": "usd", "automatic_payment_methods[enabled]": "true",
                 "customer": customer_id}, key=SK, auth="basic", version=None).json
-            session = request(pasarela_url, "POST", "/v1/customer_sessions", {
-                "customer": customer_id, "components[payment_element][enabled]": "true",
-                "components[payment_element][features][payment_method_redisplay]": "enabled"},
-                key=SK, auth="basic", version=None).json
+            params = {"customer": customer_id, "components[payment_element][enabled]": "true",
+                      "components[payment_element][features][payment_method_redisplay]": "enabled"}
+            for k, v in (features or {}).items():
+                params[f"components[payment_element][features][{k}]"] = v
+            session = request(pasarela_url, "POST", "/v1/customer_sessions", params,
+                              key=SK, auth="basic", version=None).json
             created.append((intent, session))
             answer(self, json.dumps({"client_secret": intent["client_secret"],
                                      "customer_session_client_secret": session["client_secret"]}),
@@ -182,3 +185,32 @@ def test_the_saved_methods_endpoint_refuses_a_foreign_or_unknown_session(us):
     none = request(us.url, "GET", path, {"customer_session_client_secret": off["client_secret"]}, key=PK,
                    validate=False)
     assert none.json["data"] == [], "redisplay is off unless the session enables it"
+
+
+def test_a_new_card_saved_from_the_payment_element_is_shown_next_time(us, browser):
+    """`payment_method_save: enabled`: the customer ticks "Save payment details for future
+    purchases"; the card is saved for later (`setup_future_usage` as the session says) with
+    `allow_redisplay: always`, so the next session shows it."""
+    customer = request(us.url, "POST", "/v1/customers", {}).json["id"]
+    server, site, created = shop(us.url, customer, {
+        "payment_method_save": "enabled", "payment_method_save_usage": "on_session"})
+    page = open_page(browser, us, site)
+    try:
+        assert page.locator(".p-pe-choice").count() == 1, "nothing saved yet: only the save box"
+        page.fill("#p-pe-number", "4242424242424242")
+        page.fill("#p-pe-expiry", "1234")
+        page.fill("#p-pe-cvc", "123")
+        page.check("#p-pe-save")
+        page.click("#submit")
+        page.wait_for_url(f"{site}/order/123/complete?**")
+        intent, _ = created[0]
+        after = request(us.url, "GET", f"/v1/payment_intents/{intent['id']}", {"expand[]": "payment_method"}).json
+        assert (after["status"], after["setup_future_usage"]) == ("succeeded", "on_session")
+        pm = after["payment_method"]
+        assert (pm["customer"], pm["allow_redisplay"]) == (customer, "always")
+        page.goto(site + "/checkout")
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.is_checked(f"#p-pe-saved-{pm['id']}")
+    finally:
+        page.close()
+        server.shutdown()
