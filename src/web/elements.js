@@ -111,11 +111,20 @@
     return out;
   }
 
+  // From endive, a deferred intent's types are `allowedPaymentMethodTypes`; the
+  // scripts before it take `paymentMethodTypes`.
+  function checkTypesOption(options) {
+    if (options.paymentMethodTypes && RELEASE === 'endive') {
+      throw IntegrationError('The `paymentMethodTypes` option is not supported from 2026-09-30.endive: use `allowedPaymentMethodTypes`.');
+    }
+  }
+
   function Elements(api, options) {
     options = Object.assign({}, options || {});
     if (!options.clientSecret && !options.mode) {
       throw IntegrationError('elements(): pass a `clientSecret` (of a PaymentIntent or SetupIntent), or a `mode` for the deferred intent flow.');
     }
+    checkTypesOption(options);
     this._api = api;
     this._options = options;
     this._intent = options.clientSecret ? parseSecret('stripe.elements', options.clientSecret) : null;
@@ -125,7 +134,7 @@
   // The payment method types to offer: the intent's, or those the deferred options name.
   Elements.prototype._types = function () {
     var intent = this._intent, options = this._options;
-    if (!intent) return Promise.resolve(options.paymentMethodTypes || ['card']);
+    if (!intent) return Promise.resolve(options.allowedPaymentMethodTypes || options.paymentMethodTypes || ['card']);
     return this._api.retrieve(intent).then(function (res) {
       if (res.error) throw res.error;
       return res[KINDS[intent.kind].result].payment_method_types || ['card'];
@@ -160,6 +169,7 @@
   };
 
   Elements.prototype.update = function (opts) {
+    checkTypesOption(opts || {});
     Object.assign(this._options, opts || {});
     if (this._payment) this._payment._applyAppearance();
   };

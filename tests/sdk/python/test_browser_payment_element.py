@@ -247,3 +247,30 @@ def test_elements_integration_errors(us, browser):
         assert "applies to no DOM elements" in err
     finally:
         page.close()
+
+
+def test_deferred_intent_types_by_script_version(us, browser):
+    """Elements without an intent (`mode`): the endive script refuses `paymentMethodTypes`
+    (use `allowedPaymentMethodTypes`); the scripts before it take it."""
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.set_content('<div id="pe"></div>')
+        results = {}
+        for release in ["dahlia", "endive"]:
+            page.add_script_tag(url=f"{us.url}/{release}/stripe.js")
+            results[release] = page.evaluate("""(pk) => {
+                const stripe = Stripe(pk);
+                const attempt = (opts) => { try { stripe.elements(opts); return 'ok'; } catch (e) { return e.name; } };
+                return [attempt({mode: 'payment', amount: 1099, currency: 'usd', paymentMethodTypes: ['card']}),
+                        attempt({mode: 'payment', amount: 1099, currency: 'usd', allowedPaymentMethodTypes: ['card']})];
+            }""", PK)
+        assert results == {"dahlia": ["ok", "ok"], "endive": ["IntegrationError", "ok"]}
+        # The deferred element offers the allowed types.
+        page.evaluate("""(pk) => { const e = Stripe(pk).elements({mode: 'payment', amount: 1099, currency: 'usd',
+            allowedPaymentMethodTypes: ['card', 'amazon_pay']}); const p = e.create('payment');
+            p.on('ready', () => { document.body.dataset.ready = '1'; }); p.mount('#pe'); }""", PK)
+        page.wait_for_selector("body[data-ready='1']")
+        assert page.locator("[role=tab]").all_inner_texts() == ["Card", "Amazon Pay"]
+    finally:
+        page.close()
