@@ -121,9 +121,6 @@
 
   function Elements(api, options) {
     options = Object.assign({}, options || {});
-    if (!options.clientSecret && !options.mode) {
-      throw IntegrationError('elements(): pass a `clientSecret` (of a PaymentIntent or SetupIntent), or a `mode` for the deferred intent flow.');
-    }
     checkTypesOption(options);
     this._api = api;
     this._options = options;
@@ -156,16 +153,20 @@
   };
 
   Elements.prototype.create = function (type, opts) {
-    if (type !== 'payment') {
-      throw IntegrationError('elements.create(): Pasarela provides the `payment` Element; `' + type + '` is not available.');
+    if (type !== 'payment' && type !== 'card') {
+      throw IntegrationError('elements.create(): Pasarela provides the `payment` and `card` Elements; `' + type + '` is not available.');
     }
-    if (this._payment) throw IntegrationError('Can only create one Element of type payment.');
-    this._payment = new PaymentElement(this, opts || {});
-    return this._payment;
+    var slot = type === 'payment' ? '_payment' : '_card';
+    if (this[slot]) throw IntegrationError('Can only create one Element of type ' + type + '.');
+    if (type === 'payment' && !this._options.clientSecret && !this._options.mode) {
+      throw IntegrationError('elements(): pass a `clientSecret` (of a PaymentIntent or SetupIntent), or a `mode` for the deferred intent flow, to create a Payment Element.');
+    }
+    this[slot] = new PaymentElement(this, opts || {}, type);
+    return this[slot];
   };
 
   Elements.prototype.getElement = function (type) {
-    return type === 'payment' ? this._payment : null;
+    return (type === 'payment' ? this._payment : type === 'card' ? this._card : null) || null;
   };
 
   Elements.prototype.update = function (opts) {
@@ -189,7 +190,10 @@
     return Promise.resolve(error ? { error: error } : {});
   };
 
-  function PaymentElement(elements, opts) {
+  // The Payment Element, or with `kind` 'card' the Card Element (its card fields alone,
+  // used with confirmCardPayment / createPaymentMethod).
+  function PaymentElement(elements, opts, kind) {
+    this._kind = kind || 'payment';
     this._elements = elements;
     this._opts = opts;
     var layout = opts.layout;
@@ -232,10 +236,10 @@
     this._applyAppearance();
     var self = this;
     this._load().then(function () {
-      self._emit('ready', { elementType: 'payment' });
+      self._emit('ready', { elementType: self._kind });
     }, function (error) {
       if (self._root) self._root.appendChild(el('div', { 'class': 'p-pe-error', role: 'alert' }, error.message || String(error)));
-      self._emit('loaderror', { elementType: 'payment', error: error });
+      self._emit('loaderror', { elementType: self._kind, error: error });
     });
   };
 
@@ -246,7 +250,7 @@
 
   PaymentElement.prototype.destroy = function () {
     this.unmount();
-    this._elements._payment = null;
+    this._elements[this._kind === 'card' ? '_card' : '_payment'] = null;
     this._handlers = {};
   };
 
@@ -282,7 +286,9 @@
 
   PaymentElement.prototype._load = function () {
     var self = this;
-    return Promise.all([this._elements._types(), this._elements._saved()]).then(function (got) {
+    var wanted = this._kind === 'card' ? [Promise.resolve(['card']), Promise.resolve([])]
+      : [this._elements._types(), this._elements._saved()];
+    return Promise.all(wanted).then(function (got) {
       var types = got[0];
       self._savedMethods = got[1];
       self._types = types.filter(function (t) { return LABELS[t]; });
@@ -294,6 +300,16 @@
   PaymentElement.prototype._render = function () {
     var self = this, root = this._root;
     root.innerHTML = '';
+    if (this._kind === 'card') {
+      // The Card Element: the card fields, no choice of method.
+      this._tabs = {};
+      this._panes = {};
+      this._selected = 'card';
+      var pane = el('div', { 'class': 'p-pe-pane' });
+      this._cardFields(pane);
+      root.appendChild(pane);
+      return;
+    }
     var tabs = el('div', { 'class': 'p-pe-methods', role: 'tablist' });
     var panes = el('div', { 'class': 'p-pe-panes' });
     this._tabs = {};
@@ -365,11 +381,11 @@
       var error = el('div', { 'class': 'p-pe-error', id: id + '-error', role: 'alert' });
       wrap.appendChild(error);
       input.addEventListener('input', function () { self._format(name); self._showFieldError(name, null); self._changed(); });
-      input.addEventListener('focus', function () { self._emit('focus', { elementType: 'payment' }); });
+      input.addEventListener('focus', function () { self._emit('focus', { elementType: self._kind }); });
       input.addEventListener('blur', function () {
         var errs = cardErrors(self._values());
         if (input.value) self._showFieldError(name, errs[name] || null);
-        self._emit('blur', { elementType: 'payment' });
+        self._emit('blur', { elementType: self._kind });
       });
       self._fields[name] = input;
       self._errors = self._errors || {};
@@ -385,7 +401,7 @@
     row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
     pane.appendChild(row);
     // The customer session lets the customer save the card for next time.
-    if (this._elements._save) {
+    if (this._kind === 'payment' && this._elements._save) {
       var save = el('label', { 'class': 'p-pe-choice p-pe-save', 'for': 'p-pe-save' });
       this._fields.save = el('input', { type: 'checkbox', id: 'p-pe-save', name: 'save' });
       save.appendChild(this._fields.save);
@@ -443,6 +459,14 @@
     var v = this._values();
     var saved = this._savedChoice;
     var value = saved ? { type: saved.type, payment_method: saved } : { type: this._selected };
+    if (this._kind === 'card') {
+      var first = this._validate(false);
+      this._emit('change', {
+        elementType: 'card', complete: this._complete(), empty: !(v.number || v.expiry || v.cvc),
+        brand: brandOf(digits(v.number)).brand, error: first && v.number && digits(v.number).length >= brandOf(digits(v.number)).length ? first : undefined
+      });
+      return;
+    }
     this._emit('change', {
       elementType: 'payment',
       complete: this._complete(),
@@ -480,6 +504,23 @@
   PaymentElement.prototype._saving = function () {
     return !this._savedChoice && this._selected === 'card' && !!(this._fields.save && this._fields.save.checked);
   };
+
+  // `{payment_method: {card: cardElement, ...}}` (confirmCardPayment, confirmCardSetup) or
+  // `{type: 'card', card: cardElement}` (createPaymentMethod): the element's card data, or
+  // {error} when the fields are not complete.
+  function withCardElement(data) {
+    var holder = data && data.payment_method && typeof data.payment_method === 'object' ? data.payment_method : data;
+    if (!holder || !(holder.card instanceof PaymentElement)) return { data: data };
+    var card = holder.card;
+    if (!card._root) return { error: validationError('incomplete', 'The Card Element is not mounted.') };
+    var error = card._validate(true);
+    if (error) return { error: error };
+    var copy = Object.assign({}, data);
+    var method = Object.assign({}, holder, { card: card._methodData().card });
+    if (holder === data) return { data: method };
+    copy.payment_method = method;
+    return { data: copy };
+  }
 
   // confirmPayment / confirmSetup with {elements}: checks the fields, then confirms the
   // intent with the method the customer chose (merged into confirmParams).

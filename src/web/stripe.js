@@ -233,7 +233,9 @@
     function confirmCard(name, kind) {
       return function (clientSecret, data, opts) {
         var intent = parseSecret('stripe.' + name, clientSecret, kind);
-        return confirm(intent, methodData('card', data), {
+        var given = withCardElement(data);
+        if (given.error) return Promise.resolve({ error: given.error });
+        return confirm(intent, methodData('card', given.data), {
           redirect: 'if_required', handleActions: !(opts && opts.handleActions === false)
         });
       };
@@ -277,6 +279,9 @@
         if (invalid) return Promise.resolve({ error: invalid });
         data = Object.assign({}, data.params || {}, pe._methodData());
       }
+      var given = withCardElement(data);
+      if (given.error) return Promise.resolve({ error: given.error });
+      data = given.data;
       return call('POST', '/v1/payment_methods', data || {}).then(function (r) {
         return r.json.error ? { error: r.json.error } : { paymentMethod: r.json };
       });

@@ -240,7 +240,7 @@ def test_elements_integration_errors(us, browser):
     try:
         page.goto(us.url + "/healthz")
         page.add_script_tag(url=f"{us.url}/v3/")
-        err = page.evaluate("() => { try { Stripe('%s').elements({}); } catch (e) { return [e.name, e.message]; } }" % PK)
+        err = page.evaluate("() => { try { Stripe('%s').elements({}).create('payment'); } catch (e) { return [e.name, e.message]; } }" % PK)
         assert err[0] == "IntegrationError" and "clientSecret" in err[1]
         err = page.evaluate("""() => { const e = Stripe('%s').elements({mode: 'payment', amount: 1099, currency: 'usd'});
             try { e.create('payment').mount('#nowhere'); } catch (x) { return x.message; } }""" % PK)
@@ -272,5 +272,61 @@ def test_deferred_intent_types_by_script_version(us, browser):
             p.on('ready', () => { document.body.dataset.ready = '1'; }); p.mount('#pe'); }""", PK)
         page.wait_for_selector("body[data-ready='1']")
         assert page.locator("[role=tab]").all_inner_texts() == ["Card", "Amazon Pay"]
+    finally:
+        page.close()
+
+
+CARD_PAGE = """<!doctype html><html><head><script src="%(script)s"></script></head><body>
+<form id="payment-form"><div id="card-element"></div><button id="submit">Pay</button><div id="card-errors" role="alert"></div></form>
+<script>
+const stripe = Stripe('%(pk)s');
+const elements = stripe.elements();
+const cardElement = elements.create('card');
+cardElement.on('ready', () => { document.body.dataset.ready = '1'; });
+cardElement.on('change', ({error, complete, brand}) => {
+  document.body.dataset.complete = complete ? '1' : '0'; document.body.dataset.brand = brand;
+  document.getElementById('card-errors').textContent = error ? error.message : '';
+});
+cardElement.mount('#card-element');
+window.pay = async (clientSecret) => {
+  const {paymentIntent, error} = await stripe.confirmCardPayment(clientSecret, {
+    payment_method: {card: cardElement, billing_details: {name: 'Jenny Rosen'}}});
+  return error ? {error: [error.type, error.code || null, error.message]} : {status: paymentIntent.status};
+};
+window.save = async () => {
+  const {paymentMethod, error} = await stripe.createPaymentMethod({type: 'card', card: cardElement});
+  return error ? {error: error.message} : {last4: paymentMethod.card.last4, name: paymentMethod.type};
+};
+</script></body></html>"""
+
+
+def test_the_card_element_with_confirm_card_payment(us, browser):
+    """The Card Element of Stripe's older docs: `elements()` without options,
+    `create('card')`, and `confirmCardPayment(secret, {payment_method: {card: cardElement}})`."""
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.set_content(CARD_PAGE % {"script": us.url + "/v3/", "pk": PK})
+        page.wait_for_selector("body[data-ready='1']")
+
+        def intent():
+            return request(us.url, "POST", "/v1/payment_intents", {
+                "amount": 2000, "currency": "usd", "automatic_payment_methods[enabled]": "true",
+                "automatic_payment_methods[allow_redirects]": "never"}).json
+
+        pi = intent()
+        type_card(page, "4242")
+        assert page.evaluate("(cs) => window.pay(cs)", pi["client_secret"]) == {
+            "error": ["validation_error", "incomplete_number", "Your card number is incomplete."]}
+        assert request(us.url, "GET", f"/v1/payment_intents/{pi['id']}").json["latest_charge"] is None
+        type_card(page, "4000000000000002")
+        assert page.get_attribute("body", "data-brand") == "visa"
+        declined = page.evaluate("(cs) => window.pay(cs)", pi["client_secret"])
+        assert declined["error"][:2] == ["card_error", "card_declined"]
+        assert declined["error"][2] == "Your card was declined."
+        type_card(page, "4242424242424242")
+        assert page.get_attribute("body", "data-complete") == "1"
+        assert page.evaluate("(cs) => window.pay(cs)", pi["client_secret"]) == {"status": "succeeded"}
+        assert page.evaluate("() => window.save()") == {"last4": "4242", "name": "card"}
     finally:
         page.close()
