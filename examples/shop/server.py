@@ -40,13 +40,14 @@ def api(method, path, params=()):
 def returning_customer():
     """The shop's returning customer (seed 002's {{CUSTOMER_ID}}), with a card saved with
     consent (allow_redisplay=always) so that the Payment Element shows it."""
-    found = api("GET", "/v1/customers", [("email", "returning@example.com")])["data"]
-    if found:
-        return found[0]["id"]
-    customer = api("POST", "/v1/customers", [("email", "returning@example.com"), ("name", "Jenny Rosen")])["id"]
-    pm = api("POST", "/v1/payment_methods", [("type", "card"), ("card[token]", "tok_visa"),
-                                             ("allow_redisplay", "always")])["id"]
-    api("POST", f"/v1/payment_methods/{pm}/attach", [("customer", customer)])
+    email = "jenny.rosen@example.com"
+    found = api("GET", "/v1/customers", [("email", email)])["data"]
+    customer = found[0]["id"] if found else api("POST", "/v1/customers", [("email", email), ("name", "Jenny Rosen")])["id"]
+    cards = api("GET", "/v1/payment_methods", [("customer", customer), ("type", "card")])["data"]
+    if not any(pm["allow_redisplay"] == "always" for pm in cards):
+        pm = api("POST", "/v1/payment_methods", [("type", "card"), ("card[token]", "tok_visa"),
+                                                 ("allow_redisplay", "always")])["id"]
+        api("POST", f"/v1/payment_methods/{pm}/attach", [("customer", customer)])
     return customer
 
 
