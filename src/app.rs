@@ -205,6 +205,18 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
         .route("/v1/customer_sessions", post(customer_sessions::create))
         .route(
+            "/v1/checkout/sessions",
+            post(checkout_sessions::create).get(checkout_sessions::list),
+        )
+        .route(
+            "/v1/checkout/sessions/{id}",
+            get(checkout_sessions::retrieve),
+        )
+        .route(
+            "/v1/checkout/sessions/{id}/expire",
+            post(checkout_sessions::expire),
+        )
+        .route(
             "/v1/elements/saved_payment_methods",
             get(customer_sessions::saved_payment_methods),
         )
@@ -218,6 +230,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/authorize/{id}/{nonce}",
             get(web::authorize::show).post(web::authorize::submit),
         )
+        .route("/c/pay/{id}", get(web::checkout::show))
+        .route("/c/pay/{id}/return", get(web::checkout::back))
         .route("/v3", get(web::stripe_js::v3))
         .route("/v3/", get(web::stripe_js::v3))
         .route("/v3/stripe.js", get(web::stripe_js::v3))

@@ -181,6 +181,9 @@ impl From<crate::versions::VersionError> for ApiError {
             VersionError::NoLongerSupported(param, code, message) => {
                 ApiError::invalid(message).code(code).param(param)
             }
+            VersionError::ParameterInvalid(param, message) => {
+                ApiError::invalid(message).param(param)
+            }
         }
     }
 }

@@ -459,6 +459,19 @@ impl Params {
             _ => None,
         }
     }
+    /// A list of hashes (`line_items[0][price]=...`), in order; hashes only.
+    pub fn sub_list(&self, name: &str) -> Option<Vec<Params>> {
+        match self.get(name) {
+            Some(Node::List(items)) => Some(
+                items
+                    .values()
+                    .filter(|n| matches!(n, Node::Hash(_)))
+                    .map(|n| Params::new(n.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
 
     fn leaf<'a>(node: &'a Node, name: &str) -> ApiResult<&'a str> {
         match node {

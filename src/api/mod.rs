@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod balance_transactions;
 pub mod charges;
+pub mod checkout_sessions;
 pub mod customer_sessions;
 pub mod customers;
 

@@ -268,7 +268,7 @@ const TRIGGERS: &[Fixture] = &[
 /// Events the Stripe CLI triggers that need something Pasarela does not have yet, and what.
 const NOT_YET: &[(&str, &str)] = &[(
     "checkout.session.completed",
-    "Pasarela has no Checkout Sessions",
+    "a session completes on its hosted page (its `url`), which this command does not drive",
 )];
 
 /// The list of events, for `--help` and for the error about an unknown one.

@@ -61,6 +61,10 @@ pub enum EventType {
     SetupIntentCanceled,
     #[serde(rename = "mandate.updated")]
     MandateUpdated,
+    #[serde(rename = "checkout.session.completed")]
+    CheckoutSessionCompleted,
+    #[serde(rename = "checkout.session.expired")]
+    CheckoutSessionExpired,
 }
 
 impl EventType {
@@ -96,6 +100,8 @@ impl EventType {
             Self::SetupIntentSetupFailed => "setup_intent.setup_failed",
             Self::SetupIntentCanceled => "setup_intent.canceled",
             Self::MandateUpdated => "mandate.updated",
+            Self::CheckoutSessionCompleted => "checkout.session.completed",
+            Self::CheckoutSessionExpired => "checkout.session.expired",
         }
     }
 

@@ -5,6 +5,7 @@ pub mod attempt;
 pub mod availability;
 pub mod balance_transaction;
 pub mod charge;
+pub mod checkout_session;
 pub mod customer;
 pub mod customer_session;
 pub mod event;

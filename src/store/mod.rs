@@ -166,6 +166,11 @@ stored!(
 );
 stored!(BalanceTransaction, "balance_transaction", ref1 = source);
 stored!(
+    crate::domain::checkout_session::CheckoutSession,
+    "checkout_session",
+    customer = customer
+);
+stored!(
     crate::domain::customer_session::CustomerSession,
     "customer_session",
     ref1_always = customer

@@ -9,7 +9,10 @@ pub static ALL: &[&dyn VersionChange] = &[
     &CancellationReasonExpired,
     &CustomerCouponRemoved,
     &ReleasedAuthorizationNotRefunded,
+    &CheckoutShippingDetailsMoved,
+    &CheckoutUiModeRenamed,
     &PaymentMethodTypesNotWritable,
+    &CheckoutPaymentMethodTypesNotWritable,
 ];
 
 /// 2025-03-31.basil: `invoice` is no longer a field of PaymentIntents and Charges.
@@ -140,6 +143,118 @@ impl VersionChange for PaymentMethodTypesNotWritable {
                 | Operation::SetupIntentUpdate
         );
         if gated && v.at_least(self.version()) && params.has("payment_method_types") {
+            return Err(VersionError::NoLongerSupported(
+                "payment_method_types",
+                "payment_method_types_no_longer_supported",
+                TYPES_NO_LONGER_SUPPORTED,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// 2025-03-31.basil: a Checkout Session's top-level `shipping_details` is removed (now
+/// `collected_information.shipping_details`). Pasarela collects no shipping address, so
+/// before basil it is `null`.
+struct CheckoutShippingDetailsMoved;
+
+impl VersionChange for CheckoutShippingDetailsMoved {
+    fn version(&self) -> &'static str {
+        "2025-03-31.basil"
+    }
+    fn describe(&self) -> &'static str {
+        "Checkout Session shipping_details removed (collected_information.shipping_details)"
+    }
+    fn changes_responses(&self) -> bool {
+        true
+    }
+    fn render_back(&self, object: &mut Map<String, Value>) {
+        if object.get("object").and_then(Value::as_str) == Some("checkout.session") {
+            object.insert("shipping_details".into(), Value::Null);
+        }
+    }
+}
+
+/// 2026-03-25.dahlia: Checkout's `ui_mode` values are renamed (`hosted` → `hosted_page`,
+/// `embedded` → `embedded_page`, `custom` → `elements`); each version refuses the other
+/// naming. Pasarela serves the hosted page only.
+struct CheckoutUiModeRenamed;
+
+const UI_MODES: [(&str, &str); 3] = [
+    ("hosted", "hosted_page"),
+    ("embedded", "embedded_page"),
+    ("custom", "elements"),
+];
+
+impl VersionChange for CheckoutUiModeRenamed {
+    fn version(&self) -> &'static str {
+        "2026-03-25.dahlia"
+    }
+    fn describe(&self) -> &'static str {
+        "Checkout Session ui_mode renamed: hosted_page, embedded_page, elements"
+    }
+    fn changes_responses(&self) -> bool {
+        true
+    }
+    fn check_request(
+        &self,
+        v: ApiVersion,
+        op: Operation,
+        params: &dyn Given,
+    ) -> Result<(), VersionError> {
+        let Some(given) = params.text("ui_mode") else {
+            return Ok(());
+        };
+        if op != Operation::CheckoutSessionCreate {
+            return Ok(());
+        }
+        let new = v.at_least(self.version());
+        let known = UI_MODES
+            .iter()
+            .any(|(old, renamed)| given == if new { *renamed } else { *old });
+        if !known {
+            return Err(VersionError::ParameterInvalid(
+                "ui_mode",
+                if new {
+                    "Invalid ui_mode: must be one of hosted_page, embedded_page or elements"
+                } else {
+                    "Invalid ui_mode: must be one of hosted, embedded or custom"
+                },
+            ));
+        }
+        Ok(())
+    }
+    fn render_back(&self, object: &mut Map<String, Value>) {
+        if object.get("object").and_then(Value::as_str) != Some("checkout.session") {
+            return;
+        }
+        let renamed = object.get("ui_mode").and_then(Value::as_str);
+        if let Some((old, _)) = UI_MODES.iter().find(|(_, r)| Some(*r) == renamed) {
+            object.insert("ui_mode".into(), Value::String(old.to_string()));
+        }
+    }
+}
+
+/// 2026-09-30.endive: `payment_method_types` can no longer be set on Checkout Sessions.
+struct CheckoutPaymentMethodTypesNotWritable;
+
+impl VersionChange for CheckoutPaymentMethodTypesNotWritable {
+    fn version(&self) -> &'static str {
+        "2026-09-30.endive"
+    }
+    fn describe(&self) -> &'static str {
+        "payment_method_types is no longer accepted on Checkout Session create"
+    }
+    fn check_request(
+        &self,
+        v: ApiVersion,
+        op: Operation,
+        params: &dyn Given,
+    ) -> Result<(), VersionError> {
+        if op == Operation::CheckoutSessionCreate
+            && v.at_least(self.version())
+            && params.has("payment_method_types")
+        {
             return Err(VersionError::NoLongerSupported(
                 "payment_method_types",
                 "payment_method_types_no_longer_supported",

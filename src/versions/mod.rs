@@ -75,6 +75,8 @@ pub enum VersionError {
     NoSuch(&'static str, String, &'static str),
     /// A parameter this version no longer accepts: (`param`, `code`, message).
     NoLongerSupported(&'static str, &'static str, &'static str),
+    /// A value this version does not take: (`param`, message).
+    ParameterInvalid(&'static str, &'static str),
 }
 
 /// What the changes need to know of a request's parameters.
@@ -95,6 +97,7 @@ pub enum Operation {
     CustomerUpdate,
     SetupIntentCreate,
     SetupIntentUpdate,
+    CheckoutSessionCreate,
 }
 
 /// Behaviours (not shapes) that a version changed. Endpoint code asks

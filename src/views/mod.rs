@@ -580,3 +580,71 @@ pub fn customer_session(s: &crate::domain::customer_session::CustomerSession) ->
         "livemode": false
     })
 }
+
+pub fn checkout_session(s: &crate::domain::checkout_session::CheckoutSession) -> Value {
+    use crate::domain::checkout_session::{Mode, Status};
+    let payment = s.mode == Mode::Payment;
+    let complete = s.status == Status::Complete;
+    json!({
+        "id": s.id,
+        "object": "checkout.session",
+        "adaptive_pricing": null,
+        "after_expiration": null,
+        "allow_promotion_codes": null,
+        "allowed_payment_method_types": null,
+        "amount_subtotal": s.amount_total(),
+        "amount_total": s.amount_total(),
+        "automatic_tax": {"enabled": false, "liability": null, "provider": null, "status": null},
+        "billing_address_collection": null,
+        "cancel_url": s.cancel_url,
+        "client_reference_id": s.client_reference_id,
+        "client_secret": null,
+        "collected_information": null,
+        "consent": null,
+        "consent_collection": null,
+        "created": s.created,
+        "currency": s.currency,
+        "currency_conversion": null,
+        "custom_fields": [],
+        "custom_text": {"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null},
+        "customer": s.customer,
+        "customer_account": null,
+        "customer_creation": if payment && s.customer.is_none() { json!("if_required") } else { Value::Null },
+        "customer_details": s.customer_details,
+        "customer_email": s.customer_email,
+        "discounts": [],
+        "expires_at": s.expires_at,
+        "integration_identifier": null,
+        "invoice": null,
+        "invoice_creation": null,
+        "livemode": false,
+        "locale": null,
+        "managed_payments": null,
+        "metadata": s.metadata,
+        "mode": s.mode,
+        "origin_context": null,
+        // Stripe names the intent once the customer has submitted; here, once complete.
+        "payment_intent": if complete { json!(s.payment_intent) } else { Value::Null },
+        "payment_link": null,
+        "payment_method_collection": if payment { json!("if_required") } else { json!("always") },
+        "payment_method_configuration_details": null,
+        "payment_method_options": {},
+        "payment_method_types": s.payment_method_types,
+        "payment_status": s.payment_status(),
+        "permissions": null,
+        "recovered_from": null,
+        "saved_payment_method_options": null,
+        "setup_intent": if complete { json!(s.setup_intent) } else { Value::Null },
+        "shipping_address_collection": null,
+        "shipping_cost": null,
+        "shipping_options": [],
+        "status": s.status,
+        "submit_type": null,
+        "subscription": null,
+        "success_url": s.success_url,
+        "total_details": if payment { json!({"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0}) } else { Value::Null },
+        "ui_mode": "hosted_page",
+        "url": if s.status == Status::Open { json!(s.url) } else { Value::Null },
+        "wallet_options": null
+    })
+}

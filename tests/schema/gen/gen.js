@@ -49,6 +49,7 @@ const ROOTS = {
   'resources/BalanceTransactions.d.ts': ['BalanceTransaction'],
   'resources/WebhookEndpoints.d.ts': ['WebhookEndpoint', 'DeletedWebhookEndpoint'],
   'resources/CustomerSessions.d.ts': ['CustomerSession'],
+  'resources/Checkout/Sessions.d.ts': ['Session'],
   'resources/Events.d.ts': ['EventBase=Event'], // `Event` itself is the union of typed events
   'lib.d.ts': ['ApiList=List', 'ApiSearchResult=SearchResult'],
   'Types.d.ts': ['StripeRawError=Error.Object'],

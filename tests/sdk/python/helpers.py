@@ -72,7 +72,9 @@ def _lenient_prefixes(body) -> list[str]:
 
 
 def _is_version_dependent(problem: str) -> bool:
-    return "missing (Stripe always sends it" in problem or "not a field of this object" in problem
+    # Fields added or removed since, and values renamed since (Checkout's `ui_mode`, dahlia).
+    return ("missing (Stripe always sends it" in problem or "not a field of this object" in problem
+            or (".ui_mode:" in problem and "is not one of" in problem))
 
 
 def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False) -> list[str]:

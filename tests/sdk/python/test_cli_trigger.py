@@ -77,7 +77,7 @@ def test_checkout_session_completed_is_not_there_yet(us):
     done = pasarela("trigger", "checkout.session.completed", server=us.url)
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "pasarela: checkout.session.completed cannot be triggered yet: Pasarela has no Checkout Sessions")
+        "pasarela: checkout.session.completed cannot be triggered yet: a session completes on its hosted page (its `url`), which this command does not drive")
     assert done.stdout == ""
 
 

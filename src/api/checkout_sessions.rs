@@ -1,0 +1,270 @@
+//! `/v1/checkout/sessions`: create, retrieve, list, expire. The hosted page the session's
+//! `url` opens is `web/checkout.rs`.
+
+use super::form::Params;
+use super::payment_intents::params::{choice_refused, setup_choice_refused};
+use super::{pagination, Ctx, Reply};
+use crate::domain::checkout_session::{self, CheckoutSession, LineItem, Mode, Status};
+use crate::domain::event::EventType;
+use crate::domain::ids;
+use crate::domain::method_choice::TypeChoice;
+use crate::domain::money::Currency;
+use crate::error::{ApiError, ApiResult};
+use crate::flows::{live_customer, load, Lookup};
+use crate::versions::Operation;
+use crate::views;
+use axum::extract::Path;
+use serde_json::Map;
+
+const CREATE: &[&str] = &[
+    "mode",
+    "success_url",
+    "cancel_url",
+    "customer",
+    "customer_email",
+    "client_reference_id",
+    "currency",
+    "payment_method_types[]",
+    "line_items[][price_data][currency]",
+    "line_items[][price_data][unit_amount]",
+    "line_items[][price_data][product_data][name]",
+    "line_items[][price_data][product_data][description]",
+    "line_items[][price]",
+    "line_items[][quantity]",
+    "metadata[*]",
+    "expires_at",
+    "payment_intent_data[description]",
+    "payment_intent_data[metadata][*]",
+    "setup_intent_data[description]",
+    "setup_intent_data[metadata][*]",
+    "ui_mode",
+    "locale",
+];
+
+/// `line_items[]` with `price_data` (Pasarela has no Prices yet): the lines and their
+/// one currency.
+fn line_items(p: &Params) -> ApiResult<(Vec<LineItem>, Option<Currency>)> {
+    let Some(items) = p.sub_list("line_items") else {
+        return Ok((vec![], None));
+    };
+    let mut lines = Vec::new();
+    let mut currency: Option<Currency> = None;
+    for (i, item) in items.iter().enumerate() {
+        let at = |f: &str| format!("line_items[{i}][{f}]");
+        if let Some(price) = item.str("price")? {
+            return Err(ApiError::no_such("price", &price, &at("price"), 400));
+        }
+        let data = item
+            .sub("price_data")
+            .ok_or_else(|| ApiError::missing(&at("price_data")))?;
+        let code = data
+            .str("currency")?
+            .ok_or_else(|| ApiError::missing(&at("price_data][currency")))?;
+        let c = Currency::parse(&code).map_err(|_| {
+            ApiError::invalid(format!("Invalid currency: {code}")).param(at("price_data][currency"))
+        })?;
+        if currency.as_ref().is_some_and(|cur| *cur != c) {
+            return Err(
+                ApiError::invalid("All line items must be in the same currency.")
+                    .param(at("price_data][currency")),
+            );
+        }
+        currency = Some(c);
+        let unit_amount = data
+            .int_at_least("unit_amount", 0)?
+            .ok_or_else(|| ApiError::missing(&at("price_data][unit_amount")))?;
+        let name = data
+            .sub("product_data")
+            .map(|pd| pd.str("name"))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| ApiError::missing(&at("price_data][product_data][name")))?;
+        let quantity = item
+            .int_at_least("quantity", 1)?
+            .ok_or_else(|| ApiError::missing(&at("quantity")))?;
+        lines.push(LineItem {
+            id: ids::new_id("li"),
+            name,
+            unit_amount,
+            quantity,
+        });
+    }
+    Ok((lines, currency))
+}
+
+pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    let p = &ctx.params;
+    p.check(CREATE)?;
+    crate::versions::check_request(ctx.version, Operation::CheckoutSessionCreate, p)?;
+    let mode =
+        match p
+            .enum_("mode", &["payment", "setup", "subscription"])?
+            .as_deref()
+        {
+            None => return Err(ApiError::missing("mode")),
+            Some("payment") => Mode::Payment,
+            Some("setup") => Mode::Setup,
+            Some(_) => return Err(ApiError::invalid(
+                "Subscription mode needs Prices and Subscriptions, which Pasarela does not serve.",
+            )
+            .param("mode")),
+        };
+    // The version's naming was checked above; Pasarela serves the hosted page only.
+    if let Some(ui) = p.str("ui_mode")? {
+        if ui != "hosted" && ui != "hosted_page" {
+            return Err(ApiError::invalid(format!(
+                "ui_mode {ui} is not available: Pasarela serves the hosted Checkout page only."
+            ))
+            .param("ui_mode"));
+        }
+    }
+    let success_url = p
+        .url_patch("success_url")?
+        .set()
+        .ok_or_else(|| ApiError::missing("success_url"))?;
+    let (lines, line_currency) = line_items(p)?;
+    let given_currency = match p.str("currency")? {
+        Some(code) => Some(Currency::parse(&code).map_err(|_| {
+            ApiError::invalid(format!("Invalid currency: {code}")).param("currency")
+        })?),
+        None => None,
+    };
+    let currency = line_currency.or(given_currency);
+    let choice = match p.str_list("payment_method_types")? {
+        Some(types) => TypeChoice::Explicit(types),
+        None => TypeChoice::Automatic {
+            allow_redirects: None,
+            excluded: None,
+        },
+    };
+    let country = ctx.app.account.country.clone();
+    let types = match mode {
+        Mode::Payment => {
+            if lines.is_empty() {
+                return Err(ApiError::missing("line_items"));
+            }
+            let currency = currency.clone().expect("lines have one");
+            let total: i64 = lines.iter().map(LineItem::total).sum();
+            choice
+                .resolve(&country, &currency, total)
+                .map_err(|e| choice_refused(e, &currency))?
+                .types
+        }
+        Mode::Setup => {
+            if !lines.is_empty() {
+                return Err(
+                    ApiError::invalid("You cannot pass `line_items` in `setup` mode.")
+                        .param("line_items"),
+                );
+            }
+            choice
+                .resolve_for_setup(&country)
+                .map_err(setup_choice_refused)?
+                .types
+        }
+    };
+    let intent_data = match mode {
+        Mode::Payment => p.sub("payment_intent_data"),
+        Mode::Setup => p.sub("setup_intent_data"),
+    };
+    let mut intent_metadata = Map::new();
+    let mut intent_description = None;
+    if let Some(d) = &intent_data {
+        d.apply_metadata(&mut intent_metadata)?;
+        intent_description = d.str("description")?;
+    }
+    let mut session = CheckoutSession {
+        id: format!("cs_test_{}", ids::random_base62(58)),
+        created: 0,
+        mode,
+        status: Status::Open,
+        currency,
+        line_items: lines,
+        payment_method_types: types,
+        customer: p.str("customer")?,
+        customer_email: p.email_patch("customer_email")?.set(),
+        client_reference_id: p.str("client_reference_id")?,
+        success_url,
+        cancel_url: p.url_patch("cancel_url")?.set(),
+        metadata: Map::new(),
+        expires_at: 0,
+        url: String::new(),
+        payment_intent: None,
+        setup_intent: None,
+        customer_details: None,
+        intent_description,
+        intent_metadata,
+    };
+    p.apply_metadata(&mut session.metadata)?;
+    let expires_at = p.int("expires_at")?;
+    ctx.execute(move |db, exec| {
+        if let Some(c) = &session.customer {
+            live_customer(db, c)?;
+        }
+        session.created = exec.now;
+        session.expires_at = match expires_at {
+            Some(t)
+                if t < exec.now + checkout_session::MIN_LIFETIME
+                    || t > exec.now + checkout_session::LIFETIME =>
+            {
+                return Err(ApiError::invalid(
+                    "The `expires_at` timestamp must be between 30 minutes and 24 hours from now.",
+                )
+                .param("expires_at"))
+            }
+            Some(t) => t,
+            None => exec.now + checkout_session::LIFETIME,
+        };
+        session.url = format!("{}/c/pay/{}", exec.public_url, session.id);
+        db.put(&session)?;
+        let body = views::checkout_session(&session);
+        Ok((200, crate::versions::render(body, exec.version)))
+    })
+    .await
+}
+
+pub async fn retrieve(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.retrieve::<CheckoutSession>(
+        id,
+        ("checkout.session", "checkout.session", "session"),
+        views::checkout_session,
+    )
+    .await
+}
+
+pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
+    let (mut q, expand_paths) = ctx.list_request("checkout.session", &["customer"])?;
+    q.customer = ctx.params.str("customer")?;
+    pagination::respond(
+        &ctx,
+        q,
+        "checkout.session",
+        "/v1/checkout/sessions",
+        expand_paths,
+        |_, s: &CheckoutSession| Ok(views::checkout_session(s)),
+    )
+    .await
+}
+
+/// `POST /v1/checkout/sessions/:id/expire`: an open session can no longer be used.
+pub async fn expire(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&[])?;
+    ctx.execute(move |db, exec| {
+        let mut s = load::<CheckoutSession>(db, &id, Lookup("checkout.session", "session", 404))?;
+        if s.status != Status::Open {
+            return Err(ApiError::invalid(format!(
+                "Only Checkout Sessions with a status in [\"open\"] can be expired; this one is {}.",
+                if s.status == Status::Complete { "complete" } else { "expired" }
+            ))
+            .param("session"));
+        }
+        s.status = Status::Expired;
+        db.put(&s)?;
+        let body = views::checkout_session(&s);
+        exec.event(db, EventType::CheckoutSessionExpired, &body, None)?;
+        Ok((200, crate::versions::render(body, exec.version)))
+    })
+    .await
+}

@@ -1,0 +1,196 @@
+//! A Checkout Session's hosted page: the intent it makes when the customer opens it, and
+//! its completion once that intent went through (`checkout.session.completed`).
+
+use super::{render_intent, render_setup, Exec};
+use crate::domain::checkout_session::{CheckoutSession, Mode, Status};
+use crate::domain::event::EventType;
+use crate::domain::ids;
+use crate::domain::method_choice::ChosenTypes;
+use crate::domain::payment_intent::{self as pi_domain, PaymentIntent};
+use crate::domain::payment_method::{FutureUsage, PaymentMethod};
+use crate::domain::setup_intent::{self as si_domain, SetupIntent};
+use crate::error::ApiResult;
+use crate::store::Db;
+use crate::views;
+use serde_json::{json, Value};
+
+/// What the hosted page shows: the session and the client secret of its intent.
+pub struct Opened {
+    pub session: CheckoutSession,
+    pub client_secret: String,
+}
+
+fn chosen(s: &CheckoutSession) -> ChosenTypes {
+    ChosenTypes {
+        types: s.payment_method_types.clone(),
+        allowed: None,
+        excluded: None,
+        automatic: None,
+    }
+}
+
+/// The session as its page opens it, with its intent (made now if it has none yet);
+/// None when it no longer takes payments (complete, expired, unknown).
+pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
+    let Some(mut s) = db.get::<CheckoutSession>(id)? else {
+        return Ok(None);
+    };
+    if s.status == Status::Open && !s.open(exec.now) {
+        // Past `expires_at`: it expires now, as Stripe's would have.
+        s.status = Status::Expired;
+        db.put(&s)?;
+        exec.event(
+            db,
+            EventType::CheckoutSessionExpired,
+            &views::checkout_session(&s),
+            None,
+        )?;
+    }
+    if s.status != Status::Open {
+        return Ok(None);
+    }
+    let client_secret = match s.mode {
+        Mode::Payment => match &s.payment_intent {
+            Some(id) => db.get::<PaymentIntent>(id)?.map(|pi| pi.client_secret),
+            None => {
+                let id = ids::new_id("pi");
+                let currency = s.currency.clone().expect("payment mode has a currency");
+                let mut pi = PaymentIntent::new(
+                    id.clone(),
+                    ids::client_secret(&id),
+                    s.amount_total().unwrap_or_default(),
+                    currency,
+                );
+                pi.created = exec.now;
+                pi.customer = s.customer.clone();
+                pi.description = s.intent_description.clone();
+                pi.metadata = s.intent_metadata.clone();
+                pi.set_types(chosen(&s));
+                db.put(&pi)?;
+                exec.event(
+                    db,
+                    EventType::PaymentIntentCreated,
+                    &render_intent(db, &pi)?,
+                    None,
+                )?;
+                s.payment_intent = Some(id);
+                db.put(&s)?;
+                Some(pi.client_secret)
+            }
+        },
+        Mode::Setup => match &s.setup_intent {
+            Some(id) => db.get::<SetupIntent>(id)?.map(|si| si.client_secret),
+            None => {
+                let id = ids::new_id("seti");
+                let mut si =
+                    SetupIntent::new(id.clone(), ids::client_secret(&id), FutureUsage::OffSession);
+                si.created = exec.now;
+                si.customer = s.customer.clone();
+                si.description = s.intent_description.clone();
+                si.metadata = s.intent_metadata.clone();
+                si.set_types(chosen(&s));
+                db.put(&si)?;
+                exec.event(
+                    db,
+                    EventType::SetupIntentCreated,
+                    &render_setup(db, &si)?,
+                    None,
+                )?;
+                s.setup_intent = Some(id);
+                db.put(&s)?;
+                Some(si.client_secret)
+            }
+        },
+    };
+    Ok(client_secret.map(|client_secret| Opened {
+        session: s,
+        client_secret,
+    }))
+}
+
+/// Where the customer goes back from the page: the success URL once the session is
+/// complete, or None when its intent has not gone through (the page again).
+pub fn finish(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<String>> {
+    let Some(mut s) = db.get::<CheckoutSession>(id)? else {
+        return Ok(None);
+    };
+    if s.status == Status::Complete {
+        return Ok(Some(s.success_url_filled()));
+    }
+    if s.status != Status::Open {
+        return Ok(None);
+    }
+    let method = match s.mode {
+        Mode::Payment => {
+            let pi = s
+                .payment_intent
+                .as_deref()
+                .map(|id| db.get::<PaymentIntent>(id))
+                .transpose()?
+                .flatten();
+            match pi {
+                Some(pi)
+                    if matches!(
+                        pi.status,
+                        pi_domain::Status::Succeeded
+                            | pi_domain::Status::Processing
+                            | pi_domain::Status::RequiresCapture
+                    ) =>
+                {
+                    pi.payment_method
+                }
+                _ => return Ok(None),
+            }
+        }
+        Mode::Setup => {
+            let si = s
+                .setup_intent
+                .as_deref()
+                .map(|id| db.get::<SetupIntent>(id))
+                .transpose()?
+                .flatten();
+            match si {
+                Some(si) if si.status == si_domain::Status::Succeeded => si.payment_method,
+                _ => return Ok(None),
+            }
+        }
+    };
+    let pm = match method {
+        Some(id) => db.get::<PaymentMethod>(&id)?,
+        None => None,
+    };
+    s.status = Status::Complete;
+    s.customer_details = Some(customer_details(&s, pm.as_ref()));
+    db.put(&s)?;
+    exec.event(
+        db,
+        EventType::CheckoutSessionCompleted,
+        &views::checkout_session(&s),
+        None,
+    )?;
+    Ok(Some(s.success_url_filled()))
+}
+
+/// `customer_details` from what the customer gave on the page (the method's billing
+/// details) or the session's email.
+fn customer_details(s: &CheckoutSession, pm: Option<&PaymentMethod>) -> Value {
+    let billing = pm
+        .map(|pm| pm.billing_details.clone())
+        .unwrap_or(Value::Null);
+    let email = billing
+        .get("email")
+        .cloned()
+        .filter(|e| !e.is_null())
+        .or_else(|| s.customer_email.clone().map(Value::String))
+        .unwrap_or(Value::Null);
+    json!({
+        "address": billing.get("address").cloned().unwrap_or(Value::Null),
+        "business_name": null,
+        "email": email,
+        "individual_name": null,
+        "name": billing.get("name").cloned().unwrap_or(Value::Null),
+        "phone": null,
+        "tax_exempt": "none",
+        "tax_ids": []
+    })
+}
