@@ -68,6 +68,7 @@ INDEX = """<p class="muted">Each page runs a flow of Stripe's docs against Pasar
 <li><a href="/amazon-pay">Amazon Pay</a>: <code>confirmPayment</code> with <code>payment_method_data</code> (seed 000)</li>
 <li><a href="/alma">Alma</a>: the same with Alma, 50.99 EUR (seed 004; needs <code>--country FR</code>)</li>
 <li><a href="/setup-amazon-pay">Save Amazon Pay for later</a>: a SetupIntent and its mandate (seed 003)</li>
+<li><a href="/checkout">Checkout, setup mode</a>: save a card or Amazon Pay on the hosted Checkout page (seed 001)</li>
 </ul><p class="muted">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,
 4000 0027 6000 3184 asks for 3-D Secure; any future date and CVC.</p>"""
 
@@ -164,6 +165,15 @@ class Shop(http.server.BaseHTTPRequestHandler):
                       "application/json")
         elif url.path == "/complete":
             self.page("Thank you", STATUS_JS % values)
+        elif url.path == "/checkout":
+            # Seed 001's index.html.
+            self.page("Checkout", '<form action="/create-checkout-session" method="POST"><button id="submit" type="submit">Checkout</button></form>')
+        elif url.path == "/checkout-success":
+            session_id = urllib.parse.parse_qs(url.query).get("session_id", [""])[0]
+            session = api("GET", f"/v1/checkout/sessions/{session_id}")
+            saved = session.get("status") == "complete"
+            self.page("Thank you", '<div id="message">%s</div>' % (
+                "Success! Your payment method is saved." if saved else "Something went wrong."))
         else:
             self.send("not found", "text/plain", 404)
 
@@ -184,6 +194,19 @@ class Shop(http.server.BaseHTTPRequestHandler):
                 ("components[payment_element][features][payment_method_redisplay]", "enabled")])
             body = {"client_secret": intent["client_secret"],
                     "customer_session_client_secret": session["client_secret"]}
+        elif path == "/create-checkout-session":
+            # Seed 001: a Checkout Session in setup mode for the customer, then a redirect to it.
+            customer = returning_customer()
+            origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+            session = api("POST", "/v1/checkout/sessions", [
+                ("mode", "setup"), ("payment_method_types[]", "card"), ("payment_method_types[]", "amazon_pay"),
+                ("customer", customer), ("success_url", origin + "/checkout-success?session_id={CHECKOUT_SESSION_ID}"),
+                ("cancel_url", origin + "/checkout")])
+            self.send_response(303)
+            self.send_header("Location", session.get("url") or "/checkout")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         elif path == "/create-setup-intent":
             # Seed 003: a SetupIntent for Amazon Pay, for a customer.
             customer = returning_customer()

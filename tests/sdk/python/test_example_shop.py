@@ -38,7 +38,8 @@ def test_every_flow_of_the_example_shop(shop, us, browser):
     try:
         page.goto(shop + "/")
         links = page.locator("li a").all_inner_texts()
-        assert links == ["Payment Element", "Returning customer", "Amazon Pay", "Alma", "Save Amazon Pay for later"]
+        assert links == ["Payment Element", "Returning customer", "Amazon Pay", "Alma", "Save Amazon Pay for later",
+                         "Checkout, setup mode"]
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-index.png"))
 
@@ -69,5 +70,16 @@ def test_every_flow_of_the_example_shop(shop, us, browser):
         page.wait_for_url(f"{us.url}/authorize/**")
         page.get_by_role("button", name="Authorize test payment").click()
         assert finish(page, shop) == "Success! Your payment method is saved."
+
+        page.goto(shop + "/checkout")
+        page.click("#submit")
+        page.wait_for_url(f"{us.url}/c/pay/**")
+        page.check("#payment-method-amazon_pay")
+        page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-checkout.png"))
+        page.click("[data-testid='hosted-payment-submit-button']")
+        page.wait_for_url(f"{us.url}/authorize/**")
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{shop}/checkout-success?**")
+        assert page.inner_text("#message") == "Success! Your payment method is saved."
     finally:
         page.close()
