@@ -205,6 +205,24 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/events/{id}/retry", post(webhook_endpoints::resend))
         .route("/v1/customer_sessions", post(customer_sessions::create))
         .route(
+            "/v1/products",
+            post(catalog::create_product).get(catalog::list_products),
+        )
+        .route(
+            "/v1/products/{id}",
+            get(catalog::retrieve_product)
+                .post(catalog::update_product)
+                .delete(catalog::delete_product),
+        )
+        .route(
+            "/v1/prices",
+            post(catalog::create_price).get(catalog::list_prices),
+        )
+        .route(
+            "/v1/prices/{id}",
+            get(catalog::retrieve_price).post(catalog::update_price),
+        )
+        .route(
             "/v1/checkout/sessions",
             post(checkout_sessions::create).get(checkout_sessions::list),
         )
@@ -215,6 +233,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/v1/checkout/sessions/{id}/expire",
             post(checkout_sessions::expire),
+        )
+        .route(
+            "/v1/checkout/sessions/{id}/line_items",
+            get(checkout_sessions::line_items),
         )
         .route(
             "/v1/elements/saved_payment_methods",

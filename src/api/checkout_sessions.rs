@@ -41,35 +41,47 @@ const CREATE: &[&str] = &[
     "locale",
 ];
 
-/// `line_items[]` with `price_data` (Pasarela has no Prices yet): the lines and their
-/// one currency.
-fn line_items(p: &Params) -> ApiResult<(Vec<LineItem>, Option<Currency>)> {
+/// One `line_items[]` entry as given: a catalog price (looked up in the write) or
+/// `price_data`.
+enum LineSpec {
+    Price {
+        id: String,
+        quantity: i64,
+        param: String,
+    },
+    Data {
+        line: LineItem,
+        currency: Currency,
+    },
+}
+
+fn line_specs(p: &Params) -> ApiResult<Vec<LineSpec>> {
     let Some(items) = p.sub_list("line_items") else {
-        return Ok((vec![], None));
+        return Ok(vec![]);
     };
-    let mut lines = Vec::new();
-    let mut currency: Option<Currency> = None;
+    let mut specs = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = |f: &str| format!("line_items[{i}][{f}]");
-        if let Some(price) = item.str("price")? {
-            return Err(ApiError::no_such("price", &price, &at("price"), 400));
+        let quantity = item
+            .int_at_least("quantity", 1)?
+            .ok_or_else(|| ApiError::missing(&at("quantity")))?;
+        if let Some(id) = item.str("price")? {
+            specs.push(LineSpec::Price {
+                id,
+                quantity,
+                param: at("price"),
+            });
+            continue;
         }
         let data = item
             .sub("price_data")
-            .ok_or_else(|| ApiError::missing(&at("price_data")))?;
+            .ok_or_else(|| ApiError::missing(&at("price")))?;
         let code = data
             .str("currency")?
             .ok_or_else(|| ApiError::missing(&at("price_data][currency")))?;
-        let c = Currency::parse(&code).map_err(|_| {
+        let currency = Currency::parse(&code).map_err(|_| {
             ApiError::invalid(format!("Invalid currency: {code}")).param(at("price_data][currency"))
         })?;
-        if currency.as_ref().is_some_and(|cur| *cur != c) {
-            return Err(
-                ApiError::invalid("All line items must be in the same currency.")
-                    .param(at("price_data][currency")),
-            );
-        }
-        currency = Some(c);
         let unit_amount = data
             .int_at_least("unit_amount", 0)?
             .ok_or_else(|| ApiError::missing(&at("price_data][unit_amount")))?;
@@ -79,15 +91,55 @@ fn line_items(p: &Params) -> ApiResult<(Vec<LineItem>, Option<Currency>)> {
             .transpose()?
             .flatten()
             .ok_or_else(|| ApiError::missing(&at("price_data][product_data][name")))?;
-        let quantity = item
-            .int_at_least("quantity", 1)?
-            .ok_or_else(|| ApiError::missing(&at("quantity")))?;
-        lines.push(LineItem {
-            id: ids::new_id("li"),
-            name,
-            unit_amount,
-            quantity,
+        specs.push(LineSpec::Data {
+            line: LineItem {
+                id: ids::new_id("li"),
+                name,
+                unit_amount,
+                quantity,
+                price: ids::new_id("price"),
+                product: ids::new_id("prod"),
+            },
+            currency,
         });
+    }
+    Ok(specs)
+}
+
+/// The lines and their one currency, catalog prices looked up.
+fn resolve_lines(
+    db: &crate::store::Db,
+    specs: Vec<LineSpec>,
+) -> ApiResult<(Vec<LineItem>, Option<Currency>)> {
+    let mut lines = Vec::new();
+    let mut currency: Option<Currency> = None;
+    for spec in specs {
+        let (line, c, param) = match spec {
+            LineSpec::Price {
+                id,
+                quantity,
+                param,
+            } => {
+                let (price, product) = super::catalog::line_from_price(db, &id, &param)?;
+                let line = LineItem {
+                    id: ids::new_id("li"),
+                    name: product.name,
+                    unit_amount: price.unit_amount,
+                    quantity,
+                    price: price.id,
+                    product: product.id,
+                };
+                (line, price.currency, param)
+            }
+            LineSpec::Data { line, currency } => (line, currency, "line_items".to_string()),
+        };
+        if currency.as_ref().is_some_and(|cur| *cur != c) {
+            return Err(
+                ApiError::invalid("All line items must be in the same currency.").param(param),
+            );
+        }
+        currency = Some(c);
+        lines.push(line);
     }
     Ok((lines, currency))
 }
@@ -123,14 +175,13 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         .url_patch("success_url")?
         .set()
         .ok_or_else(|| ApiError::missing("success_url"))?;
-    let (lines, line_currency) = line_items(p)?;
+    let specs = line_specs(p)?;
     let given_currency = match p.str("currency")? {
         Some(code) => Some(Currency::parse(&code).map_err(|_| {
             ApiError::invalid(format!("Invalid currency: {code}")).param("currency")
         })?),
         None => None,
     };
-    let currency = line_currency.or(given_currency);
     let choice = match p.str_list("payment_method_types")? {
         Some(types) => TypeChoice::Explicit(types),
         None => TypeChoice::Automatic {
@@ -139,31 +190,16 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         },
     };
     let country = ctx.app.account.country.clone();
-    let types = match mode {
-        Mode::Payment => {
-            if lines.is_empty() {
-                return Err(ApiError::missing("line_items"));
-            }
-            let currency = currency.clone().expect("lines have one");
-            let total: i64 = lines.iter().map(LineItem::total).sum();
-            choice
-                .resolve(&country, &currency, total)
-                .map_err(|e| choice_refused(e, &currency))?
-                .types
+    match mode {
+        Mode::Payment if specs.is_empty() => return Err(ApiError::missing("line_items")),
+        Mode::Setup if !specs.is_empty() => {
+            return Err(
+                ApiError::invalid("You cannot pass `line_items` in `setup` mode.")
+                    .param("line_items"),
+            )
         }
-        Mode::Setup => {
-            if !lines.is_empty() {
-                return Err(
-                    ApiError::invalid("You cannot pass `line_items` in `setup` mode.")
-                        .param("line_items"),
-                );
-            }
-            choice
-                .resolve_for_setup(&country)
-                .map_err(setup_choice_refused)?
-                .types
-        }
-    };
+        _ => {}
+    }
     let intent_data = match mode {
         Mode::Payment => p.sub("payment_intent_data"),
         Mode::Setup => p.sub("setup_intent_data"),
@@ -179,9 +215,9 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         created: 0,
         mode,
         status: Status::Open,
-        currency,
-        line_items: lines,
-        payment_method_types: types,
+        currency: None,
+        line_items: vec![],
+        payment_method_types: vec![],
         customer: p.str("customer")?,
         customer_email: p.email_patch("customer_email")?.set(),
         client_reference_id: p.str("client_reference_id")?,
@@ -202,6 +238,25 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         if let Some(c) = &session.customer {
             live_customer(db, c)?;
         }
+        let (lines, line_currency) = resolve_lines(db, specs)?;
+        session.currency = line_currency.or(given_currency);
+        session.payment_method_types = match mode {
+            Mode::Payment => {
+                let currency = session.currency.clone().expect("lines have one");
+                let total: i64 = lines.iter().map(LineItem::total).sum();
+                choice
+                    .resolve(&country, &currency, total)
+                    .map_err(|e| choice_refused(e, &currency))?
+                    .types
+            }
+            Mode::Setup => {
+                choice
+                    .resolve_for_setup(&country)
+                    .map_err(setup_choice_refused)?
+                    .types
+            }
+        };
+        session.line_items = lines;
         session.created = exec.now;
         session.expires_at = match expires_at {
             Some(t)
@@ -267,4 +322,29 @@ pub async fn expire(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         Ok((200, crate::versions::render(body, exec.version)))
     })
     .await
+}
+
+/// `GET /v1/checkout/sessions/:id/line_items`: what the session sells, each with its price.
+pub async fn line_items(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
+    ctx.require_secret()?;
+    ctx.params.check(&pagination::LIST_SHAPE)?;
+    let url = format!("/v1/checkout/sessions/{id}/line_items");
+    let version = ctx.version;
+    let body = ctx
+        .app
+        .store
+        .read(move |db| -> ApiResult<serde_json::Value> {
+            let s = load::<CheckoutSession>(db, &id, Lookup("checkout.session", "session", 404))?;
+            let items = s
+                .line_items
+                .iter()
+                .map(|li| views::line_item(li, s.currency.as_ref(), s.created))
+                .collect();
+            Ok(crate::versions::render(
+                views::list(&url, items, false),
+                version,
+            ))
+        })
+        .await?;
+    Ok(Reply::ok(&body))
 }

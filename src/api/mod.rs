@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod balance_transactions;
+pub mod catalog;
 pub mod charges;
 pub mod checkout_sessions;
 pub mod customer_sessions;

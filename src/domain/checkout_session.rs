@@ -34,6 +34,11 @@ pub struct LineItem {
     pub name: String,
     pub unit_amount: i64,
     pub quantity: i64,
+    /// The Price it sells: one of the catalog, or one made for its `price_data`.
+    #[serde(default)]
+    pub price: String,
+    #[serde(default)]
+    pub product: String,
 }
 
 impl LineItem {

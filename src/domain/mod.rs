@@ -4,6 +4,7 @@
 pub mod attempt;
 pub mod availability;
 pub mod balance_transaction;
+pub mod catalog;
 pub mod charge;
 pub mod checkout_session;
 pub mod customer;

@@ -165,6 +165,12 @@ stored!(
     ref1_always = payment_method
 );
 stored!(BalanceTransaction, "balance_transaction", ref1 = source);
+stored!(crate::domain::catalog::Product, "product", hidden = deleted);
+stored!(
+    crate::domain::catalog::Price,
+    "price",
+    ref1_always = product
+);
 stored!(
     crate::domain::checkout_session::CheckoutSession,
     "checkout_session",

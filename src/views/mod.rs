@@ -648,3 +648,97 @@ pub fn checkout_session(s: &crate::domain::checkout_session::CheckoutSession) ->
         "wallet_options": null
     })
 }
+
+pub fn product(p: &crate::domain::catalog::Product) -> Value {
+    if p.deleted {
+        return json!({"id": p.id, "object": "product", "deleted": true});
+    }
+    json!({
+        "id": p.id,
+        "object": "product",
+        "active": p.active,
+        "created": p.created,
+        "default_price": p.default_price,
+        "description": p.description,
+        "images": p.images,
+        "livemode": false,
+        "marketing_features": [],
+        "metadata": p.metadata,
+        "name": p.name,
+        "package_dimensions": null,
+        "shippable": null,
+        "statement_descriptor": null,
+        "tax_code": null,
+        "tax_details": null,
+        "type": "service",
+        "unit_label": null,
+        "updated": p.updated,
+        "url": p.url
+    })
+}
+
+pub fn price(p: &crate::domain::catalog::Price) -> Value {
+    json!({
+        "id": p.id,
+        "object": "price",
+        "active": p.active,
+        "billing_scheme": "per_unit",
+        "created": p.created,
+        "currency": p.currency,
+        "custom_unit_amount": null,
+        "livemode": false,
+        "lookup_key": p.lookup_key,
+        "metadata": p.metadata,
+        "nickname": p.nickname,
+        "product": p.product,
+        "recurring": null,
+        "tax_behavior": "unspecified",
+        "tiers_mode": null,
+        "transform_quantity": null,
+        "type": "one_time",
+        "unit_amount": p.unit_amount,
+        "unit_amount_decimal": p.unit_amount.to_string()
+    })
+}
+
+/// A line of a Checkout Session (`object: item`), with its price.
+pub fn line_item(
+    li: &crate::domain::checkout_session::LineItem,
+    currency: Option<&crate::domain::money::Currency>,
+    created: i64,
+) -> Value {
+    json!({
+        "id": li.id,
+        "object": "item",
+        "adjustable_quantity": null,
+        "amount_discount": 0,
+        "amount_subtotal": li.total(),
+        "amount_tax": 0,
+        "amount_total": li.total(),
+        "currency": currency,
+        "description": li.name,
+        "metadata": {},
+        "price": {
+            "id": li.price,
+            "object": "price",
+            "active": true,
+            "billing_scheme": "per_unit",
+            "created": created,
+            "currency": currency,
+            "custom_unit_amount": null,
+            "livemode": false,
+            "lookup_key": null,
+            "metadata": {},
+            "nickname": null,
+            "product": li.product,
+            "recurring": null,
+            "tax_behavior": "unspecified",
+            "tiers_mode": null,
+            "transform_quantity": null,
+            "type": "one_time",
+            "unit_amount": li.unit_amount,
+            "unit_amount_decimal": li.unit_amount.to_string()
+        },
+        "quantity": li.quantity
+    })
+}

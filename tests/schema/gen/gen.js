@@ -50,6 +50,9 @@ const ROOTS = {
   'resources/WebhookEndpoints.d.ts': ['WebhookEndpoint', 'DeletedWebhookEndpoint'],
   'resources/CustomerSessions.d.ts': ['CustomerSession'],
   'resources/Checkout/Sessions.d.ts': ['Session'],
+  'resources/Products.d.ts': ['Product', 'DeletedProduct'],
+  'resources/Prices.d.ts': ['Price'],
+  'resources/LineItems.d.ts': ['LineItem'],
   'resources/Events.d.ts': ['EventBase=Event'], // `Event` itself is the union of typed events
   'lib.d.ts': ['ApiList=List', 'ApiSearchResult=SearchResult'],
   'Types.d.ts': ['StripeRawError=Error.Object'],

@@ -62,6 +62,9 @@ def test_bad_sessions_are_refused(base):
     assert_error(request(base, "POST", "/v1/checkout/sessions", {
         "mode": "payment", "success_url": SUCCESS, "line_items[0][price]": "price_123", "line_items[0][quantity]": "1"}),
         400, "invalid_request_error", "resource_missing", "line_items[0][price]")
+    assert_error(request(base, "POST", "/v1/checkout/sessions", {
+        "mode": "payment", "success_url": SUCCESS, "line_items[0][quantity]": "1"}),
+        400, "invalid_request_error", "parameter_missing", "line_items[0][price]")
     assert_error(request(base, "POST", "/v1/checkout/sessions", {"mode": "setup", "success_url": SUCCESS,
                                                                   "customer": "cus_nope"}),
                  400, "invalid_request_error", "resource_missing", "customer")
@@ -186,3 +189,49 @@ def test_only_the_hosted_page_is_served(base):
     ok = request(base, "POST", "/v1/checkout/sessions", {
         "mode": "setup", "success_url": SUCCESS, "ui_mode": "hosted_page"}, version=ENDIVE)
     assert ok.status == 200 and ok.json["ui_mode"] == "hosted_page"
+
+
+def test_products_and_prices_sold_in_a_session(client):
+    """The catalog through stripe-python: a product with its default price, another price, a
+    Checkout Session selling both (its line items listed with their prices), and the rules:
+    an archived price does not sell, a product with prices cannot be deleted."""
+    product = client.v1.products.create(params={
+        "name": "Poster", "description": "A2, matte", "default_price_data": {"currency": "usd", "unit_amount": 1500}})
+    assert (product.name, product.active, product.type) == ("Poster", True, "service")
+    default = client.v1.prices.retrieve(product.default_price)
+    assert (default.unit_amount, default.currency, default.product, default.type) == (1500, "usd", product.id, "one_time")
+    frame = client.v1.prices.create(params={"product": product.id, "currency": "usd", "unit_amount": 2500,
+                                            "nickname": "framed"})
+    listed = client.v1.prices.list(params={"product": product.id})
+    assert sorted(p.id for p in listed.data) == sorted([default.id, frame.id])
+    inline = client.v1.prices.create(params={"currency": "usd", "unit_amount": 300,
+                                             "product_data": {"name": "Gift wrap"}})
+    assert client.v1.products.retrieve(inline.product).name == "Gift wrap"
+
+    session = client.v1.checkout.sessions.create(params={
+        "mode": "payment", "success_url": SUCCESS,
+        "line_items": [{"price": default.id, "quantity": 2}, {"price": frame.id, "quantity": 1},
+                       {"price_data": {"currency": "usd", "unit_amount": 300,
+                                       "product_data": {"name": "Card"}}, "quantity": 1}]})
+    assert session.amount_total == 2 * 1500 + 2500 + 300
+    items = client.v1.checkout.sessions.line_items.list(session.id)
+    assert [(i.description, i.quantity, i.amount_total, i.price.unit_amount) for i in items.data] == [
+        ("Poster", 2, 3000, 1500), ("Poster", 1, 2500, 2500), ("Card", 1, 300, 300)]
+    assert items.data[0].price.id == default.id
+
+    client.v1.prices.update(frame.id, params={"active": False})
+    with pytest.raises(stripe.InvalidRequestError) as e:
+        client.v1.checkout.sessions.create(params={
+            "mode": "payment", "success_url": SUCCESS, "line_items": [{"price": frame.id, "quantity": 1}]})
+    assert e.value.param == "line_items[0][price]" and "not active" in e.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as e:
+        client.v1.checkout.sessions.create(params={
+            "mode": "payment", "success_url": SUCCESS, "line_items": [{"price": "price_nope", "quantity": 1}]})
+    assert e.value.code == "resource_missing"
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.products.delete(product.id)
+    lone = client.v1.products.create(params={"name": "Sticker"})
+    assert client.v1.products.delete(lone.id).deleted is True
+    updated = client.v1.products.update(product.id, params={"name": "Big poster", "active": False})
+    assert (updated.name, updated.active) == ("Big poster", False)
+    assert product.id not in [p.id for p in client.v1.products.list(params={"active": True, "limit": 100}).data]
