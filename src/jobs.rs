@@ -81,6 +81,9 @@ fn work(db: &Db, exec: &Exec, w: &Work) -> ApiResult<()> {
     match w {
         Work::SettleRefund { refund } => refunds::settle(db, exec, refund),
         Work::FailRefund { refund } => refunds::fail(db, exec, refund),
+        Work::ExpireCheckout { session } => {
+            crate::flows::checkout::expire_if_due(db, exec, session)
+        }
         Work::PruneIdempotency => {
             db.idempotent_prune(exec.now - job::KEYS_KEPT)?;
             Ok(())
@@ -144,6 +147,85 @@ mod tests {
         // Not again within the hour.
         let ran = store.write(move |db| run_due(db, &exec(now + 60))).await;
         assert_eq!(ran.unwrap(), 0);
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_unvisited_checkout_session_expires_on_time() {
+        use crate::domain::checkout_session::{CheckoutSession, Mode, Status};
+        let dir = std::env::temp_dir().join(format!("pasarela-jobs-cs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(Backend::Sqlite(dir.join("j.db").display().to_string())).unwrap();
+        let now = clock::now();
+        let session = CheckoutSession {
+            id: "cs_test_1".into(),
+            created: now - 100,
+            mode: Mode::Setup,
+            status: Status::Open,
+            currency: None,
+            line_items: vec![],
+            payment_method_types: vec![],
+            customer: None,
+            customer_email: None,
+            client_reference_id: None,
+            success_url: "https://example.com".into(),
+            cancel_url: None,
+            metadata: Default::default(),
+            expires_at: now + 50,
+            url: String::new(),
+            payment_intent: None,
+            setup_intent: None,
+            customer_details: None,
+            intent_description: None,
+            intent_metadata: Default::default(),
+        };
+        let job = Job::new(
+            "job_cs".into(),
+            now - 100,
+            150,
+            Work::ExpireCheckout {
+                session: session.id.clone(),
+            },
+        );
+        store
+            .write(move |db| -> Result<(), StoreError> {
+                db.put(&session)?;
+                db.put(&job)
+            })
+            .await
+            .unwrap();
+        // Not before its time.
+        assert_eq!(
+            store
+                .write(move |db| run_due(db, &exec(now)))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store
+                .write(move |db| run_due(db, &exec(now + 50)))
+                .await
+                .unwrap(),
+            1
+        );
+        let (s, events) = store
+            .read_blocking(|db| -> Result<_, StoreError> {
+                let q = crate::store::ListQuery {
+                    limit: 10,
+                    ..Default::default()
+                };
+                let page = db.list("event", &q)?.unwrap();
+                Ok((
+                    db.get::<CheckoutSession>("cs_test_1")?.unwrap(),
+                    page.bodies,
+                ))
+            })
+            .unwrap();
+        assert_eq!(s.status, Status::Expired);
+        assert_eq!(events.len(), 1);
+        assert!(events[0].contains("checkout.session.expired"));
         store.close();
         let _ = std::fs::remove_dir_all(&dir);
     }

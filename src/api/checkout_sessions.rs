@@ -7,6 +7,7 @@ use super::{pagination, Ctx, Reply};
 use crate::domain::checkout_session::{self, CheckoutSession, LineItem, Mode, Status};
 use crate::domain::event::EventType;
 use crate::domain::ids;
+use crate::domain::job::{Job, Work};
 use crate::domain::method_choice::TypeChoice;
 use crate::domain::money::Currency;
 use crate::error::{ApiError, ApiResult};
@@ -273,6 +274,12 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         };
         session.url = format!("{}/c/pay/{}", exec.public_url, session.id);
         db.put(&session)?;
+        // It expires on time whether or not anybody opens it.
+        let expire = Work::ExpireCheckout {
+            session: session.id.clone(),
+        };
+        let delay = session.expires_at - exec.now;
+        db.put(&Job::new(ids::new_id("job"), exec.now, delay, expire))?;
         let body = views::checkout_session(&session);
         Ok((200, crate::versions::render(body, exec.version)))
     })

@@ -13,6 +13,8 @@ pub enum Work {
     FailRefund { refund: String },
     /// Idempotency keys are kept 24 hours; one node forgets the old ones for all.
     PruneIdempotency,
+    /// A Checkout Session still open at its `expires_at` expires.
+    ExpireCheckout { session: String },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

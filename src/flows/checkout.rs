@@ -36,15 +36,9 @@ pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
         return Ok(None);
     };
     if s.status == Status::Open && !s.open(exec.now) {
-        // Past `expires_at`: it expires now, as Stripe's would have.
-        s.status = Status::Expired;
-        db.put(&s)?;
-        exec.event(
-            db,
-            EventType::CheckoutSessionExpired,
-            &views::checkout_session(&s),
-            None,
-        )?;
+        // Past `expires_at` before the scheduler got to it: it expires now.
+        expire_if_due(db, exec, id)?;
+        return Ok(None);
     }
     if s.status != Status::Open {
         return Ok(None);
@@ -106,6 +100,24 @@ pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
         session: s,
         client_secret,
     }))
+}
+
+/// An open session past its `expires_at` expires (`checkout.session.expired`); the
+/// scheduler asks at that time, and the page when it is opened after it.
+pub fn expire_if_due(db: &Db, exec: &Exec, id: &str) -> ApiResult<()> {
+    if let Some(mut s) = db.get::<CheckoutSession>(id)? {
+        if s.status == Status::Open && exec.now >= s.expires_at {
+            s.status = Status::Expired;
+            db.put(&s)?;
+            exec.event(
+                db,
+                EventType::CheckoutSessionExpired,
+                &views::checkout_session(&s),
+                None,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Where the customer goes back from the page: the success URL once the session is
