@@ -242,6 +242,10 @@ pub fn router(app: Arc<App>) -> Router {
             "/v1/elements/saved_payment_methods",
             get(customer_sessions::saved_payment_methods),
         )
+        .route(
+            "/v1/elements/saved_payment_methods/{id}/detach",
+            post(customer_sessions::remove_saved_payment_method),
+        )
         .route("/v1/listen/session", get(listen::session))
         .route("/v1/listen/events", get(listen::events))
         .route("/v1/charges", get(charges::list))

@@ -273,6 +273,7 @@ pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
             let pe = session.payment_element.clone().unwrap_or_default();
             list["payment_method_save"] = json!(pe.save && session.payment_element.is_some());
             list["payment_method_save_usage"] = json!(pe.save_usage);
+            list["payment_method_remove"] = json!(pe.remove && session.payment_element.is_some());
             Ok(list)
         })
         .await?;
@@ -319,4 +320,50 @@ fn intent_for(db: &crate::store::Db, secret: &str, customer: &str) -> ApiResult<
         .param("customer_session_client_secret"));
     }
     Ok(types)
+}
+
+/// `POST /v1/elements/saved_payment_methods/:id/detach` with `customer_session_client_secret`:
+/// the Payment Element's "Remove" for a session with `payment_method_remove` enabled; only
+/// the session's customer's methods.
+pub async fn remove_saved_payment_method(
+    axum::extract::Path(pm_id): axum::extract::Path<String>,
+    ctx: Ctx,
+) -> ApiResult<Reply> {
+    let p = &ctx.params;
+    p.check(&["customer_session_client_secret"])?;
+    let param = "customer_session_client_secret";
+    let secret = p.str(param)?.ok_or_else(|| ApiError::missing(param))?;
+    ctx.execute(move |db, exec| {
+        let no_such = || ApiError::no_such("customer session", &secret, param, 400);
+        let id = CustomerSession::id_of_secret(&secret).ok_or_else(no_such)?;
+        let session = db
+            .get::<CustomerSession>(&id)?
+            .filter(|s| {
+                bool::from(subtle::ConstantTimeEq::ct_eq(
+                    s.client_secret.as_bytes(),
+                    secret.as_bytes(),
+                ))
+            })
+            .ok_or_else(no_such)?;
+        if !session.live(exec.now) {
+            return Err(ApiError::invalid(
+                "This customer session has expired. Create a new one for the customer.",
+            )
+            .code("customer_session_expired")
+            .param(param));
+        }
+        if !session.payment_element.as_ref().is_some_and(|pe| pe.remove) {
+            return Err(ApiError::invalid(
+                "This customer session does not let the Payment Element remove payment methods (payment_method_remove).",
+            )
+            .param(param));
+        }
+        let pm = db
+            .get::<PaymentMethod>(&pm_id)?
+            .filter(|pm| pm.customer.as_deref() == Some(session.customer.as_str()))
+            .ok_or_else(|| ApiError::no_such("PaymentMethod", &pm_id, "payment_method", 404))?;
+        let pm = crate::flows::payment_methods::detach(db, exec, pm)?;
+        Ok((200, json!({"id": pm.id, "object": "payment_method", "detached": true})))
+    })
+    .await
 }

@@ -253,34 +253,11 @@ pub async fn detach(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.params.check(&["expand[]"])?;
     let expand_paths = ctx.expand_paths("payment_method", false)?;
     ctx.execute(move |db, exec| {
-        let mut pm = load_method(db, &id)?;
-        let Some(owner) = pm.customer.take() else {
+        let pm = load_method(db, &id)?;
+        if pm.customer.is_none() {
             return Err(ApiError::invalid(NOT_ATTACHED).param("payment_method"));
-        };
-        // Detaching is final: the method cannot be used or attached again, and its
-        // mandates stop.
-        pm.consumed = true;
-        db.put(&pm)?;
-        crate::flows::payment_methods::deactivate_mandates(db, exec, &pm.id)?;
-        if let Some(mut c) = db.get::<crate::domain::customer::Customer>(&owner)? {
-            if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
-                let before = views::customer(&c);
-                c.default_payment_method = None;
-                db.put(&c)?;
-                exec.event(
-                    db,
-                    EventType::CustomerUpdated,
-                    &views::customer(&c),
-                    Some(&before),
-                )?;
-            }
         }
-        exec.event(
-            db,
-            EventType::PaymentMethodDetached,
-            &views::payment_method(&pm),
-            None,
-        )?;
+        let pm = crate::flows::payment_methods::detach(db, exec, pm)?;
         respond_pm(db, exec, &pm, &expand_paths)
     })
     .await

@@ -124,6 +124,39 @@ pub fn save_mandate(
 }
 
 /// A detached method's mandates stop: `inactive`, with `mandate.updated`.
+/// Detaches an attached method from its customer. Detaching is final: the method cannot
+/// be used or attached again, its mandates stop, and it is no longer the customer's
+/// default (`customer.updated`, `payment_method.detached`).
+pub fn detach(db: &Db, exec: &Exec, mut pm: PaymentMethod) -> ApiResult<PaymentMethod> {
+    let owner = pm.customer.take();
+    pm.consumed = true;
+    db.put(&pm)?;
+    deactivate_mandates(db, exec, &pm.id)?;
+    if let Some(mut c) = match &owner {
+        Some(id) => db.get::<Customer>(id)?,
+        None => None,
+    } {
+        if c.default_payment_method.as_deref() == Some(pm.id.as_str()) {
+            let before = views::customer(&c);
+            c.default_payment_method = None;
+            db.put(&c)?;
+            exec.event(
+                db,
+                EventType::CustomerUpdated,
+                &views::customer(&c),
+                Some(&before),
+            )?;
+        }
+    }
+    exec.event(
+        db,
+        EventType::PaymentMethodDetached,
+        &views::payment_method(&pm),
+        None,
+    )?;
+    Ok(pm)
+}
+
 pub fn deactivate_mandates(db: &Db, exec: &Exec, pm: &str) -> ApiResult<()> {
     for mut m in mandates_of(db, pm)? {
         let before = views::mandate(&m);

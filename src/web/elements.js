@@ -36,6 +36,7 @@
     '.p-pe-choice input{accent-color:var(--p-primary);margin:0;}',
     '.p-pe-choice .p-pe-exp{margin-left:auto;color:var(--p-muted);font-size:13px;}',
     '.p-pe-new[hidden]{display:none;}',
+    '.p-pe-remove{margin-left:12px;background:none;border:0;color:var(--p-primary);font:inherit;font-size:13px;cursor:pointer;padding:0;}',
     '.p-pe-save{border:0;padding:0 0 calc(var(--p-unit)*3) 0;font-size:14px;}',
     '.p-pe-night{--p-bg:#30313d;--p-text:#fff;--p-muted:#a9a9b6;--p-border:#424353;}',
     '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}'
@@ -148,6 +149,7 @@
     return this._api.call('GET', '/v1/elements/saved_payment_methods', params).then(function (r) {
       if (r.json.error) throw r.json.error;
       self._save = r.json.payment_method_save ? { usage: r.json.payment_method_save_usage } : null;
+      self._remove = !!r.json.payment_method_remove;
       return r.json.data;
     });
   };
@@ -351,10 +353,27 @@
       row.appendChild(radio);
       row.appendChild(el('span', { 'class': 'p-pe-choice-label' }, label));
       if (exp) row.appendChild(el('span', { 'class': 'p-pe-exp' }, exp));
+      if (pm && self._elements._remove) {
+        // The customer session lets the customer remove a saved method.
+        var remove = el('button', { type: 'button', 'class': 'p-pe-remove', id: 'p-pe-remove-' + id }, 'Remove');
+        remove.addEventListener('click', function (event) {
+          event.preventDefault();
+          self._elements._api.call('POST', '/v1/elements/saved_payment_methods/' + id + '/detach', {
+            customer_session_client_secret: self._elements._options.customerSessionClientSecret
+          }).then(function (r) {
+            if (r.json.error) return;
+            self._savedMethods = self._savedMethods.filter(function (m) { return m.id !== id; });
+            self._render();
+            self._changed();
+          });
+        });
+        row.appendChild(remove);
+      }
       list.appendChild(row);
       return radio;
     }
     var first = null;
+    if (!this._savedMethods.length) return el('div', {});
     this._savedMethods.forEach(function (pm) {
       var c = pm.card || {};
       var brand = BRANDS[c.brand] || (c.brand ? c.brand[0].toUpperCase() + c.brand.slice(1) : LABELS[pm.type]);

@@ -214,3 +214,39 @@ def test_a_new_card_saved_from_the_payment_element_is_shown_next_time(us, browse
     finally:
         page.close()
         server.shutdown()
+
+
+def test_the_customer_removes_a_saved_card(us, browser):
+    """`payment_method_remove: enabled`: each saved card has a Remove button that detaches it
+    (`payment_method.detached`); without the feature there is none."""
+    customer = request(us.url, "POST", "/v1/customers", {}).json["id"]
+    old = saved_card(us.url, customer, "pm_card_mastercard", "always")
+    kept = saved_card(us.url, customer, "pm_card_visa", "always")
+    server, site, created = shop(us.url, customer, {"payment_method_remove": "enabled"})
+    page = open_page(browser, us, site)
+    try:
+        assert page.locator(".p-pe-remove").count() == 2
+        page.click(f"#p-pe-remove-{old}")
+        page.wait_for_function(f"!document.querySelector('#p-pe-saved-{old}')")
+        assert page.is_checked(f"#p-pe-saved-{kept}")
+        gone = request(us.url, "GET", f"/v1/payment_methods/{old}", {}).json
+        assert gone["customer"] is None
+        detached = request(us.url, "GET", "/v1/events", {"type": "payment_method.detached"}).json["data"]
+        assert detached[0]["data"]["object"]["id"] == old
+        page.click("#submit")
+        page.wait_for_url(f"{site}/order/123/complete?**")
+    finally:
+        page.close()
+        server.shutdown()
+    # A session without the feature shows no button, and the endpoint refuses.
+    server, site, created = shop(us.url, customer)
+    page = open_page(browser, us, site)
+    try:
+        assert page.locator(".p-pe-remove").count() == 0
+        _, session = created[0]
+        refused = request(us.url, "POST", f"/v1/elements/saved_payment_methods/{kept}/detach",
+                          {"customer_session_client_secret": session["client_secret"]}, key=PK)
+        assert refused.status == 400 and refused.error["param"] == "customer_session_client_secret"
+    finally:
+        page.close()
+        server.shutdown()
