@@ -179,6 +179,7 @@ mod tests {
             customer_details: None,
             intent_description: None,
             intent_metadata: Default::default(),
+            customer_creation: None,
         };
         let job = Job::new(
             "job_cs".into(),

@@ -23,6 +23,7 @@ const CREATE: &[&str] = &[
     "cancel_url",
     "customer",
     "customer_email",
+    "customer_creation",
     "client_reference_id",
     "currency",
     "payment_method_types[]",
@@ -205,6 +206,21 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         Mode::Payment => p.sub("payment_intent_data"),
         Mode::Setup => p.sub("setup_intent_data"),
     };
+    let customer_creation = p.enum_("customer_creation", &["always", "if_required"])?;
+    if customer_creation.is_some() {
+        if mode != Mode::Payment {
+            return Err(
+                ApiError::invalid("customer_creation can only be used in payment mode.")
+                    .param("customer_creation"),
+            );
+        }
+        if p.has("customer") {
+            return Err(ApiError::invalid(
+                "You may only specify one of these parameters: customer, customer_creation.",
+            )
+            .param("customer_creation"));
+        }
+    }
     let mut intent_metadata = Map::new();
     let mut intent_description = None;
     if let Some(d) = &intent_data {
@@ -232,6 +248,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         customer_details: None,
         intent_description,
         intent_metadata,
+        customer_creation,
     };
     p.apply_metadata(&mut session.metadata)?;
     let expires_at = p.int("expires_at")?;

@@ -11,7 +11,7 @@ use crate::flows::{load, Lookup};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 const WRITE_SHAPE: &[&str] = &[
     "email",
@@ -192,26 +192,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     )?;
     let expand_paths = ctx.expand_paths("customer", false)?;
     let p = ctx.params.clone();
-    let mut c = Customer {
-        id: ids::new_id("cus"),
-        created: 0,
-        email: None,
-        name: None,
-        description: None,
-        phone: None,
-        address: None,
-        shipping: None,
-        balance: 0,
-        metadata: Map::new(),
-        preferred_locales: vec![],
-        tax_exempt: None,
-        default_payment_method: None,
-        invoice_prefix: ids::random_base62(8).to_uppercase(),
-        invoice_footer: None,
-        invoice_custom_fields: None,
-        next_invoice_sequence: 1,
-        deleted: false,
-    };
+    let mut c = Customer::new(ids::new_id("cus"), ids::random_base62(8).to_uppercase(), 0);
     apply_fields(&p, &mut c)?;
     let version = ctx.version;
     let p2 = p.clone();

@@ -73,6 +73,9 @@ pub struct CheckoutSession {
     /// `payment_intent_data[...]` / `setup_intent_data[...]`: description and metadata.
     pub intent_description: Option<String>,
     pub intent_metadata: Map<String, Value>,
+    /// `customer_creation`: `always` makes a Customer when the session completes.
+    #[serde(default)]
+    pub customer_creation: Option<String>,
 }
 
 impl CheckoutSession {
@@ -143,6 +146,7 @@ mod tests {
             customer_details: None,
             intent_description: None,
             intent_metadata: Map::new(),
+            customer_creation: None,
         }
     }
 

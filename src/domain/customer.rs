@@ -31,3 +31,29 @@ pub struct Customer {
 fn first_invoice() -> i64 {
     1
 }
+
+impl Customer {
+    /// A customer with nothing set yet.
+    pub fn new(id: String, invoice_prefix: String, created: i64) -> Customer {
+        Customer {
+            id,
+            created,
+            email: None,
+            name: None,
+            description: None,
+            phone: None,
+            address: None,
+            shipping: None,
+            balance: 0,
+            metadata: Map::new(),
+            preferred_locales: vec![],
+            tax_exempt: None,
+            default_payment_method: None,
+            invoice_prefix,
+            invoice_footer: None,
+            invoice_custom_fields: None,
+            next_invoice_sequence: 1,
+            deleted: false,
+        }
+    }
+}

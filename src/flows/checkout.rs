@@ -3,6 +3,7 @@
 
 use super::{render_intent, render_setup, Exec};
 use crate::domain::checkout_session::{CheckoutSession, Mode, Status};
+use crate::domain::customer::Customer;
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::method_choice::ChosenTypes;
@@ -173,6 +174,27 @@ pub fn finish(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<String>> {
     };
     s.status = Status::Complete;
     s.customer_details = Some(customer_details(&s, pm.as_ref()));
+    if s.customer_creation.as_deref() == Some("always") && s.customer.is_none() {
+        // A customer for the buyer, from what they gave, and the payment is theirs.
+        let details = s.customer_details.clone().unwrap_or_default();
+        let mut c = Customer::new(
+            ids::new_id("cus"),
+            ids::random_base62(8).to_uppercase(),
+            exec.now,
+        );
+        c.email = details["email"].as_str().map(str::to_string);
+        c.name = details["name"].as_str().map(str::to_string);
+        db.put(&c)?;
+        exec.event(db, EventType::CustomerCreated, &views::customer(&c), None)?;
+        if let Some(mut pi) = match &s.payment_intent {
+            Some(id) => db.get::<PaymentIntent>(id)?,
+            None => None,
+        } {
+            pi.customer = Some(c.id.clone());
+            db.put(&pi)?;
+        }
+        s.customer = Some(c.id);
+    }
     db.put(&s)?;
     exec.event(
         db,

@@ -609,7 +609,11 @@ pub fn checkout_session(s: &crate::domain::checkout_session::CheckoutSession) ->
         "custom_text": {"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null},
         "customer": s.customer,
         "customer_account": null,
-        "customer_creation": if payment && s.customer.is_none() { json!("if_required") } else { Value::Null },
+        "customer_creation": match &s.customer_creation {
+            Some(c) => json!(c),
+            None if payment && s.customer.is_none() => json!("if_required"),
+            None => Value::Null,
+        },
         "customer_details": s.customer_details,
         "customer_email": s.customer_email,
         "discounts": [],

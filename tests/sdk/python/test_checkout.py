@@ -4,6 +4,7 @@ Chromium, driven through the element ids of Stripe's own hosted Checkout (`cardN
 with Amazon Pay) runs as its Ruby call writes it, with its success and cancel URLs on the
 merchant's site here (a small server of the test: example.com cannot be reached)."""
 import http.server
+import os
 import threading
 
 import pytest
@@ -25,6 +26,7 @@ _site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
 threading.Thread(target=_site.serve_forever, daemon=True).start()
 SITE = f"http://127.0.0.1:{_site.server_address[1]}"
 SUCCESS = SITE + "/success"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 CANCEL = SITE + "/cancel"
 
 
@@ -235,3 +237,26 @@ def test_products_and_prices_sold_in_a_session(client):
     updated = client.v1.products.update(product.id, params={"name": "Big poster", "active": False})
     assert (updated.name, updated.active) == ("Big poster", False)
     assert product.id not in [p.id for p in client.v1.products.list(params={"active": True, "limit": 100}).data]
+
+
+def test_customer_creation_always_makes_a_customer_for_the_buyer(us, browser):
+    session = new_payment_session(us.url, customer_creation="always")
+    assert session["customer_creation"] == "always" and session["customer"] is None
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(session["url"])
+        fill_card(page, "4242424242424242")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "checkout-payment-phone.png"), full_page=True)
+        submit(page)
+        page.wait_for_url(SUCCESS + "?session_id=" + session["id"])
+    finally:
+        page.close()
+    done = request(us.url, "GET", f"/v1/checkout/sessions/{session['id']}", {}).json
+    customer = request(us.url, "GET", f"/v1/customers/{done['customer']}", {}).json
+    assert (customer["email"], customer["name"]) == ("jenny@example.com", "Jenny Rosen")
+    pi = request(us.url, "GET", f"/v1/payment_intents/{done['payment_intent']}", {}).json
+    assert pi["customer"] == customer["id"]
+    refused = request(us.url, "POST", "/v1/checkout/sessions", {
+        "mode": "setup", "success_url": SUCCESS, "customer_creation": "always"})
+    assert refused.status == 400 and refused.error["param"] == "customer_creation"
