@@ -227,24 +227,7 @@ pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
         .app
         .store
         .read(move |db| -> ApiResult<Value> {
-            let no_such = || ApiError::no_such("customer session", &secret, param, 400);
-            let id = CustomerSession::id_of_secret(&secret).ok_or_else(no_such)?;
-            let session = db
-                .get::<CustomerSession>(&id)?
-                .filter(|s| {
-                    bool::from(subtle::ConstantTimeEq::ct_eq(
-                        s.client_secret.as_bytes(),
-                        secret.as_bytes(),
-                    ))
-                })
-                .ok_or_else(no_such)?;
-            if !session.live(crate::clock::now()) {
-                return Err(ApiError::invalid(
-                    "This customer session has expired. Create a new one for the customer.",
-                )
-                .code("customer_session_expired")
-                .param(param));
-            }
+            let session = live_session(db, &secret, crate::clock::now())?;
             let types = match &intent_secret {
                 Some(s) => Some(intent_for(db, s, &session.customer)?),
                 None => None,
@@ -278,6 +261,31 @@ pub async fn saved_payment_methods(ctx: Ctx) -> ApiResult<Reply> {
         })
         .await?;
     Ok(Reply::ok(&body))
+}
+
+/// The session a client secret names, if it is still live at `now` (errors name
+/// `customer_session_client_secret`).
+fn live_session(db: &crate::store::Db, secret: &str, now: i64) -> ApiResult<CustomerSession> {
+    let param = "customer_session_client_secret";
+    let no_such = || ApiError::no_such("customer session", secret, param, 400);
+    let id = CustomerSession::id_of_secret(secret).ok_or_else(no_such)?;
+    let session = db
+        .get::<CustomerSession>(&id)?
+        .filter(|s| {
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                s.client_secret.as_bytes(),
+                secret.as_bytes(),
+            ))
+        })
+        .ok_or_else(no_such)?;
+    if !session.live(now) {
+        return Err(ApiError::invalid(
+            "This customer session has expired. Create a new one for the customer.",
+        )
+        .code("customer_session_expired")
+        .param(param));
+    }
+    Ok(session)
 }
 
 /// The payment method types of the intent a client secret opens, which must be for
@@ -334,24 +342,7 @@ pub async fn remove_saved_payment_method(
     let param = "customer_session_client_secret";
     let secret = p.str(param)?.ok_or_else(|| ApiError::missing(param))?;
     ctx.execute(move |db, exec| {
-        let no_such = || ApiError::no_such("customer session", &secret, param, 400);
-        let id = CustomerSession::id_of_secret(&secret).ok_or_else(no_such)?;
-        let session = db
-            .get::<CustomerSession>(&id)?
-            .filter(|s| {
-                bool::from(subtle::ConstantTimeEq::ct_eq(
-                    s.client_secret.as_bytes(),
-                    secret.as_bytes(),
-                ))
-            })
-            .ok_or_else(no_such)?;
-        if !session.live(exec.now) {
-            return Err(ApiError::invalid(
-                "This customer session has expired. Create a new one for the customer.",
-            )
-            .code("customer_session_expired")
-            .param(param));
-        }
+        let session = live_session(db, &secret, exec.now)?;
         if !session.payment_element.as_ref().is_some_and(|pe| pe.remove) {
             return Err(ApiError::invalid(
                 "This customer session does not let the Payment Element remove payment methods (payment_method_remove).",
