@@ -258,6 +258,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/c/pay/{id}", get(web::checkout::show))
         .route("/c/pay/{id}/return", get(web::checkout::back))
+        .route("/c/pay/{id}/intent", post(web::checkout::intent))
         .route("/v3", get(web::stripe_js::v3))
         .route("/v3/", get(web::stripe_js::v3))
         .route("/v3/stripe.js", get(web::stripe_js::v3))

@@ -1,5 +1,6 @@
-//! A Checkout Session's hosted page: the intent it makes when the customer opens it, and
-//! its completion once that intent went through (`checkout.session.completed`).
+//! A Checkout Session's hosted page: the session it shows, the intent it makes when the
+//! customer submits (as Stripe's does, so `payment_intent.created` comes with the payment),
+//! and its completion once that intent went through (`checkout.session.completed`).
 
 use super::{render_intent, render_setup, Exec};
 use crate::domain::checkout_session::{CheckoutSession, Mode, Status};
@@ -15,12 +16,6 @@ use crate::store::Db;
 use crate::views;
 use serde_json::{json, Value};
 
-/// What the hosted page shows: the session and the client secret of its intent.
-pub struct Opened {
-    pub session: CheckoutSession,
-    pub client_secret: String,
-}
-
 fn chosen(s: &CheckoutSession) -> ChosenTypes {
     ChosenTypes {
         types: s.payment_method_types.clone(),
@@ -30,10 +25,10 @@ fn chosen(s: &CheckoutSession) -> ChosenTypes {
     }
 }
 
-/// The session as its page opens it, with its intent (made now if it has none yet);
-/// None when it no longer takes payments (complete, expired, unknown).
-pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
-    let Some(mut s) = db.get::<CheckoutSession>(id)? else {
+/// The session as its page shows it; None when it no longer takes payments (complete,
+/// expired, unknown).
+pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<CheckoutSession>> {
+    let Some(s) = db.get::<CheckoutSession>(id)? else {
         return Ok(None);
     };
     if s.status == Status::Open && !s.open(exec.now) {
@@ -41,9 +36,15 @@ pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
         expire_if_due(db, exec, id)?;
         return Ok(None);
     }
-    if s.status != Status::Open {
+    Ok((s.status == Status::Open).then_some(s))
+}
+
+/// The client secret of the intent the customer's submit confirms: the session's, made on
+/// the first submit; None when the session no longer takes payments.
+pub fn intent(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<String>> {
+    let Some(mut s) = open(db, exec, id)? else {
         return Ok(None);
-    }
+    };
     let client_secret = match s.mode {
         Mode::Payment => match &s.payment_intent {
             Some(id) => db.get::<PaymentIntent>(id)?.map(|pi| pi.client_secret),
@@ -97,10 +98,7 @@ pub fn open(db: &Db, exec: &Exec, id: &str) -> ApiResult<Option<Opened>> {
             }
         },
     };
-    Ok(client_secret.map(|client_secret| Opened {
-        session: s,
-        client_secret,
-    }))
+    Ok(client_secret)
 }
 
 /// An open session past its `expires_at` expires (`checkout.session.expired`); the

@@ -2,15 +2,15 @@
 //! the customer authorizes or fails the pending payment, then returns to `return_url`
 //! with Stripe's query parameters.
 
+use super::Visitor;
 use crate::domain::payment_method::PaymentMethodType;
+use crate::flows;
 use crate::flows::hosted::Back;
-use crate::flows::{self, Exec};
 use crate::state::App;
-use crate::state::{client_of, PeerAddr, RequestId};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form};
+use axum::Form;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -120,14 +120,10 @@ pub fn return_to(return_url: &str, params: &[(&str, &str)]) -> String {
 
 pub async fn submit(
     State(app): State<Arc<App>>,
-    Extension(request_id): Extension<RequestId>,
-    peer: Option<Extension<PeerAddr>>,
-    headers: axum::http::HeaderMap,
+    visitor: Visitor,
     Path((id, nonce)): Path<(String, String)>,
     Form(form): Form<Outcome>,
 ) -> Response {
-    // The customer's browser: whose acceptance a mandate made here records.
-    let client = client_of(peer.as_ref().map(|Extension(p)| p), &headers);
     let authorize = match form.outcome.as_str() {
         "authorize" => true,
         "fail" => false,
@@ -142,13 +138,11 @@ pub async fn submit(
                 .into_response()
         }
     };
-    let exec = Exec::for_customer(&app, request_id.0, client);
-    let owed = exec.owes_deliveries.clone();
-    let result = app
-        .store
-        .write(move |db| flows::hosted::answer(db, &exec, &id, &nonce, authorize))
+    let result = visitor
+        .act(&app, move |db, exec| {
+            flows::hosted::answer(db, exec, &id, &nonce, authorize)
+        })
         .await;
-    app.wake_deliveries(&owed);
     match result {
         Ok(Some(back)) => back_to_merchant(back),
         Ok(None) => not_found(),

@@ -6,13 +6,13 @@
 //! secret), as any merchant page would; redirect methods and 3-D Secure go through the
 //! authorization page, and everything comes back to `/c/pay/:id/return`.
 
+use super::Visitor;
 use crate::domain::checkout_session::{CheckoutSession, Mode};
-use crate::flows::{self, Exec};
-use crate::state::{client_of, App, PeerAddr, RequestId};
+use crate::flows;
+use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Extension;
 use std::sync::Arc;
 
 fn escape(s: &str) -> String {
@@ -82,24 +82,17 @@ const SCRIPT: &str = r#"<script>
     if (data.mode !== 'setup' && type !== 'amazon_pay') delete params.mandate_data;
     button.disabled = true;
     var confirm = data.mode === 'setup' ? stripe.confirmSetup : stripe.confirmPayment;
-    var result = await confirm.call(stripe, { clientSecret: data.secret, confirmParams: params });
+    // The session's intent is made on the first submit, as on Stripe.
+    var made = await fetch('/c/pay/' + data.session + '/intent', { method: 'POST' });
+    var intent = made.ok ? await made.json() : null;
+    if (!intent) { message.textContent = 'This Checkout Session is no longer available.'; return; }
+    var result = await confirm.call(stripe, { clientSecret: intent.client_secret, confirmParams: params });
     if (result.error) { message.textContent = result.error.message; button.disabled = false; }
   });
 })();
 </script>"#;
 
-const COUNTRIES: &[(&str, &str)] = &[
-    ("US", "United States"),
-    ("FR", "France"),
-    ("DE", "Germany"),
-    ("GB", "United Kingdom"),
-    ("ES", "Spain"),
-    ("IT", "Italy"),
-    ("NL", "Netherlands"),
-    ("BE", "Belgium"),
-];
-
-fn page_html(app: &App, s: &CheckoutSession, client_secret: &str) -> String {
+fn page_html(app: &App, s: &CheckoutSession) -> String {
     let merchant = escape(&app.merchant_name());
     let (heading, total, button) = match (s.mode, &s.currency) {
         (Mode::Payment, Some(c)) => (
@@ -149,7 +142,7 @@ fn page_html(app: &App, s: &CheckoutSession, client_secret: &str) -> String {
             )
         })
         .collect();
-    let countries: String = COUNTRIES
+    let countries: String = super::countries::COUNTRIES
         .iter()
         .map(|(code, name)| {
             let selected = if *code == app.account.country {
@@ -172,7 +165,7 @@ fn page_html(app: &App, s: &CheckoutSession, client_secret: &str) -> String {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{heading}</title>{STYLE}<script src="/v3/"></script></head><body><div class="App">
 <section class="Summary">{back}<h1>{heading}</h1><p class="Total" id="total">{total}</p><ul>{items}</ul></section>
-<section class="Form"><form id="checkout-form" data-key="{key}" data-secret="{secret}" data-session="{id}" data-mode="{mode}">
+<section class="Form"><form id="checkout-form" data-key="{key}" data-session="{id}" data-mode="{mode}">
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="{email}">
 <fieldset class="Methods"><legend>Payment method</legend>{methods}</fieldset>
 <div id="card-fields">
@@ -190,7 +183,6 @@ fn page_html(app: &App, s: &CheckoutSession, client_secret: &str) -> String {
         heading = escape(&heading),
         total = escape(&total),
         key = escape(&app.account.publishable_key),
-        secret = escape(client_secret),
         id = escape(&s.id),
         mode = if s.mode == Mode::Payment {
             "payment"
@@ -209,37 +201,35 @@ fn gone() -> Response {
         .into_response()
 }
 
-/// Runs `f` as the customer's action (events without a request), waking the delivery
-/// worker once it is committed.
-async fn as_customer<T: Send + 'static>(
-    app: &Arc<App>,
-    request_id: RequestId,
-    peer: Option<Extension<PeerAddr>>,
-    headers: &axum::http::HeaderMap,
-    f: impl FnOnce(&crate::store::Db, &Exec) -> crate::error::ApiResult<T> + Send + 'static,
-) -> crate::error::ApiResult<T> {
-    let client = client_of(peer.as_ref().map(|p| &p.0), headers);
-    let exec = Exec::for_customer(app, request_id.0, client);
-    let owed = exec.owes_deliveries.clone();
-    let result = app.store.write(move |db| f(db, &exec)).await;
-    app.wake_deliveries(&owed);
-    result
-}
-
-/// `GET /c/pay/:id`: the page, with the session's intent made on first opening.
+/// `GET /c/pay/:id`: the page.
 pub async fn show(
     State(app): State<Arc<App>>,
-    Extension(request_id): Extension<RequestId>,
-    peer: Option<Extension<PeerAddr>>,
-    headers: axum::http::HeaderMap,
+    visitor: Visitor,
     Path(id): Path<String>,
 ) -> Response {
-    let opened = as_customer(&app, request_id, peer, &headers, move |db, exec| {
-        flows::checkout::open(db, exec, &id)
-    })
-    .await;
+    let opened = visitor
+        .act(&app, move |db, exec| flows::checkout::open(db, exec, &id))
+        .await;
     match opened {
-        Ok(Some(o)) => Html(page_html(&app, &o.session, &o.client_secret)).into_response(),
+        Ok(Some(session)) => Html(page_html(&app, &session)).into_response(),
+        _ => gone(),
+    }
+}
+
+/// `POST /c/pay/:id/intent`: the client secret of the session's intent, made on the
+/// customer's first submit (`{"client_secret": …}`); 404 once the session is spent.
+pub async fn intent(
+    State(app): State<Arc<App>>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Response {
+    let made = visitor
+        .act(&app, move |db, exec| flows::checkout::intent(db, exec, &id))
+        .await;
+    match made {
+        Ok(Some(client_secret)) => {
+            axum::Json(serde_json::json!({ "client_secret": client_secret })).into_response()
+        }
         _ => gone(),
     }
 }
@@ -248,16 +238,13 @@ pub async fn show(
 /// the success URL once the session is complete, else to the page again.
 pub async fn back(
     State(app): State<Arc<App>>,
-    Extension(request_id): Extension<RequestId>,
-    peer: Option<Extension<PeerAddr>>,
-    headers: axum::http::HeaderMap,
+    visitor: Visitor,
     Path(id): Path<String>,
 ) -> Response {
     let page = format!("/c/pay/{id}");
-    let done = as_customer(&app, request_id, peer, &headers, move |db, exec| {
-        flows::checkout::finish(db, exec, &id)
-    })
-    .await;
+    let done = visitor
+        .act(&app, move |db, exec| flows::checkout::finish(db, exec, &id))
+        .await;
     let to = match done {
         Ok(Some(success_url)) => success_url,
         Ok(None) => page,

@@ -7,11 +7,15 @@
     visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover',
     diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay', cartes_bancaires: 'Cartes Bancaires'
   };
+  // The billing countries offered, and those whose card form asks for a postal code.
+  var COUNTRIES = /*__COUNTRIES__*/null || { list: [['US', 'United States']], postal: ['US'] };
   var REDIRECT_NOTE = 'After submission, you will be redirected to securely complete next steps.';
   var CSS = [
     '.p-pe{--p-primary:#0570de;--p-bg:#fff;--p-text:#30313d;--p-muted:#6d6e78;--p-danger:#df1b41;--p-border:#e6e6e6;--p-radius:5px;--p-unit:4px;',
     'font-family:var(--p-font,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif);font-size:15px;color:var(--p-text);}',
+    'html,body{margin:0;padding:0;background:transparent;}body{padding:4px;}',
     '.p-pe *{box-sizing:border-box;}',
+    'select.p-pe-input{appearance:none;-webkit-appearance:none;padding-right:32px;background-image:linear-gradient(45deg,transparent 50%,var(--p-muted) 50%),linear-gradient(135deg,var(--p-muted) 50%,transparent 50%);background-position:calc(100% - 17px) 50%,calc(100% - 12px) 50%;background-size:5px 5px;background-repeat:no-repeat;}',
     '.p-pe-methods{display:flex;gap:calc(var(--p-unit)*3);margin-bottom:calc(var(--p-unit)*3);flex-wrap:wrap;}',
     '.p-pe-accordion .p-pe-methods{flex-direction:column;gap:0;border:1px solid var(--p-border);border-radius:var(--p-radius);overflow:hidden;}',
     '.p-pe-tab{flex:1 1 0;min-width:110px;text-align:left;padding:calc(var(--p-unit)*3);background:var(--p-bg);color:var(--p-muted);border:1px solid var(--p-border);border-radius:var(--p-radius);',
@@ -48,12 +52,41 @@
     borderRadius: '--p-radius', spacingUnit: '--p-unit'
   };
 
-  function injectStyles() {
-    if (document.getElementById('pasarela-elements-css')) return;
-    var s = document.createElement('style');
-    s.id = 'pasarela-elements-css';
-    s.textContent = CSS;
-    (document.head || document.documentElement).appendChild(s);
+  // The element's own document: an iframe of the page's origin titled as Stripe's are, inside
+  // `div.__PrivateStripeElement`, so tests written against Stripe's DOM find the same fields.
+  var frames = 0;
+  function frameIn(node, title) {
+    var host = document.createElement('div');
+    host.className = '__PrivateStripeElement';
+    host.style.cssText = 'margin:0;padding:0;border:none;display:block;background:transparent;position:relative;opacity:1;';
+    var frame = document.createElement('iframe');
+    frame.setAttribute('title', title);
+    frame.setAttribute('name', '__privateStripeFrame' + (5000 + frames++));
+    frame.setAttribute('frameborder', '0');
+    frame.setAttribute('allowtransparency', 'true');
+    frame.setAttribute('scrolling', 'no');
+    frame.setAttribute('role', 'presentation');
+    // 4px of room around the fields for their focus rings, as Stripe's frames have.
+    frame.style.cssText = 'border:none;margin:-4px;width:calc(100% + 8px);min-width:100%;height:0;display:block;overflow:hidden;background:transparent;color-scheme:normal;';
+    host.appendChild(frame);
+    node.appendChild(host);
+    var doc = frame.contentDocument;
+    doc.open();
+    doc.write('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body></body></html>');
+    doc.close();
+    var style = doc.createElement('style');
+    style.textContent = CSS;
+    doc.head.appendChild(style);
+    return { host: host, frame: frame, doc: doc };
+  }
+
+  // The customer's country: the page's default, else the browser's region, else the US.
+  function defaultCountry(opts) {
+    var given = opts.defaultValues && opts.defaultValues.billingDetails && opts.defaultValues.billingDetails.address;
+    var known = COUNTRIES.list.map(function (c) { return c[0]; });
+    if (given && known.indexOf(given.country) >= 0) return given.country;
+    var region = String(navigator.language || '').split('-')[1];
+    return region && known.indexOf(region.toUpperCase()) >= 0 ? region.toUpperCase() : 'US';
   }
 
   function el(tag, attrs, text) {
@@ -92,7 +125,7 @@
   }
 
   // What is wrong with the card fields, field by field (Stripe's codes and messages).
-  function cardErrors(f) {
+  function cardErrors(f, postal) {
     var out = {};
     var num = digits(f.number);
     var b = brandOf(num);
@@ -100,15 +133,21 @@
     else if (!luhn(num)) out.number = validationError('invalid_number', 'Your card number is invalid.');
     var exp = digits(f.expiry);
     if (exp.length < 4) {
-      out.expiry = validationError('incomplete_expiry', "Your card's expiration date is incomplete.");
+      out.expiry = validationError('incomplete_expiry', 'Your card\u2019s expiration date is incomplete.');
     } else {
       var month = +exp.slice(0, 2), year = 2000 + +exp.slice(2, 4);
       var now = new Date(), thisYear = now.getFullYear(), thisMonth = now.getMonth() + 1;
-      if (month < 1 || month > 12) out.expiry = validationError('invalid_expiry_month', "Your card's expiration date is invalid.");
-      else if (year < thisYear) out.expiry = validationError('invalid_expiry_year_past', "Your card's expiration year is in the past.");
-      else if (year === thisYear && month < thisMonth) out.expiry = validationError('invalid_expiry_month_past', "Your card's expiration date is in the past.");
+      if (month < 1 || month > 12) out.expiry = validationError('invalid_expiry_month', 'Your card\u2019s expiration date is invalid.');
+      else if (year < thisYear) out.expiry = validationError('invalid_expiry_year_past', 'Your card\u2019s expiration year is in the past.');
+      else if (year === thisYear && month < thisMonth) out.expiry = validationError('invalid_expiry_month_past', 'Your card\u2019s expiration date is in the past.');
     }
-    if (digits(f.cvc).length < b.cvc) out.cvc = validationError('incomplete_cvc', "Your card's security code is incomplete.");
+    if (digits(f.cvc).length < b.cvc) out.cvc = validationError('incomplete_cvc', 'Your card\u2019s security code is incomplete.');
+    if (postal) {
+      var code = String(f.postalCode || '').trim();
+      var zip = postal === 'US';
+      if (!code) out.postalCode = validationError('incomplete_zip', zip ? 'Your ZIP is incomplete.' : 'Your postal code is incomplete.');
+      else if (zip && !/^\d{5}$/.test(code)) out.postalCode = validationError(code.length < 5 ? 'incomplete_zip' : 'invalid_zip', code.length < 5 ? 'Your ZIP is incomplete.' : 'Your ZIP is invalid.');
+    }
     return out;
   }
 
@@ -205,6 +244,12 @@
     this._selected = null;
     this._root = null;
     this._fields = {};
+    var fields = opts.fields && opts.fields.billingDetails;
+    var address = fields === 'never' ? 'never' : fields && fields.address;
+    // The merchant collects the address itself (`fields.billingDetails.address: 'never'`).
+    this._askAddress = kind === 'card' ? !opts.hidePostalCode
+      : !(address === 'never' || (address && address.country === 'never'));
+    this._country = defaultCountry(opts);
   }
 
   PaymentElement.prototype.on = function (event, handler) {
@@ -232,9 +277,15 @@
       throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
     }
     if (this._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
-    injectStyles();
+    this._frame = frameIn(node, this._kind === 'card' ? 'Secure card payment input frame' : 'Secure payment input frame');
+    this._doc = this._frame.doc;
     this._root = el('div', { 'class': 'p-pe p-pe-' + this._layout, 'data-pasarela': 'payment-element' });
-    node.appendChild(this._root);
+    this._doc.body.appendChild(this._root);
+    // The frame is as tall as what it holds.
+    var frame = this._frame.frame, root = this._root;
+    function fit() { frame.style.height = (root.offsetHeight + 8) + 'px'; }
+    new frame.contentWindow.ResizeObserver(fit).observe(root);
+    fit();
     this._applyAppearance();
     var self = this;
     this._load().then(function () {
@@ -246,8 +297,10 @@
   };
 
   PaymentElement.prototype.unmount = function () {
-    if (this._root && this._root.parentNode) this._root.parentNode.removeChild(this._root);
+    var host = this._frame && this._frame.host;
+    if (host && host.parentNode) host.parentNode.removeChild(host);
     this._root = null;
+    this._frame = null;
   };
 
   PaymentElement.prototype.destroy = function () {
@@ -261,11 +314,12 @@
     if (f && this._selected === 'card') f.focus();
   };
   PaymentElement.prototype.blur = function () {
-    if (document.activeElement && this._root && this._root.contains(document.activeElement)) document.activeElement.blur();
+    var active = this._doc && this._doc.activeElement;
+    if (active && this._root && this._root.contains(active)) active.blur();
   };
   PaymentElement.prototype.clear = function () {
     var f = this._fields;
-    ['number', 'expiry', 'cvc'].forEach(function (k) { if (f[k]) f[k].value = ''; });
+    ['number', 'expiry', 'cvc', 'postalCode'].forEach(function (k) { if (f[k]) f[k].value = ''; });
     this._changed();
   };
   PaymentElement.prototype.update = function (opts) {
@@ -317,7 +371,7 @@
     this._tabs = {};
     this._panes = {};
     this._types.forEach(function (type) {
-      var tab = el('button', { type: 'button', role: 'tab', 'class': 'p-pe-tab', id: 'p-pe-tab-' + type, 'data-type': type, 'aria-selected': 'false' }, LABELS[type]);
+      var tab = el('button', { type: 'button', role: 'tab', 'class': 'p-pe-tab', id: type + '-tab', 'data-type': type, 'aria-selected': 'false' }, LABELS[type]);
       tab.addEventListener('click', function () { self._select(type); });
       tabs.appendChild(tab);
       var pane = el('div', { 'class': 'p-pe-pane', role: 'tabpanel', id: 'p-pe-pane-' + type, hidden: '' });
@@ -390,19 +444,23 @@
 
   PaymentElement.prototype._cardFields = function (pane) {
     var self = this;
-    function field(name, label, attrs, width) {
+    var card = this._kind === 'card';
+    // Stripe's ids (`#Field-numberInput`…); the Card Element's inputs keep its names
+    // (`cardnumber`, `exp-date`, `cvc`, `postal`).
+    var NAMES = { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postalCode: 'postal' };
+    function field(name, label, attrs, tag) {
       var wrap = el('div', { 'class': 'p-pe-field' });
-      if (width) wrap.style.flex = width;
-      var id = 'p-pe-' + name;
+      var id = 'Field-' + name + 'Input';
       wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': id }, label));
-      var input = el('input', Object.assign({ id: id, name: name, 'class': 'p-pe-input', type: 'text', spellcheck: 'false', 'aria-invalid': 'false' }, attrs));
+      var input = el(tag || 'input', Object.assign({ id: id, name: card ? NAMES[name] : name, 'class': 'p-pe-input', 'aria-invalid': 'false' },
+        tag ? {} : { type: 'text', spellcheck: 'false' }, attrs));
       wrap.appendChild(input);
-      var error = el('div', { 'class': 'p-pe-error', id: id + '-error', role: 'alert' });
+      var error = el('div', { 'class': 'p-pe-error', id: 'Field-' + name + 'Error', role: 'alert' });
       wrap.appendChild(error);
-      input.addEventListener('input', function () { self._format(name); self._showFieldError(name, null); self._changed(); });
+      input.addEventListener(tag ? 'change' : 'input', function () { self._format(name); self._showFieldError(name, null); self._changed(); });
       input.addEventListener('focus', function () { self._emit('focus', { elementType: self._kind }); });
       input.addEventListener('blur', function () {
-        var errs = cardErrors(self._values());
+        var errs = cardErrors(self._values(), self._postal());
         if (input.value) self._showFieldError(name, errs[name] || null);
         self._emit('blur', { elementType: self._kind });
       });
@@ -419,6 +477,24 @@
     row.appendChild(field('expiry', 'Expiration date', { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' }));
     row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
     pane.appendChild(row);
+    if (this._askAddress) {
+      // Where the card is billed: Stripe asks for the country, and a ZIP or postcode where
+      // the country has one its banks check (the Card Element: a postal code alone).
+      var place = el('div', { 'class': 'p-pe-row' });
+      if (!card) {
+        var country = field('country', 'Country', { autocomplete: 'billing country' }, 'select');
+        COUNTRIES.list.forEach(function (c) {
+          var option = el('option', { value: c[0] }, c[1]);
+          if (c[0] === self._country) option.setAttribute('selected', '');
+          self._fields.country.appendChild(option);
+        });
+        place.appendChild(country);
+      }
+      this._postalWrap = field('postalCode', card ? 'ZIP' : 'ZIP code', { autocomplete: 'billing postal-code', placeholder: card ? 'ZIP' : '12345' });
+      place.appendChild(this._postalWrap);
+      pane.appendChild(place);
+      this._format('country');
+    }
     // The customer session lets the customer save the card for next time.
     if (this._kind === 'payment' && this._elements._save) {
       var save = el('label', { 'class': 'p-pe-choice p-pe-save', 'for': 'p-pe-save' });
@@ -445,12 +521,33 @@
       f.value = e.length > 2 ? e.slice(0, 2) + ' / ' + e.slice(2) : e;
     } else if (name === 'cvc') {
       f.value = digits(f.value).slice(0, 4);
+    } else if (name === 'country' && f) {
+      var postal = this._postal();
+      var zip = this._postalWrap;
+      if (!postal) { zip.setAttribute('hidden', ''); zip.style.display = 'none'; return; }
+      zip.removeAttribute('hidden');
+      zip.style.display = '';
+      zip.firstChild.textContent = postal === 'US' ? 'ZIP code' : 'Postal code';
+      this._fields.postalCode.setAttribute('placeholder', postal === 'US' ? '12345' : '');
+      this._fields.postalCode.setAttribute('inputmode', postal === 'US' ? 'numeric' : 'text');
+    } else if (name === 'postalCode' && this._postal() === 'US') {
+      f.value = digits(f.value).slice(0, 5);
     }
   };
 
   PaymentElement.prototype._values = function () {
     var f = this._fields;
-    return { number: f.number ? f.number.value : '', expiry: f.expiry ? f.expiry.value : '', cvc: f.cvc ? f.cvc.value : '' };
+    function v(k) { return f[k] ? f[k].value : ''; }
+    return { number: v('number'), expiry: v('expiry'), cvc: v('cvc'), country: v('country'), postalCode: v('postalCode') };
+  };
+
+  // Which postal code the card form asks for: the country's code (US: a ZIP), 'any' for the
+  // Card Element's free-form one, or null for none.
+  PaymentElement.prototype._postal = function () {
+    if (!this._askAddress) return null;
+    if (this._kind === 'card') return 'any';
+    var country = this._fields.country ? this._fields.country.value : this._country;
+    return COUNTRIES.postal.indexOf(country) >= 0 ? country : null;
   };
 
   PaymentElement.prototype._showFieldError = function (name, error) {
@@ -471,7 +568,7 @@
 
   PaymentElement.prototype._complete = function () {
     if (this._savedChoice || this._selected !== 'card') return true;
-    return Object.keys(cardErrors(this._values())).length === 0;
+    return Object.keys(cardErrors(this._values(), this._postal())).length === 0;
   };
 
   PaymentElement.prototype._changed = function () {
@@ -498,8 +595,8 @@
   // The first problem (shown in place when `show`), or null.
   PaymentElement.prototype._validate = function (show) {
     if (this._savedChoice || this._selected !== 'card') return null;
-    var errs = cardErrors(this._values()), self = this, first = null;
-    ['number', 'expiry', 'cvc'].forEach(function (k) {
+    var errs = cardErrors(this._values(), this._postal()), self = this, first = null;
+    ['number', 'expiry', 'cvc', 'postalCode'].forEach(function (k) {
       if (show) self._showFieldError(k, errs[k] || null);
       if (!first && errs[k]) first = errs[k];
     });
@@ -514,10 +611,30 @@
       type: 'card',
       card: { number: digits(v.number), exp_month: +exp.slice(0, 2), exp_year: 2000 + +exp.slice(2, 4), cvc: digits(v.cvc) }
     };
+    if (this._askAddress) {
+      var address = {};
+      if (v.country) address.country = v.country;
+      if (this._postal() && v.postalCode.trim()) address.postal_code = v.postalCode.trim();
+      data.billing_details = { address: address };
+    }
     // Saved with the customer's consent: the Payment Element may show it next time.
     if (this._saving()) data.allow_redisplay = 'always';
     return data;
   };
+
+  // The merchant's `payment_method_data` with what the customer typed; the address the
+  // element collected joins the billing details the merchant passed.
+  function mergeMethodData(given, typed) {
+    given = given || {};
+    var out = Object.assign({}, given, typed);
+    if (typed.billing_details) {
+      var merchant = given.billing_details || {};
+      out.billing_details = Object.assign({}, merchant, {
+        address: Object.assign({}, merchant.address || {}, typed.billing_details.address)
+      });
+    }
+    return out;
+  }
 
   // Whether the customer ticked "Save payment details for future purchases".
   PaymentElement.prototype._saving = function () {
@@ -535,7 +652,9 @@
     var error = card._validate(true);
     if (error) return { error: error };
     var copy = Object.assign({}, data);
-    var method = Object.assign({}, holder, { card: card._methodData().card });
+    var method = mergeMethodData(holder, card._methodData());
+    delete method.type;
+    if (holder.type) method.type = holder.type;
     if (holder === data) return { data: method };
     copy.payment_method = method;
     return { data: copy };
@@ -563,7 +682,7 @@
       params.payment_method = pe._savedChoice.id;
       delete params.payment_method_data;
     } else {
-      params.payment_method_data = Object.assign({}, confirmParams.payment_method_data || {}, pe._methodData());
+      params.payment_method_data = mergeMethodData(confirmParams.payment_method_data, pe._methodData());
       // A PaymentIntent saves the card as the customer session says.
       if (pe._saving() && kind === 'payment_intent' && !params.setup_future_usage) {
         params.setup_future_usage = (elements._save && elements._save.usage) || 'off_session';

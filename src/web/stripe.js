@@ -277,7 +277,7 @@
         if (!pe || !pe._root) return Promise.reject(IntegrationError('stripe.createPaymentMethod(): the `elements` instance has no mounted Payment Element.'));
         var invalid = pe._validate(true);
         if (invalid) return Promise.resolve({ error: invalid });
-        data = Object.assign({}, data.params || {}, pe._methodData());
+        data = mergeMethodData(data.params, pe._methodData());
       }
       var given = withCardElement(data);
       if (given.error) return Promise.resolve({ error: given.error });

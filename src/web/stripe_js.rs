@@ -28,6 +28,7 @@ fn script(release: &str) -> Response {
     };
     let body = SOURCE
         .replace("/*__ELEMENTS__*/", ELEMENTS)
+        .replace("/*__COUNTRIES__*/null", &super::countries::as_json())
         .replace("__RELEASE__", release)
         .replace("__API_VERSION__", version);
     (

@@ -530,3 +530,24 @@ def answer(handler, body, content_type: str) -> None:
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+# The Payment Element's and the Card Element's fields live in an iframe titled as Stripe's,
+# with Stripe's ids, so these are the selectors a test written against Stripe uses.
+PAYMENT_FRAME = 'iframe[title="Secure payment input frame"]'
+CARD_FRAME = 'iframe[title="Secure card payment input frame"]'
+
+
+def payment_frame(page):
+    return page.frame_locator(PAYMENT_FRAME)
+
+
+def type_card(page, number, expiry="12 / 34", cvc="123", postal="10001", *, frame=PAYMENT_FRAME):
+    """Types a card into the Payment Element (or, with frame=CARD_FRAME, the Card Element);
+    postal=None leaves the ZIP / postal code field alone."""
+    f = page.frame_locator(frame)
+    f.locator("#Field-numberInput").fill(number)
+    f.locator("#Field-expiryInput").fill(expiry)
+    f.locator("#Field-cvcInput").fill(cvc)
+    if postal is not None:
+        f.locator("#Field-postalCodeInput").fill(postal)

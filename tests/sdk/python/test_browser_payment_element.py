@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from helpers import PK, SK, answer, request
+from helpers import CARD_FRAME, PK, SK, answer, payment_frame, request, type_card
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 
@@ -99,12 +99,6 @@ def open_checkout(browser, site, **kw):
     return page
 
 
-def type_card(page, number, expiry="12 / 34", cvc="123"):
-    page.fill("#p-pe-number", number)
-    page.fill("#p-pe-expiry", expiry)
-    page.fill("#p-pe-cvc", cvc)
-
-
 def query(url):
     return {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(url).query).items()}
 
@@ -113,12 +107,13 @@ def test_a_card_typed_into_the_payment_element_pays(us, browser):
     server, site, created = merchant(us.url)
     page = open_checkout(browser, site)
     try:
-        tabs = page.locator("[role=tab]").all_inner_texts()
+        frame = payment_frame(page)
+        tabs = frame.locator("[role=tab]").all_inner_texts()
         assert tabs == ["Card", "Amazon Pay"], "the types the intent allows, in its order"
         assert page.get_attribute("body", "data-complete") is None
         type_card(page, "4242424242424242", "1234")
-        assert page.input_value("#p-pe-number") == "4242 4242 4242 4242"
-        assert page.input_value("#p-pe-expiry") == "12 / 34"
+        assert frame.locator("#Field-numberInput").input_value() == "4242 4242 4242 4242"
+        assert frame.locator("#Field-expiryInput").input_value() == "12 / 34"
         assert page.get_attribute("body", "data-complete") == "1"
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, "payment-element-desktop.png"), full_page=True)
@@ -138,8 +133,8 @@ def test_a_card_typed_into_the_payment_element_pays(us, browser):
 @pytest.mark.parametrize("number,expiry,message,confirmed", [
     ("4242", "12 / 34", "Your card number is incomplete.", False),
     ("4242424242424241", "12 / 34", "Your card number is invalid.", False),
-    ("4242424242424242", "12 / 1", "Your card's expiration date is incomplete.", False),
-    ("4242424242424242", "12 / 20", "Your card's expiration year is in the past.", False),
+    ("4242424242424242", "12 / 1", "Your card\u2019s expiration date is incomplete.", False),
+    ("4242424242424242", "12 / 20", "Your card\u2019s expiration year is in the past.", False),
     ("4000000000000002", "12 / 34", "Your card was declined.", True),
 ])
 def test_errors_show_where_the_merchant_shows_them(us, browser, number, expiry, message, confirmed):
@@ -154,7 +149,68 @@ def test_errors_show_where_the_merchant_shows_them(us, browser, number, expiry, 
         assert after["status"] == "requires_payment_method"
         assert (after["latest_charge"] is not None) == confirmed, "validation errors never reach the API"
         if not confirmed:
-            assert page.get_attribute("[aria-invalid='true']", "class") == "p-pe-input"
+            assert payment_frame(page).locator("[aria-invalid='true']").get_attribute("class") == "p-pe-input"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_the_element_is_drawn_as_stripes_is(us, browser):
+    """The fields sit in an iframe titled "Secure payment input frame" inside
+    `div.__PrivateStripeElement` in the merchant's container, with Stripe's ids, so a test
+    written against Stripe's Payment Element finds them."""
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        assert page.locator("#payment-element > div.__PrivateStripeElement > iframe[title='Secure payment input frame']").count() == 1
+        frame = payment_frame(page)
+        for selector in ["#card-tab", "#amazon_pay-tab", "#Field-numberInput", "#Field-expiryInput", "#Field-cvcInput",
+                         "select#Field-countryInput", "#Field-postalCodeInput"]:
+            assert frame.locator(selector).count() == 1, selector
+        assert frame.locator("label[for=Field-postalCodeInput]").inner_text() == "ZIP code"
+        height = page.locator("iframe[title='Secure payment input frame']").bounding_box()["height"]
+        assert height > frame.locator("#Field-postalCodeInput").bounding_box()["height"] * 4, "the frame fits its fields"
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_the_billing_country_and_postal_code(us, browser):
+    """A US card form asks for a ZIP (Stripe's message when it is missing); France has no
+    postal code field; what was chosen is the payment method's billing address."""
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        frame = payment_frame(page)
+        type_card(page, "4242424242424242", postal="123")
+        assert page.get_attribute("body", "data-complete") == "0"
+        page.click("#submit")
+        page.wait_for_function("document.querySelector('#error-message').textContent.length > 0")
+        assert page.inner_text("#error-message") == "Your ZIP is incomplete."
+        assert frame.locator("#Field-postalCodeError").inner_text() == "Your ZIP is incomplete."
+        assert request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}").json["latest_charge"] is None
+        frame.locator("#Field-countryInput").select_option("FR")
+        assert not frame.locator("#Field-postalCodeInput").is_visible(), "no postal code in France"
+        assert page.get_attribute("body", "data-complete") == "1"
+        page.click("#submit")
+        page.wait_for_url(f"{site}/complete?**")
+        pi = request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}", {"expand[]": "payment_method"}).json
+        assert pi["status"] == "succeeded"
+        assert pi["payment_method"]["billing_details"]["address"]["country"] == "FR"
+        assert pi["payment_method"]["billing_details"]["address"]["postal_code"] is None
+    finally:
+        page.close()
+        server.shutdown()
+
+    server, site, created = merchant(us.url)
+    page = open_checkout(browser, site)
+    try:
+        type_card(page, "4242424242424242", postal="94107")
+        page.click("#submit")
+        page.wait_for_url(f"{site}/complete?**")
+        pi = request(us.url, "GET", f"/v1/payment_intents/{created[0]['id']}", {"expand[]": "payment_method"}).json
+        address = pi["payment_method"]["billing_details"]["address"]
+        assert (address["country"], address["postal_code"]) == ("US", "94107")
     finally:
         page.close()
         server.shutdown()
@@ -164,7 +220,7 @@ def test_amazon_pay_from_the_payment_element_goes_through_the_authorization_page
     server, site, created = merchant(us.url, layout="accordion")
     page = open_checkout(browser, site)
     try:
-        page.click("#p-pe-tab-amazon_pay")
+        payment_frame(page).locator("#amazon_pay-tab").click()
         assert page.get_attribute("body", "data-type") == "amazon_pay"
         assert page.get_attribute("body", "data-complete") == "1"
         page.click("#submit")
@@ -184,8 +240,8 @@ def test_alma_from_the_payment_element_on_a_french_account(fr, browser):
     server, site, created = merchant(fr.url, amount=5099, currency="eur")
     page = open_checkout(browser, site)
     try:
-        assert page.locator("[role=tab]").all_inner_texts() == ["Card", "Alma", "Amazon Pay"]
-        page.click("#p-pe-tab-alma")
+        assert payment_frame(page).locator("[role=tab]").all_inner_texts() == ["Card", "Alma", "Amazon Pay"]
+        payment_frame(page).locator("#alma-tab").click()
         page.click("#submit")
         page.wait_for_url(f"{fr.url}/authorize/**")
         page.get_by_role("button", name="Authorize test payment").click()
@@ -271,7 +327,7 @@ def test_deferred_intent_types_by_script_version(us, browser):
             allowedPaymentMethodTypes: ['card', 'amazon_pay']}); const p = e.create('payment');
             p.on('ready', () => { document.body.dataset.ready = '1'; }); p.mount('#pe'); }""", PK)
         page.wait_for_selector("body[data-ready='1']")
-        assert page.locator("[role=tab]").all_inner_texts() == ["Card", "Amazon Pay"]
+        assert payment_frame(page).locator("[role=tab]").all_inner_texts() == ["Card", "Amazon Pay"]
     finally:
         page.close()
 
@@ -314,19 +370,32 @@ def test_the_card_element_with_confirm_card_payment(us, browser):
                 "amount": 2000, "currency": "usd", "automatic_payment_methods[enabled]": "true",
                 "automatic_payment_methods[allow_redirects]": "never"}).json
 
+        # The Card Element's inputs by the names Stripe's have.
+        card = page.frame_locator(CARD_FRAME)
+
+        def type_number(number):
+            card.locator("input[name=cardnumber]").fill(number)
+            card.locator("input[name=exp-date]").fill("12 / 34")
+            card.locator("input[name=cvc]").fill("123")
+            card.locator("input[name=postal]").fill("94107")
+
         pi = intent()
-        type_card(page, "4242")
+        type_number("4242")
         assert page.evaluate("(cs) => window.pay(cs)", pi["client_secret"]) == {
             "error": ["validation_error", "incomplete_number", "Your card number is incomplete."]}
         assert request(us.url, "GET", f"/v1/payment_intents/{pi['id']}").json["latest_charge"] is None
-        type_card(page, "4000000000000002")
+        type_number("4000000000000002")
         assert page.get_attribute("body", "data-brand") == "visa"
         declined = page.evaluate("(cs) => window.pay(cs)", pi["client_secret"])
         assert declined["error"][:2] == ["card_error", "card_declined"]
         assert declined["error"][2] == "Your card was declined."
-        type_card(page, "4242424242424242")
+        type_number("4242424242424242")
         assert page.get_attribute("body", "data-complete") == "1"
         assert page.evaluate("(cs) => window.pay(cs)", pi["client_secret"]) == {"status": "succeeded"}
+        paid = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+        billing = paid["payment_method"]["billing_details"]
+        assert (billing["name"], billing["address"]["postal_code"]) == ("Jenny Rosen", "94107"), \
+            "the merchant's billing details and the element's postal code, together"
         assert page.evaluate("() => window.save()") == {"last4": "4242", "name": "card"}
     finally:
         page.close()

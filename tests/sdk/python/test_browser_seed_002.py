@@ -10,7 +10,7 @@ import json
 import os
 import threading
 
-from helpers import PK, SK, answer, request
+from helpers import PK, SK, answer, payment_frame, request, type_card
 
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 
@@ -113,13 +113,14 @@ def test_seed_002_pays_with_the_saved_card_the_session_shows(us, browser):
     shown = saved_card(us.url, customer, "pm_card_visa", "always")
     server, site, created = shop(us.url, customer)
     page = open_page(browser, us, site)
+    frame = payment_frame(page)
     try:
-        choices = page.locator(".p-pe-choice").all_inner_texts()
+        choices = frame.locator(".p-pe-choice").all_inner_texts()
         assert choices[0].startswith("Visa \u2022\u2022\u2022\u2022 4242"), choices
         assert choices[-1] == "New payment method"
         assert len(choices) == 2, "a method saved without consent (allow_redisplay unspecified) is not shown"
-        assert page.is_checked(f"#p-pe-saved-{shown}"), "the saved card is chosen by default"
-        assert not page.locator(f"#p-pe-saved-{hidden}").count()
+        assert frame.locator(f"#p-pe-saved-{shown}").is_checked(), "the saved card is chosen by default"
+        assert not frame.locator(f"#p-pe-saved-{hidden}").count()
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, "seed-002-saved-card.png"), full_page=True)
         page.click("#submit")
@@ -139,16 +140,15 @@ def test_seed_002_a_new_card_instead_of_the_saved_one(us, browser):
     saved_card(us.url, customer, "pm_card_visa", "always")
     server, site, created = shop(us.url, customer)
     page = open_page(browser, us, site, viewport={"width": 390, "height": 844})
+    frame = payment_frame(page)
     try:
-        page.check("#p-pe-saved-new")
-        page.fill("#p-pe-number", "4000000000000002")
-        page.fill("#p-pe-expiry", "1234")
-        page.fill("#p-pe-cvc", "123")
+        frame.locator("#p-pe-saved-new").check()
+        type_card(page, "4000000000000002", "1234")
         page.screenshot(path=os.path.join(ARTIFACTS, "seed-002-new-card-phone.png"), full_page=True)
         page.click("#submit")
         page.wait_for_function("document.querySelector('#error-message').textContent.trim().length > 0")
         assert page.inner_text("#error-message") == "Your card was declined."
-        page.fill("#p-pe-number", "4242424242424242")
+        frame.locator("#Field-numberInput").fill("4242424242424242")
         page.click("#submit")
         page.wait_for_url(f"{site}/order/123/complete?**")
         page.wait_for_function("document.querySelector('#message').innerText.length > 0")
@@ -195,12 +195,11 @@ def test_a_new_card_saved_from_the_payment_element_is_shown_next_time(us, browse
     server, site, created = shop(us.url, customer, {
         "payment_method_save": "enabled", "payment_method_save_usage": "on_session"})
     page = open_page(browser, us, site)
+    frame = payment_frame(page)
     try:
-        assert page.locator(".p-pe-choice").count() == 1, "nothing saved yet: only the save box"
-        page.fill("#p-pe-number", "4242424242424242")
-        page.fill("#p-pe-expiry", "1234")
-        page.fill("#p-pe-cvc", "123")
-        page.check("#p-pe-save")
+        assert frame.locator(".p-pe-choice").count() == 1, "nothing saved yet: only the save box"
+        type_card(page, "4242424242424242", "1234")
+        frame.locator("#p-pe-save").check()
         page.click("#submit")
         page.wait_for_url(f"{site}/order/123/complete?**")
         intent, _ = created[0]
@@ -210,7 +209,7 @@ def test_a_new_card_saved_from_the_payment_element_is_shown_next_time(us, browse
         assert (pm["customer"], pm["allow_redisplay"]) == (customer, "always")
         page.goto(site + "/checkout")
         page.wait_for_selector("body[data-ready='1']")
-        assert page.is_checked(f"#p-pe-saved-{pm['id']}")
+        assert frame.locator(f"#p-pe-saved-{pm['id']}").is_checked()
     finally:
         page.close()
         server.shutdown()
@@ -224,11 +223,12 @@ def test_the_customer_removes_a_saved_card(us, browser):
     kept = saved_card(us.url, customer, "pm_card_visa", "always")
     server, site, created = shop(us.url, customer, {"payment_method_remove": "enabled"})
     page = open_page(browser, us, site)
+    frame = payment_frame(page)
     try:
-        assert page.locator(".p-pe-remove").count() == 2
-        page.click(f"#p-pe-remove-{old}")
-        page.wait_for_function(f"!document.querySelector('#p-pe-saved-{old}')")
-        assert page.is_checked(f"#p-pe-saved-{kept}")
+        assert frame.locator(".p-pe-remove").count() == 2
+        frame.locator(f"#p-pe-remove-{old}").click()
+        frame.locator(f"#p-pe-saved-{old}").wait_for(state="detached")
+        assert frame.locator(f"#p-pe-saved-{kept}").is_checked()
         gone = request(us.url, "GET", f"/v1/payment_methods/{old}", {}).json
         assert gone["customer"] is None
         detached = request(us.url, "GET", "/v1/events", {"type": "payment_method.detached"}).json["data"]
@@ -241,8 +241,9 @@ def test_the_customer_removes_a_saved_card(us, browser):
     # A session without the feature shows no button, and the endpoint refuses.
     server, site, created = shop(us.url, customer)
     page = open_page(browser, us, site)
+    frame = payment_frame(page)
     try:
-        assert page.locator(".p-pe-remove").count() == 0
+        assert frame.locator(".p-pe-remove").count() == 0
         _, session = created[0]
         refused = request(us.url, "POST", f"/v1/elements/saved_payment_methods/{kept}/detach",
                           {"customer_session_client_secret": session["client_secret"]}, key=PK)

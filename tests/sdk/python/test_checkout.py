@@ -149,6 +149,8 @@ def test_payment_mode_with_a_card_and_a_decline_shown_in_place(us, browser):
         page.goto(session["url"])
         assert page.input_value("#email") == "jenny@example.com"
         assert page.inner_text("#total") == "$15.00"
+        # As on Stripe, the PaymentIntent is made when the customer submits, not on opening.
+        before = {pi["id"] for pi in request(us.url, "GET", "/v1/payment_intents", {"limit": "100"}).json["data"]}
         fill_card(page, "4000000000000002")
         submit(page)
         page.wait_for_function("document.querySelector('#error-message').textContent.length > 0")
@@ -165,6 +167,9 @@ def test_payment_mode_with_a_card_and_a_decline_shown_in_place(us, browser):
     assert done["customer_details"]["email"] == "jenny@example.com"
     pi = request(us.url, "GET", f"/v1/payment_intents/{done['payment_intent']}", {}).json
     assert (pi["status"], pi["amount"]) == ("succeeded", 1500)
+    assert pi["id"] not in before, "no PaymentIntent before the first submit"
+    attempts = request(us.url, "GET", "/v1/charges", {"payment_intent": pi["id"]}).json["data"]
+    assert len(attempts) == 2, "the declined and the paid attempt, on one PaymentIntent"
 
 
 def test_the_cancel_link_and_a_spent_session(us, browser):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import PK, REPO, SK, request
+from helpers import PK, REPO, SK, payment_frame, request, type_card
 
 SHOP = os.path.join(REPO, "examples", "shop", "server.py")
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
@@ -44,17 +44,15 @@ def test_every_flow_of_the_example_shop(shop, us, browser):
         page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-index.png"))
 
         page.click("text=Payment Element")
-        page.wait_for_selector("#p-pe-number")
-        page.fill("#p-pe-number", "4242424242424242")
-        page.fill("#p-pe-expiry", "1234")
-        page.fill("#p-pe-cvc", "123")
+        payment_frame(page).locator("#Field-numberInput").wait_for()
+        type_card(page, "4242424242424242", "1234")
         page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-payment-element.png"))
         page.click("#submit")
         assert finish(page, shop) == "Success! Payment received."
 
         page.goto(shop + "/saved-card")
-        page.wait_for_selector(".p-pe-choice")
-        assert page.locator(".p-pe-choice").first.inner_text().startswith("Visa \u2022\u2022\u2022\u2022 4242")
+        payment_frame(page).locator(".p-pe-choice").first.wait_for()
+        assert payment_frame(page).locator(".p-pe-choice").first.inner_text().startswith("Visa \u2022\u2022\u2022\u2022 4242")
         page.click("#submit")
         assert finish(page, shop) == "Success! Payment received."
 
