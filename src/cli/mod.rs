@@ -53,6 +53,21 @@ impl Api {
         path: &str,
         form: &[(K, V)],
     ) -> Result<(u16, Value), String> {
+        let (status, bytes) = self.send(method, path, form).await?;
+        let json = serde_json::from_slice(&bytes).map_err(|_| {
+            let text = String::from_utf8_lossy(&bytes);
+            format!("the server answered {status} with no JSON: {text}")
+        })?;
+        Ok((status, json))
+    }
+
+    /// The request as `call` makes it; the status and the body, whatever it holds.
+    pub async fn send<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        method: Method,
+        path: &str,
+        form: &[(K, V)],
+    ) -> Result<(u16, Bytes), String> {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -82,11 +97,7 @@ impl Api {
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
-        let json = serde_json::from_slice(&bytes).map_err(|_| {
-            let text = String::from_utf8_lossy(&bytes);
-            format!("the server answered {status} with no JSON: {text}")
-        })?;
-        Ok((status, json))
+        Ok((status, bytes))
     }
 }
 

@@ -27,6 +27,16 @@ pub struct Trigger {
 struct Fixture {
     event: &'static str,
     steps: &'static [Step],
+    /// What the customer then does in the browser, done through the same calls.
+    customer: Customer,
+}
+
+/// The customer's part of a flow, after the API calls.
+#[derive(Clone, Copy, PartialEq)]
+enum Customer {
+    Nothing,
+    /// Pays the latest `checkout_session` on its hosted page with a Visa card.
+    PaysOnCheckoutPage,
 }
 
 /// One API call. `{name}` in its path or in a parameter's value is the id of the object made by
@@ -136,14 +146,17 @@ const TRIGGERS: &[Fixture] = &[
     Fixture {
         event: "payment_intent.created",
         steps: &[PAYMENT],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_intent.succeeded",
         steps: &[PAYMENT],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_intent.payment_failed",
         steps: &[DECLINED_PAYMENT],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_intent.requires_action",
@@ -152,6 +165,7 @@ const TRIGGERS: &[Fixture] = &[
             PAYMENT_INTENTS,
             &[USD_2000, AUTOMATIC, CARD_3DS],
         )],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_intent.canceled",
@@ -164,34 +178,42 @@ const TRIGGERS: &[Fixture] = &[
                 &[],
             ),
         ],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_intent.amount_capturable_updated",
         steps: &[AUTHORIZATION],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "charge.succeeded",
         steps: &[PAYMENT],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "charge.failed",
         steps: &[DECLINED_PAYMENT],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "charge.captured",
         steps: &[AUTHORIZATION, CAPTURE],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "charge.refunded",
         steps: &[PAYMENT, REFUND],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "refund.created",
         steps: &[PAYMENT, REFUND],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "customer.created",
         steps: &[CUSTOMER],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "customer.updated",
@@ -204,6 +226,7 @@ const TRIGGERS: &[Fixture] = &[
                 &[&[("metadata[triggered]", "customer.updated")]],
             ),
         ],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "customer.deleted",
@@ -214,6 +237,7 @@ const TRIGGERS: &[Fixture] = &[
                 ..then("Deleted", "customer", "/v1/customers/{customer}", &[])
             },
         ],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "payment_method.attached",
@@ -226,14 +250,17 @@ const TRIGGERS: &[Fixture] = &[
                 &[&[("customer", "{customer}")]],
             ),
         ],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "setup_intent.created",
         steps: &[SETUP],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "setup_intent.succeeded",
         steps: &[SETUP],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "setup_intent.setup_failed",
@@ -242,6 +269,7 @@ const TRIGGERS: &[Fixture] = &[
             SETUP_INTENTS,
             &[NO_REDIRECTS, DECLINING_CARD],
         )],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "setup_intent.requires_action",
@@ -250,6 +278,7 @@ const TRIGGERS: &[Fixture] = &[
             SETUP_INTENTS,
             &[AUTOMATIC, CARD_3DS],
         )],
+        customer: Customer::Nothing,
     },
     Fixture {
         event: "setup_intent.canceled",
@@ -262,13 +291,30 @@ const TRIGGERS: &[Fixture] = &[
                 &[],
             ),
         ],
+        customer: Customer::Nothing,
+    },
+    Fixture {
+        event: "checkout.session.completed",
+        steps: &[create(
+            "checkout_session",
+            "/v1/checkout/sessions",
+            &[&[
+                ("mode", "payment"),
+                ("success_url", "https://example.com/success"),
+                ("line_items[0][price_data][currency]", "usd"),
+                ("line_items[0][price_data][unit_amount]", "3000"),
+                ("line_items[0][price_data][product_data][name]", "T-shirt"),
+                ("line_items[0][quantity]", "1"),
+            ]],
+        )],
+        customer: Customer::PaysOnCheckoutPage,
     },
 ];
 
 /// Events the Stripe CLI triggers that need something Pasarela does not have yet, and what.
 const NOT_YET: &[(&str, &str)] = &[(
-    "checkout.session.completed",
-    "a session completes on its hosted page (its `url`), which this command does not drive",
+    "checkout.session.async_payment_succeeded",
+    "no payment method Pasarela serves settles later",
 )];
 
 /// The list of events, for `--help` and for the error about an unknown one.
@@ -305,7 +351,7 @@ pub async fn trigger(args: Trigger) -> i32 {
         return 1;
     };
     let api = Api::new(args.remote, args.stripe_version);
-    match run(&api, fixture.steps).await {
+    match run(&api, fixture).await {
         Ok(()) => {
             println!("Trigger succeeded! Check the events with GET /v1/events.");
             0
@@ -317,9 +363,9 @@ pub async fn trigger(args: Trigger) -> i32 {
     }
 }
 
-async fn run(api: &Api, steps: &[Step]) -> Result<(), String> {
+async fn run(api: &Api, fixture: &Fixture) -> Result<(), String> {
     let mut made: Vec<(&str, String)> = Vec::new();
-    for step in steps {
+    for step in fixture.steps {
         println!("Setting up fixture for: {}", step.name);
         let path = fill(step.path, &made)?;
         let form = step
@@ -361,6 +407,52 @@ async fn run(api: &Api, steps: &[Step]) -> Result<(), String> {
         println!("{}{note}", describe(step, id, object));
         made.push((step.name, id.to_string()));
     }
+    if fixture.customer == Customer::PaysOnCheckoutPage {
+        pay_on_checkout_page(api, &fill("{checkout_session}", &made)?).await?;
+    }
+    Ok(())
+}
+
+/// What the hosted Checkout page does when the customer pays: it asks for the session's
+/// PaymentIntent, confirms it with a Visa card, and comes back to `/return`, which completes
+/// the session (`checkout.session.completed`) and sends the customer to `success_url`.
+async fn pay_on_checkout_page(api: &Api, session: &str) -> Result<(), String> {
+    println!("Paying checkout_session {session} on its hosted page");
+    let page = format!("/c/pay/{session}");
+    let no_params: &[(&str, &str)] = &[];
+    let (status, made) = api
+        .call(Method::POST, &format!("{page}/intent"), no_params)
+        .await?;
+    let Some(intent) = made["client_secret"]
+        .as_str()
+        .and_then(|s| s.split("_secret_").next())
+    else {
+        return Err(format!(
+            "the hosted page answered {status} with no intent for {session}"
+        ));
+    };
+    let (status, paid) = api
+        .call(
+            Method::POST,
+            &format!("/v1/payment_intents/{intent}/confirm"),
+            &[("payment_method", "pm_card_visa")],
+        )
+        .await?;
+    if status != 200 {
+        return Err(format!(
+            "the server answered {status}: {}",
+            error_message(&paid)
+        ));
+    }
+    let (status, _) = api
+        .send(Method::GET, &format!("{page}/return"), no_params)
+        .await?;
+    if status != 303 {
+        return Err(format!(
+            "the hosted page's return answered {status}, not a redirect"
+        ));
+    }
+    println!("Completed checkout_session {session} (payment_intent {intent})");
     Ok(())
 }
 

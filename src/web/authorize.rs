@@ -27,9 +27,11 @@ const PAGE_HEAD: &str = r#"<!doctype html><html lang="en"><head><meta charset="u
 const PAGE_STYLE: &str = r#"</title>
 <style>body{font-family:system-ui,sans-serif;background:#f6f9fc;color:#30313d;display:flex;justify-content:center;padding:48px 16px}
 main{background:#fff;border-radius:8px;box-shadow:0 2px 8px rgba(0,0,0,.08);padding:32px;max-width:420px;width:100%}
-h1{font-size:20px;margin:0 0 16px} dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px;margin:0 0 24px} dt{color:#6a7383}
+h1{font-size:20px;margin:0 0 16px} dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:8px 16px;margin:0 0 24px} dt{color:#6a7383} dd{margin:0}
 form{display:inline} button{font-size:15px;border:0;border-radius:6px;padding:10px 16px;margin-right:8px;cursor:pointer}
-.authorize{background:#635bff;color:#fff} .fail{background:#e3e8ee;color:#30313d} .note{color:#6a7383;font-size:13px}</style></head>
+.authorize{background:#635bff;color:#fff} .fail{background:#e3e8ee;color:#30313d} .note{color:#6a7383;font-size:13px}
+button:focus-visible{outline:3px solid rgba(99,91,255,.4);outline-offset:2px}
+@media (max-width:480px){body{padding:24px 12px} main{padding:24px} form{display:block} button{width:100%;margin:0 0 8px}}</style></head>
 <body><main>"#;
 const PAGE_END: &str = "</main></body></html>";
 

@@ -45,6 +45,7 @@ pub const COUNTRIES: &[(&str, &str)] = &[
     ("PH", "Philippines"),
     ("PL", "Poland"),
     ("PT", "Portugal"),
+    ("PR", "Puerto Rico"),
     ("RO", "Romania"),
     ("SA", "Saudi Arabia"),
     ("SG", "Singapore"),
@@ -65,12 +66,18 @@ pub const COUNTRIES: &[(&str, &str)] = &[
     ("VN", "Vietnam"),
 ];
 
-/// Countries whose card form asks for a postal code (Stripe asks US buyers for a ZIP,
-/// British and Canadian buyers for a postcode).
-pub const POSTAL_CODE_COUNTRIES: &[&str] = &["US", "GB", "CA"];
+/// Countries whose card form asks for a postal code: the US (a ZIP) in every script;
+/// before the clover script, also Canada, the UK and Puerto Rico.
+pub const POSTAL_CODE_COUNTRIES: &[&str] = &["US"];
+pub const POSTAL_CODE_COUNTRIES_BEFORE_CLOVER: &[&str] = &["US", "GB", "CA", "PR"];
 
-/// `[["US","United States"],…]`, for the Payment Element's country list.
+/// The list and the postal code countries, as the Payment Element reads them.
 pub fn as_json() -> String {
     let list: Vec<[&str; 2]> = COUNTRIES.iter().map(|(c, n)| [*c, *n]).collect();
-    serde_json::json!({ "list": list, "postal": POSTAL_CODE_COUNTRIES }).to_string()
+    serde_json::json!({
+        "list": list,
+        "postal": POSTAL_CODE_COUNTRIES,
+        "postalBeforeClover": POSTAL_CODE_COUNTRIES_BEFORE_CLOVER,
+    })
+    .to_string()
 }

@@ -8,7 +8,12 @@
     diners: 'Diners Club', jcb: 'JCB', unionpay: 'UnionPay', cartes_bancaires: 'Cartes Bancaires'
   };
   // The billing countries offered, and those whose card form asks for a postal code.
-  var COUNTRIES = /*__COUNTRIES__*/null || { list: [['US', 'United States']], postal: ['US'] };
+  var COUNTRIES = /*__COUNTRIES__*/null || { list: [['US', 'United States']], postal: ['US'], postalBeforeClover: ['US'] };
+  // From clover, card forms ask for a postal code in the US only (no longer in Canada, the
+  // UK and Puerto Rico).
+  var POSTAL = since('clover') ? COUNTRIES.postal : COUNTRIES.postalBeforeClover;
+  // A US ZIP code (five digits), as the US and Puerto Rico have.
+  function isZip(postal) { return postal === 'US' || postal === 'PR'; }
   var REDIRECT_NOTE = 'After submission, you will be redirected to securely complete next steps.';
   var CSS = [
     '.p-pe{--p-primary:#0570de;--p-bg:#fff;--p-text:#30313d;--p-muted:#6d6e78;--p-danger:#df1b41;--p-border:#e6e6e6;--p-radius:5px;--p-unit:4px;',
@@ -144,17 +149,19 @@
     if (digits(f.cvc).length < b.cvc) out.cvc = validationError('incomplete_cvc', 'Your card\u2019s security code is incomplete.');
     if (postal) {
       var code = String(f.postalCode || '').trim();
-      var zip = postal === 'US';
+      var zip = isZip(postal);
       if (!code) out.postalCode = validationError('incomplete_zip', zip ? 'Your ZIP is incomplete.' : 'Your postal code is incomplete.');
       else if (zip && !/^\d{5}$/.test(code)) out.postalCode = validationError(code.length < 5 ? 'incomplete_zip' : 'invalid_zip', code.length < 5 ? 'Your ZIP is incomplete.' : 'Your ZIP is invalid.');
     }
     return out;
   }
 
+  var SPENT = ['succeeded', 'canceled', 'processing', 'requires_capture'];
+
   // From endive, a deferred intent's types are `allowedPaymentMethodTypes`; the
   // scripts before it take `paymentMethodTypes`.
   function checkTypesOption(options) {
-    if (options.paymentMethodTypes && RELEASE === 'endive') {
+    if (options.paymentMethodTypes && since('endive')) {
       throw IntegrationError('The `paymentMethodTypes` option is not supported from 2026-09-30.endive: use `allowedPaymentMethodTypes`.');
     }
   }
@@ -174,7 +181,16 @@
     if (!intent) return Promise.resolve(options.allowedPaymentMethodTypes || options.paymentMethodTypes || ['card']);
     return this._api.retrieve(intent).then(function (res) {
       if (res.error) throw res.error;
-      return res[KINDS[intent.kind].result].payment_method_types || ['card'];
+      var got = res[KINDS[intent.kind].result];
+      // From clover, Elements refuses the client secret of an intent already done with.
+      if (since('clover') && SPENT.indexOf(got.status) >= 0) {
+        var label = KINDS[intent.kind].label;
+        throw {
+          type: 'invalid_request_error', code: intent.kind + '_unexpected_state',
+          message: 'This ' + label + "'s status is " + got.status + ': Elements cannot be created with the client secret of a ' + label + ' that has been ' + got.status.replace(/_/g, ' ') + '. Create a new ' + label + ' instead.'
+        };
+      }
+      return got.payment_method_types || ['card'];
     });
   };
 
@@ -214,6 +230,8 @@
     checkTypesOption(opts || {});
     Object.assign(this._options, opts || {});
     if (this._payment) this._payment._applyAppearance();
+    // From dahlia, update() returns a Promise; before it, nothing.
+    if (since('dahlia')) return Promise.resolve({});
   };
 
   Elements.prototype.fetchUpdates = function () {
@@ -238,7 +256,11 @@
     this._elements = elements;
     this._opts = opts;
     var layout = opts.layout;
-    this._layout = (typeof layout === 'string' ? layout : layout && layout.type) || 'tabs';
+    if (since('dahlia') && layout && typeof layout.radios === 'boolean') {
+      throw IntegrationError('Invalid value for layout.radios: a boolean is no longer accepted; use one of `always`, `never`, `if_multiple` or `auto`.');
+    }
+    // The default layout: accordion from basil, tabs before it.
+    this._layout = (typeof layout === 'string' ? layout : layout && layout.type) || (since('basil') ? 'accordion' : 'tabs');
     this._handlers = {};
     this._types = [];
     this._selected = null;
@@ -527,10 +549,10 @@
       if (!postal) { zip.setAttribute('hidden', ''); zip.style.display = 'none'; return; }
       zip.removeAttribute('hidden');
       zip.style.display = '';
-      zip.firstChild.textContent = postal === 'US' ? 'ZIP code' : 'Postal code';
-      this._fields.postalCode.setAttribute('placeholder', postal === 'US' ? '12345' : '');
-      this._fields.postalCode.setAttribute('inputmode', postal === 'US' ? 'numeric' : 'text');
-    } else if (name === 'postalCode' && this._postal() === 'US') {
+      zip.firstChild.textContent = isZip(postal) ? 'ZIP code' : 'Postal code';
+      this._fields.postalCode.setAttribute('placeholder', isZip(postal) ? '12345' : '');
+      this._fields.postalCode.setAttribute('inputmode', isZip(postal) ? 'numeric' : 'text');
+    } else if (name === 'postalCode' && isZip(this._postal())) {
       f.value = digits(f.value).slice(0, 5);
     }
   };
@@ -547,7 +569,7 @@
     if (!this._askAddress) return null;
     if (this._kind === 'card') return 'any';
     var country = this._fields.country ? this._fields.country.value : this._country;
-    return COUNTRIES.postal.indexOf(country) >= 0 ? country : null;
+    return POSTAL.indexOf(country) >= 0 ? country : null;
   };
 
   PaymentElement.prototype._showFieldError = function (name, error) {

@@ -5,6 +5,10 @@
 (function () {
   'use strict';
   var RELEASE = '__RELEASE__';
+  // The scripts in order: a change made in one release holds in it and every later one
+  // (`/v3/` is the script from before the dated releases).
+  var RELEASES = ['v3', 'basil', 'clover', 'dahlia', 'endive'];
+  function since(release) { return RELEASES.indexOf(RELEASE) >= RELEASES.indexOf(release); }
   var PINNED_VERSION = '__API_VERSION__';
   var script = document.currentScript;
   var API = script && script.src ? new URL(script.src).origin : window.location.origin;
@@ -195,6 +199,14 @@
       return data;
     }
 
+    // handleCardPayment(secret, cardElement?, {payment_method_data}?) of the old API, as
+    // confirmCardPayment's data.
+    function legacyCardData(element, data) {
+      if (!(element instanceof PaymentElement)) return element;
+      var extra = (data && data.payment_method_data) || {};
+      return { payment_method: Object.assign({}, extra, { card: element }) };
+    }
+
     // confirmPayment / confirmSetup: ({clientSecret, confirmParams, redirect})
     function confirmWithParams(name, kind, options) {
       options = options || {};
@@ -269,6 +281,32 @@
       parseSecret('stripe.handleCardAction', clientSecret, 'payment_intent');
       return this.handleNextAction({ clientSecret: clientSecret });
     };
+    if (!since('dahlia')) {
+      // The legacy names, removed from the dahlia script.
+      this.handleCardPayment = function (clientSecret, element, data) {
+        return this.confirmCardPayment(clientSecret, legacyCardData(element, data));
+      };
+      this.handleCardSetup = function (clientSecret, element, data) {
+        return this.confirmCardSetup(clientSecret, legacyCardData(element, data));
+      };
+      this.confirmPaymentIntent = function (clientSecret, element, data) {
+        return this.confirmCardPayment(clientSecret, legacyCardData(element, data), { handleActions: false });
+      };
+      this.confirmSetupIntent = function (clientSecret, element, data) {
+        return this.confirmCardSetup(clientSecret, legacyCardData(element, data), { handleActions: false });
+      };
+    }
+    if (!since('clover')) {
+      // Sends the customer to a Checkout Session's page (removed from the clover script).
+      this.redirectToCheckout = function (options) {
+        var id = options && options.sessionId;
+        if (!id || typeof id !== 'string') {
+          return Promise.reject(IntegrationError('stripe.redirectToCheckout: You must provide a `sessionId`.'));
+        }
+        window.location.assign(API + '/c/pay/' + encodeURIComponent(id));
+        return new Promise(function () {});
+      };
+    }
     this.retrievePaymentIntent = retriever('retrievePaymentIntent', 'payment_intent');
     this.retrieveSetupIntent = retriever('retrieveSetupIntent', 'setup_intent');
     this.createPaymentMethod = function (data) {

@@ -551,3 +551,19 @@ def type_card(page, number, expiry="12 / 34", cvc="123", postal="10001", *, fram
     f.locator("#Field-cvcInput").fill(cvc)
     if postal is not None:
         f.locator("#Field-postalCodeInput").fill(postal)
+
+
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
+
+
+def screenshots(page, name):
+    """Keeps the page as it looks on a desktop and on a phone, in
+    .artifacts/<name>-desktop.png and <name>-phone.png, for a person to look at."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    size = page.viewport_size
+    for label, viewport in [("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 390, "height": 844})]:
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(150)  # the Payment Element's frame follows the new width
+        page.screenshot(path=os.path.join(ARTIFACTS, f"{name}-{label}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)

@@ -7,10 +7,9 @@ import sys
 
 import pytest
 
-from helpers import PK, REPO, SK, payment_frame, request, type_card
+from helpers import PK, REPO, SK, payment_frame, request, screenshots, type_card
 
 SHOP = os.path.join(REPO, "examples", "shop", "server.py")
-ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".artifacts")
 
 
 @pytest.fixture(scope="module")
@@ -40,26 +39,29 @@ def test_every_flow_of_the_example_shop(shop, us, browser):
         links = page.locator("li a").all_inner_texts()
         assert links == ["Payment Element", "Returning customer", "Amazon Pay", "Alma", "Save Amazon Pay for later",
                          "Checkout, setup mode"]
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-index.png"))
+        screenshots(page, "shop-index")
 
         page.click("text=Payment Element")
         payment_frame(page).locator("#Field-numberInput").wait_for()
         type_card(page, "4242424242424242", "1234")
-        page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-payment-element.png"))
+        screenshots(page, "shop-payment-element")
         page.click("#submit")
         assert finish(page, shop) == "Success! Payment received."
+        screenshots(page, "shop-status-succeeded")
 
         page.goto(shop + "/saved-card")
         payment_frame(page).locator(".p-pe-choice").first.wait_for()
         assert payment_frame(page).locator(".p-pe-choice").first.inner_text().startswith("Visa \u2022\u2022\u2022\u2022 4242")
+        screenshots(page, "shop-saved-card")
         page.click("#submit")
         assert finish(page, shop) == "Success! Payment received."
 
         page.goto(shop + "/amazon-pay")
         page.wait_for_timeout(300)  # the page fetches its client secret first, as seed 000's does
+        screenshots(page, "shop-amazon-pay")
         page.click("#submit")
         page.wait_for_url(f"{us.url}/authorize/**")
+        screenshots(page, "authorization-page")
         page.get_by_role("button", name="Authorize test payment").click()
         assert finish(page, shop) == "Success! Payment received."
 
@@ -72,12 +74,13 @@ def test_every_flow_of_the_example_shop(shop, us, browser):
         page.goto(shop + "/checkout")
         page.click("#submit")
         page.wait_for_url(f"{us.url}/c/pay/**")
+        screenshots(page, "checkout-setup-mode")
         page.check("#payment-method-amazon_pay")
-        page.screenshot(path=os.path.join(ARTIFACTS, "example-shop-checkout.png"))
         page.click("[data-testid='hosted-payment-submit-button']")
         page.wait_for_url(f"{us.url}/authorize/**")
         page.get_by_role("button", name="Authorize test payment").click()
         page.wait_for_url(f"{shop}/checkout-success?**")
         assert page.inner_text("#message") == "Success! Your payment method is saved."
+        screenshots(page, "shop-checkout-success")
     finally:
         page.close()
