@@ -60,8 +60,14 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
 /// row, else generated (keys) or defaulted (country, version); checked.
 fn settle_account(args: &ServeArgs, stored: Option<&AccountRow>) -> Result<AccountRow, String> {
     let version = match &args.api_version {
-        Some(v) => ApiVersion::parse(v)
-            .ok_or_else(|| format!("unknown --api-version {v}"))?
+        Some(v) => ApiVersion::resolve(v)
+            .map_err(|e| match e {
+                versions::VersionError::TooOld(_) => format!(
+                    "--api-version {v} is older than the oldest version served ({})",
+                    versions::OLDEST
+                ),
+                _ => format!("unknown --api-version {v}"),
+            })?
             .as_str()
             .to_string(),
         None => stored

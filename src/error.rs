@@ -176,6 +176,12 @@ impl From<crate::versions::VersionError> for ApiError {
                 ApiError::invalid(format!("Invalid Stripe API version: {given}"))
                     .param("Stripe-Version")
             }
+            VersionError::TooOld(given) => ApiError::invalid(format!(
+                "Invalid Stripe API version: {given}. Pasarela serves API versions from {} on; \
+                 send one of them in the Stripe-Version header.",
+                crate::versions::OLDEST
+            ))
+            .param("Stripe-Version"),
             VersionError::ParameterUnknown(name) => ApiError::unknown_parameter(name),
             VersionError::NoSuch(object, id, param) => ApiError::no_such(object, &id, param, 400),
             VersionError::NoLongerSupported(param, code, message) => {

@@ -180,6 +180,7 @@ mod tests {
             intent_description: None,
             intent_metadata: Default::default(),
             customer_creation: None,
+            intent_at_creation: false,
         };
         let job = Job::new(
             "job_cs".into(),

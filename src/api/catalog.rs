@@ -121,7 +121,10 @@ pub async fn create_product(ctx: Ctx) -> ApiResult<Reply> {
             db.put(&price)?;
         }
         db.put(&product)?;
-        Ok((200, views::product(&product)))
+        Ok((
+            200,
+            crate::versions::render(views::product(&product), exec.version),
+        ))
     })
     .await
 }
@@ -151,7 +154,10 @@ pub async fn update_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
         }
         product.updated = exec.now;
         db.put(&product)?;
-        Ok((200, views::product(&product)))
+        Ok((
+            200,
+            crate::versions::render(views::product(&product), exec.version),
+        ))
     })
     .await
 }
@@ -159,7 +165,7 @@ pub async fn update_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
 pub async fn delete_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     ctx.params.check(&[])?;
-    ctx.execute(move |db, _| {
+    ctx.execute(move |db, exec| {
         let mut product = live_product(db, &id, "id", 404)?;
         let q = crate::store::ListQuery {
             ref1: Some(product.id.clone()),
@@ -174,7 +180,7 @@ pub async fn delete_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
         }
         product.deleted = true;
         db.put(&product)?;
-        Ok((200, views::product(&product)))
+        Ok((200, crate::versions::render(views::product(&product), exec.version)))
     })
     .await
 }
@@ -247,7 +253,10 @@ pub async fn create_price(ctx: Ctx) -> ApiResult<Reply> {
         price.active = active;
         price.metadata = metadata;
         db.put(&price)?;
-        Ok((200, views::price(&price)))
+        Ok((
+            200,
+            crate::versions::render(views::price(&price), exec.version),
+        ))
     })
     .await
 }
@@ -267,7 +276,7 @@ pub async fn update_price(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> 
         "metadata[*]",
         "expand[]",
     ])?;
-    ctx.execute(move |db, _| {
+    ctx.execute(move |db, exec| {
         let mut price = load::<Price>(db, &id, Lookup("price", "price", 404))?;
         if let Some(a) = p.bool("active")? {
             price.active = a;
@@ -276,7 +285,10 @@ pub async fn update_price(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> 
         p.str_patch("lookup_key", 200)?.apply(&mut price.lookup_key);
         p.apply_metadata(&mut price.metadata)?;
         db.put(&price)?;
-        Ok((200, views::price(&price)))
+        Ok((
+            200,
+            crate::versions::render(views::price(&price), exec.version),
+        ))
     })
     .await
 }

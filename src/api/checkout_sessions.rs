@@ -12,7 +12,7 @@ use crate::domain::method_choice::TypeChoice;
 use crate::domain::money::Currency;
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{live_customer, load, Lookup};
-use crate::versions::Operation;
+use crate::versions::{self, Behaviour, Operation};
 use crate::views;
 use axum::extract::Path;
 use serde_json::Map;
@@ -41,6 +41,15 @@ const CREATE: &[&str] = &[
     "setup_intent_data[metadata][*]",
     "ui_mode",
     "locale",
+];
+
+/// Line items given without a Price, accepted before 2022-08-01.
+const AD_HOC_LINE_ITEMS: &[&str] = &[
+    "line_items[][amount]",
+    "line_items[][currency]",
+    "line_items[][name]",
+    "line_items[][description]",
+    "line_items[][images][]",
 ];
 
 /// One `line_items[]` entry as given: a catalog price (looked up in the write) or
@@ -75,24 +84,40 @@ fn line_specs(p: &Params) -> ApiResult<Vec<LineSpec>> {
             });
             continue;
         }
-        let data = item
-            .sub("price_data")
-            .ok_or_else(|| ApiError::missing(&at("price")))?;
+        // `price_data`, or before 2022-08-01 the same given on the item itself.
+        let (data, prefix, product) = match item.sub("price_data") {
+            Some(data) => {
+                let product = data.sub("product_data");
+                (data, "price_data][", product)
+            }
+            None if item.has("amount") => (item.clone(), "", Some(item.clone())),
+            None => return Err(ApiError::missing(&at("price"))),
+        };
+        let amount_field = if prefix.is_empty() {
+            "amount"
+        } else {
+            "unit_amount"
+        };
         let code = data
             .str("currency")?
-            .ok_or_else(|| ApiError::missing(&at("price_data][currency")))?;
+            .ok_or_else(|| ApiError::missing(&at(&format!("{prefix}currency"))))?;
         let currency = Currency::parse(&code).map_err(|_| {
-            ApiError::invalid(format!("Invalid currency: {code}")).param(at("price_data][currency"))
+            ApiError::invalid(format!("Invalid currency: {code}"))
+                .param(at(&format!("{prefix}currency")))
         })?;
         let unit_amount = data
-            .int_at_least("unit_amount", 0)?
-            .ok_or_else(|| ApiError::missing(&at("price_data][unit_amount")))?;
-        let name = data
-            .sub("product_data")
+            .int_at_least(amount_field, 0)?
+            .ok_or_else(|| ApiError::missing(&at(&format!("{prefix}{amount_field}"))))?;
+        let name_param = if prefix.is_empty() {
+            "name".to_string()
+        } else {
+            "price_data][product_data][name".to_string()
+        };
+        let name = product
             .map(|pd| pd.str("name"))
             .transpose()?
             .flatten()
-            .ok_or_else(|| ApiError::missing(&at("price_data][product_data][name")))?;
+            .ok_or_else(|| ApiError::missing(&at(&name_param)))?;
         specs.push(LineSpec::Data {
             line: LineItem {
                 id: ids::new_id("li"),
@@ -149,8 +174,13 @@ fn resolve_lines(
 pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     let p = &ctx.params;
-    p.check(CREATE)?;
-    crate::versions::check_request(ctx.version, Operation::CheckoutSessionCreate, p)?;
+    let old = |b| versions::old_behaviour(ctx.version, b);
+    if old(Behaviour::AdHocLineItems) {
+        p.check(&[CREATE, AD_HOC_LINE_ITEMS].concat())?;
+    } else {
+        p.check(CREATE)?;
+    }
+    versions::check_request(ctx.version, Operation::CheckoutSessionCreate, p)?;
     let mode =
         match p
             .enum_("mode", &["payment", "setup", "subscription"])?
@@ -206,7 +236,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         Mode::Payment => p.sub("payment_intent_data"),
         Mode::Setup => p.sub("setup_intent_data"),
     };
-    let customer_creation = p.enum_("customer_creation", &["always", "if_required"])?;
+    let mut customer_creation = p.enum_("customer_creation", &["always", "if_required"])?;
     if customer_creation.is_some() {
         if mode != Mode::Payment {
             return Err(
@@ -221,6 +251,15 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
             .param("customer_creation"));
         }
     }
+    // Before 2022-08-01 a payment-mode session made a Customer of every buyer.
+    if mode == Mode::Payment
+        && customer_creation.is_none()
+        && !p.has("customer")
+        && old(Behaviour::CheckoutAlwaysCreatesCustomer)
+    {
+        customer_creation = Some("always".to_string());
+    }
+    let intent_at_creation = mode == Mode::Payment && old(Behaviour::CheckoutIntentAtCreation);
     let mut intent_metadata = Map::new();
     let mut intent_description = None;
     if let Some(d) = &intent_data {
@@ -249,6 +288,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         intent_description,
         intent_metadata,
         customer_creation,
+        intent_at_creation,
     };
     p.apply_metadata(&mut session.metadata)?;
     let expires_at = p.int("expires_at")?;
@@ -297,8 +337,16 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         };
         let delay = session.expires_at - exec.now;
         db.put(&Job::new(ids::new_id("job"), exec.now, delay, expire))?;
+        if session.intent_at_creation {
+            // Before 2022-08-01 the PaymentIntent came with the session.
+            crate::flows::checkout::intent(db, exec, &session.id)?;
+            session = load(db, &session.id, Lookup("checkout.session", "session", 404))?;
+        }
         let body = views::checkout_session(&session);
-        Ok((200, crate::versions::render(body, exec.version)))
+        Ok((
+            200,
+            crate::flows::embeds::render_at(db, body, exec.version)?,
+        ))
     })
     .await
 }
@@ -343,7 +391,7 @@ pub async fn expire(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         db.put(&s)?;
         let body = views::checkout_session(&s);
         exec.event(db, EventType::CheckoutSessionExpired, &body, None)?;
-        Ok((200, crate::versions::render(body, exec.version)))
+        Ok((200, crate::flows::embeds::render_at(db, body, exec.version)?))
     })
     .await
 }

@@ -205,7 +205,10 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
             others,
         };
         db.put(&session)?;
-        Ok((200, views::customer_session(&session)))
+        Ok((
+            200,
+            crate::versions::render(views::customer_session(&session), exec.version),
+        ))
     })
     .await
 }

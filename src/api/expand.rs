@@ -173,22 +173,8 @@ fn expand_one(db: &Db, node: &mut Value, segs: &[&str]) -> Result<(), StoreError
     // A charge's refunds: a list shown only when asked for.
     if segs == ["refunds"] && node.get("object").and_then(|o| o.as_str()) == Some("charge") {
         let id = node["id"].as_str().unwrap_or_default().to_string();
-        let q = crate::store::ListQuery {
-            ref1: Some(id.clone()),
-            limit: 100,
-            ..Default::default()
-        };
-        let page = db.list("refund", &q)?.unwrap_or(crate::store::ListPage {
-            bodies: vec![],
-            has_more: false,
-        });
-        let mut data = Vec::new();
-        for body in &page.bodies {
-            data.push(views::refund(&crate::store::decode::<
-                crate::domain::refund::Refund,
-            >(body)?));
-        }
-        node["refunds"] = views::list(&format!("/v1/charges/{id}/refunds"), data, page.has_more);
+        let (data, has_more) = crate::flows::embeds::charge_refunds(db, &id, 100)?;
+        node["refunds"] = views::list(&format!("/v1/charges/{id}/refunds"), data, has_more);
         return Ok(());
     }
     let Some(object) = node

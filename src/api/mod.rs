@@ -23,7 +23,7 @@ pub mod webhook_endpoints;
 
 use crate::domain::ids;
 use crate::error::{self, ApiError, ApiResult};
-use crate::flows::{load, Exec, Lookup};
+use crate::flows::{embeds::render_at, load, Exec, Lookup};
 use crate::state::{App, RequestId, Served};
 use crate::store::{Db, IdempotentRecord};
 use crate::versions::{self, ApiVersion};
@@ -165,10 +165,7 @@ fn requested_version(
     };
     match given {
         None => Ok(default),
-        Some(v) => match ApiVersion::parse(&v) {
-            Some(v) => Ok(v),
-            None => Err(versions::VersionError::Unknown(v).into()),
-        },
+        Some(v) => Ok(ApiVersion::resolve(&v)?),
     }
 }
 
@@ -308,7 +305,7 @@ impl Ctx {
                 let obj = load::<T>(db, &id, Lookup(missing_name, param, 404))?;
                 let mut body = view(&obj);
                 expand::apply(db, &mut body, &expand_paths)?;
-                Ok(versions::render(body, version))
+                Ok(render_at(db, body, version)?)
             })
             .await?;
         Ok(Reply::ok(&body))
@@ -531,9 +528,10 @@ pub fn shown_intent(
 ) -> ApiResult<Value> {
     expand::apply(db, &mut body, expand_paths)?;
     if key == KeyKind::Publishable {
-        body = reduce(&body);
+        // Stripe.js's view never had the lists older versions embedded.
+        return Ok(versions::render(reduce(&body), version));
     }
-    Ok(versions::render(body, version))
+    Ok(render_at(db, body, version)?)
 }
 
 /// An error's embedded intent as the caller may see it: Stripe.js's reduced view for a

@@ -125,7 +125,7 @@ pub async fn respond<T: crate::store::Stored + 'static>(
                 view(db, &crate::store::decode::<T>(body)?)
             })?;
             super::expand::apply(db, &mut page, &expand_paths)?;
-            Ok(crate::versions::render(page, version))
+            Ok(crate::flows::embeds::render_at(db, page, version)?)
         })
         .await?;
     Ok(super::Reply::ok(&body))
@@ -159,7 +159,7 @@ pub async fn respond_filtered<T: crate::store::Stored + 'static>(
             }
             let mut page = crate::views::list(&url, data, has_more);
             super::expand::apply(db, &mut page, &expand_paths)?;
-            Ok(crate::versions::render(page, version))
+            Ok(crate::flows::embeds::render_at(db, page, version)?)
         })
         .await?;
     Ok(super::Reply::ok(&body))

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 fn render(db: &Db, r: &Refund, exec: &Exec, expand_paths: &[String]) -> ApiResult<Value> {
     let mut body = views::refund(r);
     super::expand::apply(db, &mut body, expand_paths)?;
-    Ok(crate::versions::render(body, exec.version))
+    Ok(crate::flows::embeds::render_at(db, body, exec.version)?)
 }
 
 const CHARGE_OR_INTENT: &str =

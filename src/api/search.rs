@@ -350,7 +350,7 @@ pub async fn respond<T: Stored + 'static>(
                 out["total_count"] = json!(found.count);
             }
             expand::apply(db, &mut out, &item_paths)?;
-            Ok(crate::versions::render(out, version))
+            Ok(crate::flows::embeds::render_at(db, out, version)?)
         })
         .await?;
     Ok(Reply::ok(&body))

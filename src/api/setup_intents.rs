@@ -141,7 +141,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         Some("on_session") => FutureUsage::OnSession,
         _ => FutureUsage::OffSession,
     };
-    let choice = params::type_choice(p, true)?.expect("create always chooses");
+    let choice = params::create_choice(p, ctx.version)?;
     let confirm_now = p.bool("confirm")?.unwrap_or(false);
     if !confirm_now {
         if let Some(f) = ["return_url", "mandate_data", "use_stripe_sdk"]

@@ -10,7 +10,7 @@ use crate::domain::webhook::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{load, Lookup};
-use crate::versions::ApiVersion;
+use crate::versions::{self, ApiVersion, VersionError};
 use crate::views;
 use axum::extract::Path;
 use serde_json::Map;
@@ -91,9 +91,16 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     let events = enabled_events(p, true)?.expect("required");
     let api_version = match p.str("api_version")? {
         Some(v) => Some(
-            ApiVersion::parse(&v)
-                .ok_or_else(|| {
-                    ApiError::invalid(format!("Invalid api_version: {v}")).param("api_version")
+            ApiVersion::resolve(&v)
+                .map_err(|e| {
+                    match e {
+                        VersionError::TooOld(_) => ApiError::invalid(format!(
+                            "Invalid api_version: {v}. Pasarela serves API versions from {} on.",
+                            versions::OLDEST
+                        )),
+                        _ => ApiError::invalid(format!("Invalid api_version: {v}")),
+                    }
+                    .param("api_version")
                 })?
                 .as_str()
                 .to_string(),

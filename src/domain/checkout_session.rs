@@ -76,6 +76,10 @@ pub struct CheckoutSession {
     /// `customer_creation`: `always` makes a Customer when the session completes.
     #[serde(default)]
     pub customer_creation: Option<String>,
+    /// Created at a version before 2022-08-01: its PaymentIntent was made with it and is
+    /// shown from the start.
+    #[serde(default)]
+    pub intent_at_creation: bool,
 }
 
 impl CheckoutSession {
@@ -147,6 +151,7 @@ mod tests {
             intent_description: None,
             intent_metadata: Map::new(),
             customer_creation: None,
+            intent_at_creation: false,
         }
     }
 

@@ -4,6 +4,7 @@
 //! into the other; both call these.
 
 pub mod checkout;
+pub mod embeds;
 pub mod hosted;
 pub mod payment_intent;
 pub mod payment_methods;
@@ -105,7 +106,10 @@ pub fn event_at(e: &Event, version: ApiVersion) -> std::borrow::Cow<'_, Event> {
     let latest = e.latest.as_ref().unwrap_or(&e.object);
     let object = versions::render(latest.clone(), version);
     let previous = match &e.latest_before {
-        Some(before) => previous_attributes(&versions::render(before.clone(), version), &object),
+        Some(before) => previous_attributes(
+            &versions::render(before.clone(), version),
+            &versions::render(versions::without_embeds(latest.clone()), version),
+        ),
         // Recorded before events kept the object before the change: as recorded.
         None => e.previous_attributes.clone(),
     };
@@ -241,9 +245,25 @@ impl Exec {
         before: Option<&Value>,
     ) -> Result<(), StoreError> {
         let from_request = !self.automatic;
+        let endpoints = endpoints(db)?;
+        // The lists older versions embed, filled in now when the event's version or an
+        // endpoint's has them: what they hold is what they held when it happened.
+        let oldest = endpoints
+            .iter()
+            .filter_map(|e| e.api_version.as_deref().and_then(ApiVersion::parse))
+            .chain([self.event_version])
+            .min()
+            .unwrap_or(self.event_version);
+        let embeds = versions::embeds_for(oldest);
+        let mut object = object.clone();
+        embeds::fill(db, &mut object, &embeds)?;
         let rendered = versions::render(object.clone(), self.event_version);
+        // Before and after compared without the embedded lists (the before has none).
         let previous = before.and_then(|b| {
-            previous_attributes(&versions::render(b.clone(), self.event_version), &rendered)
+            previous_attributes(
+                &versions::render(b.clone(), self.event_version),
+                &versions::render(versions::without_embeds(object.clone()), self.event_version),
+            )
         });
         let mut e = Event {
             id: ids::new_id("evt"),
@@ -267,7 +287,8 @@ impl Exec {
                 None
             },
             // The newest shape too, for endpoints and listeners pinned to another version.
-            latest: (self.event_version.as_str() != versions::LATEST).then(|| object.clone()),
+            latest: (self.event_version.as_str() != versions::LATEST || !embeds.is_empty())
+                .then(|| object.clone()),
             latest_before: if kind.carries_previous_attributes() {
                 before.cloned()
             } else {
@@ -277,7 +298,7 @@ impl Exec {
         };
         // What every endpoint that wants it is owed, in the same transaction as the event.
         let mut deliveries = Vec::new();
-        for endpoint in endpoints(db)? {
+        for endpoint in endpoints {
             if endpoint.wants(kind) {
                 let d = Delivery {
                     id: ids::new_id("whdel"),

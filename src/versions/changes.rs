@@ -1,10 +1,25 @@
 //! The breaking changes, oldest first. Each is one unit: a request rule and/or a
 //! render-back of the objects it touched. See docs/api-versions.md.
 
+use super::legacy::*;
 use super::{ApiVersion, Given, Operation, VersionChange, VersionError};
 use serde_json::{Map, Value};
 
 pub static ALL: &[&dyn VersionChange] = &[
+    &CustomerListsNotIncluded,
+    &CheckoutDisplayItemsRemoved,
+    &ThreeDSecureBooleansRemoved,
+    &CheckoutShippingRenamed,
+    &CheckoutIntentDeferred,
+    &CheckoutCustomerCreationIfRequired,
+    &CheckoutAdHocLineItemsRemoved,
+    &CustomerDefaultCurrencyRemoved,
+    &PaymentIntentChargesRemoved,
+    &ChargeRefundsNotIncluded,
+    &AutomaticPaymentMethodsByDefault,
+    &CheckoutNoCostOrders,
+    &CaptureMethodAutomaticAsync,
+    &ProductFeaturesRenamed,
     &InvoiceRemovedFromPayments,
     &CancellationReasonExpired,
     &CustomerCouponRemoved,

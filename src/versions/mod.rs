@@ -4,11 +4,20 @@
 //! plus its test; no endpoint code changes.
 
 mod changes;
+mod legacy;
 
 use serde_json::{Map, Value};
 
-/// Every version Stripe released from 2024-06-20 on, oldest first.
+/// Every version Stripe released from 2019-12-03 on, oldest first.
 pub const VERSIONS: &[&str] = &[
+    "2019-12-03",
+    "2020-03-02",
+    "2020-08-27",
+    "2022-08-01",
+    "2022-11-15",
+    "2023-08-16",
+    "2023-10-16",
+    "2024-04-10",
     "2024-06-20",
     "2024-09-30.acacia",
     "2024-10-28.acacia",
@@ -39,6 +48,8 @@ pub const VERSIONS: &[&str] = &[
 ];
 
 pub const LATEST: &str = "2026-10-28.endive";
+/// The oldest version served; older ones are refused by name.
+pub const OLDEST: &str = "2019-12-03";
 pub const DEFAULT: &str = "2025-09-30.clover";
 
 /// A known API version. Versions order by their date prefix.
@@ -51,6 +62,27 @@ impl ApiVersion {
             .iter()
             .find(|v| **v == s.trim())
             .map(|v| ApiVersion(v))
+    }
+    /// The version `s` names, or why it is refused: unknown, or a real Stripe version
+    /// older than the oldest served (said so, rather than served in a newer shape).
+    pub fn resolve(s: &str) -> Result<ApiVersion, VersionError> {
+        if let Some(v) = ApiVersion::parse(s) {
+            return Ok(v);
+        }
+        let t = s.trim();
+        let dated = t.len() == 10
+            && t.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if dated && t >= "2011-01-01" && t < OLDEST {
+            Err(VersionError::TooOld(t.to_string()))
+        } else {
+            Err(VersionError::Unknown(s.to_string()))
+        }
     }
     pub fn as_str(&self) -> &'static str {
         self.0
@@ -69,6 +101,8 @@ impl ApiVersion {
 pub enum VersionError {
     /// The `Stripe-Version` names no version.
     Unknown(String),
+    /// A dated version older than `OLDEST`.
+    TooOld(String),
     /// A parameter this version does not have.
     ParameterUnknown(&'static str),
     /// A parameter naming an object that does not exist (`object`, `id`, `param`).
@@ -100,6 +134,43 @@ pub enum Operation {
     CheckoutSessionCreate,
 }
 
+/// A list older versions embedded in an object and the newest shape no longer has. The
+/// versions layer does no I/O: whoever reads the store fills these in (naming them in the
+/// object's `EMBEDDED` key) before rendering at a version that has them; `render` keeps
+/// them there and drops them at the versions that do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embed {
+    /// A PaymentIntent's `charges`: a list holding its latest charge.
+    PaymentIntentCharges,
+    /// A Charge's `refunds`, included without `expand[]`.
+    ChargeRefunds,
+    /// A Checkout Session's `display_items`, one per line item.
+    CheckoutDisplayItems,
+}
+
+impl Embed {
+    /// The object type and the field the list is embedded as.
+    pub fn field(self) -> (&'static str, &'static str) {
+        match self {
+            Embed::PaymentIntentCharges => ("payment_intent", "charges"),
+            Embed::ChargeRefunds => ("charge", "refunds"),
+            Embed::CheckoutDisplayItems => ("checkout.session", "display_items"),
+        }
+    }
+}
+
+/// The key of an object listing the fields embedded in it for older versions (never sent).
+pub const EMBEDDED: &str = "__pasarela_embedded";
+
+/// The lists a response rendered at `v` must have embedded.
+pub fn embeds_for(v: ApiVersion) -> Vec<Embed> {
+    changes()
+        .iter()
+        .filter(|c| !v.at_least(c.version()))
+        .filter_map(|c| c.embeds())
+        .collect()
+}
+
 /// Behaviours (not shapes) that a version changed. Endpoint code asks
 /// `old_behaviour(version, Behaviour::X)`; the unit that changed it says when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +178,20 @@ pub enum Behaviour {
     /// Releasing an authorisation (cancel, or the rest of a partial capture) made a
     /// Refund on the charge.
     ReleasedAuthorizationIsRefund,
+    /// A PaymentIntent created without `capture_method` captured synchronously
+    /// (`automatic`, not `automatic_async`).
+    CaptureMethodAutomatic,
+    /// A PaymentIntent or SetupIntent created with neither `payment_method_types` nor
+    /// `automatic_payment_methods` took cards only.
+    CardsOnlyByDefault,
+    /// A payment-mode Checkout Session made its PaymentIntent when it was created.
+    CheckoutIntentAtCreation,
+    /// A payment-mode Checkout Session without `customer` or `customer_creation` always
+    /// made the buyer a Customer.
+    CheckoutAlwaysCreatesCustomer,
+    /// Checkout Session line items could be given as `amount`, `currency`, `name`,
+    /// `description` and `images` instead of a Price.
+    AdHocLineItems,
 }
 
 /// Whether a request served at `v` gets the behaviour from before the change that
@@ -144,6 +229,10 @@ pub trait VersionChange: Sync {
     fn changes_responses(&self) -> bool {
         false
     }
+    /// The list this change stopped embedding, if it is one (see `Embed`).
+    fn embeds(&self) -> Option<Embed> {
+        None
+    }
 }
 
 pub fn changes() -> &'static [&'static dyn VersionChange] {
@@ -158,14 +247,39 @@ pub fn check_request(v: ApiVersion, op: Operation, params: &dyn Given) -> Result
     Ok(())
 }
 
-/// Renders a newest-version response at version `v`: newest change first.
+/// Renders a newest-version response at version `v`: newest change first. Embedded
+/// lists (see `Embed`) stay, unmarked, where `v` has them and go where it does not.
 pub fn render(mut body: Value, v: ApiVersion) -> Value {
+    let embeds = embeds_for(v);
+    walk_objects(&mut body, &|o| settle_embeds(o, &embeds));
     for c in changes().iter().rev() {
         if c.changes_responses() && !v.at_least(c.version()) {
             walk_objects(&mut body, &|o| c.render_back(o));
         }
     }
     body
+}
+
+/// Drops every embedded list (the newest shape, for comparing before and after).
+pub fn without_embeds(mut body: Value) -> Value {
+    walk_objects(&mut body, &|o| settle_embeds(o, &[]));
+    body
+}
+
+fn settle_embeds(object: &mut Map<String, Value>, kept: &[Embed]) {
+    let Some(Value::Array(embedded)) = object.remove(EMBEDDED) else {
+        return;
+    };
+    let kind = object
+        .get("object")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    for field in embedded.iter().filter_map(Value::as_str) {
+        if !kept.iter().any(|e| e.field() == (kind.as_str(), field)) {
+            object.remove(field);
+        }
+    }
 }
 
 fn walk_objects(v: &mut Value, f: &dyn Fn(&mut Map<String, Value>)) {

@@ -628,7 +628,7 @@ pub fn checkout_session(s: &crate::domain::checkout_session::CheckoutSession) ->
         "mode": s.mode,
         "origin_context": null,
         // Stripe names the intent once the customer has submitted; here, once complete.
-        "payment_intent": if complete { json!(s.payment_intent) } else { Value::Null },
+        "payment_intent": if complete || s.intent_at_creation { json!(s.payment_intent) } else { Value::Null },
         "payment_link": null,
         "payment_method_collection": if payment { json!("if_required") } else { json!("always") },
         "payment_method_configuration_details": null,

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::flows::payment_intent::{self as flow, Confirmed, MethodChoice};
 use crate::flows::{render_intent, Exec};
 use crate::store::Db;
-use crate::versions::{self, ApiVersion, Operation};
+use crate::versions::{self, ApiVersion, Behaviour, Operation};
 use crate::views;
 use axum::extract::Path;
 use params::{full_shape, COMMON, CONFIRM_SHAPE, CREATE_ONLY, SHIPPING};
@@ -88,7 +88,7 @@ fn create_params(ctx: &Ctx) -> ApiResult<Create> {
     let amount = params::parse_amount(p, true)?.unwrap_or_default();
     let currency = params::parse_currency(p, true)?.expect("required");
     params::check_minimum(amount, &currency)?;
-    let choice = params::type_choice(p, true)?.expect("create always chooses");
+    let choice = params::create_choice(p, ctx.version)?;
     let confirm_now = p.bool("confirm")?.unwrap_or(false);
     if !confirm_now {
         if let Some(f) = ONLY_WITH_CONFIRM.iter().find(|f| p.has(f)) {
@@ -111,6 +111,8 @@ fn create_params(ctx: &Ctx) -> ApiResult<Create> {
     pi.description = p.str_patch("description", 1000)?.set();
     if let Some(cm) = params::capture_method(p)? {
         pi.capture_method = cm;
+    } else if versions::old_behaviour(ctx.version, Behaviour::CaptureMethodAutomatic) {
+        pi.capture_method = CaptureMethod::Automatic;
     }
     pi.confirmation_method = confirmation_method;
     pi.receipt_email = p.email_patch("receipt_email")?.set();

@@ -238,6 +238,26 @@ fn check_known(name: &str, list: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
+/// The types a new intent takes: as `type_choice` on create, except that a request at a
+/// version before 2023-08-16 that names none gets cards only (no `automatic_payment_methods`).
+pub fn create_choice(p: &Params, version: crate::versions::ApiVersion) -> ApiResult<TypeChoice> {
+    let choice = type_choice(p, true)?.expect("create always chooses");
+    let named = [
+        "payment_method_types",
+        "allowed_payment_method_types",
+        "excluded_payment_method_types",
+        "automatic_payment_methods",
+    ]
+    .iter()
+    .any(|n| p.has(n));
+    if !named
+        && crate::versions::old_behaviour(version, crate::versions::Behaviour::CardsOnlyByDefault)
+    {
+        return Ok(TypeChoice::Explicit(vec!["card".to_string()]));
+    }
+    Ok(choice)
+}
+
 /// How the merchant chose payment method types: see `domain::method_choice`.
 /// The merchant's choice of types in `p`; on create, automatic when none is given.
 pub fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {

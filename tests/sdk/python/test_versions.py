@@ -9,7 +9,9 @@ are held to types/enums only there, so the tests below check the fields that dif
 - 2025-03-31.basil  `coupon` / `promotion_code` removed from Customer create/update.
 - 2026-09-30.endive `payment_method_types` no longer writable on PaymentIntent create/update/confirm.
 - additive changes (dahlia's `allowed_payment_method_types`) show on every version.
-- the 27 known versions are echoed in the response header; anything else is refused.
+- the 35 known versions are echoed in the response header; anything else is refused, a real
+  version older than 2019-12-03 with a message naming the oldest served.
+The units of the versions before 2024-06-20 are in test_versions_legacy.py.
 """
 import re
 import uuid
@@ -28,6 +30,8 @@ BEFORE_BASIL = [ACACIA, "2024-06-20"]
 FROM_BASIL = [BASIL, CLOVER, ENDIVE]
 
 ALL_VERSIONS = [
+    "2019-12-03", "2020-03-02", "2020-08-27", "2022-08-01", "2022-11-15", "2023-08-16",
+    "2023-10-16", "2024-04-10",
     "2024-06-20",
     "2024-09-30.acacia", "2024-10-28.acacia", "2024-11-20.acacia", "2024-12-18.acacia",
     "2025-01-27.acacia", "2025-02-24.acacia",
@@ -65,7 +69,7 @@ def test_version_list_matches_the_server_source():
     block = re.search(r"pub const VERSIONS: &\[&str\] = &\[(.*?)\];", src, re.S)
     assert block, "VERSIONS not found in src/versions/mod.rs"
     assert re.findall(r'"([^"]+)"', block.group(1)) == ALL_VERSIONS
-    assert len(ALL_VERSIONS) == 27
+    assert len(ALL_VERSIONS) == 35
 
 
 @pytest.mark.parametrize("version", ALL_VERSIONS)
@@ -82,11 +86,20 @@ def test_sdk_request_at_each_version(client, version):
     assert lst.last_response.headers.get("Stripe-Version") == version
 
 
-@pytest.mark.parametrize("bad", ["2026-08-26.preview", "2025-03-01.dashboard", "2024-04-10"])
+@pytest.mark.parametrize("bad", ["2026-08-26.preview", "2025-03-01.dashboard", "2024-04-11", "2020-08-27.acacia"])
 def test_versions_outside_the_window_are_refused(base, bad):
     r = request(base, "GET", "/v1/customers", {"limit": 1}, version=bad)
     assert_error(r, 400, "invalid_request_error", None, "Stripe-Version")
     assert r.error["message"] == f"Invalid Stripe API version: {bad}"
+
+
+@pytest.mark.parametrize("old", ["2019-11-05", "2019-09-09", "2017-06-05", "2011-01-01"])
+def test_versions_before_2019_12_03_are_refused_by_name(base, old):
+    """Real Stripe versions older than the oldest served: refused, never served in a newer shape."""
+    r = request(base, "GET", "/v1/customers", {"limit": 1}, version=old)
+    assert_error(r, 400, "invalid_request_error", None, "Stripe-Version")
+    assert r.error["message"] == (f"Invalid Stripe API version: {old}. Pasarela serves API versions from "
+                                  "2019-12-03 on; send one of them in the Stripe-Version header.")
 
 
 def test_refused_version_through_the_sdk(client):
