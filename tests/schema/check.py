@@ -1,12 +1,24 @@
 #!/usr/bin/env python3
 """Checks Stripe-shaped JSON against Stripe's object schemas in `objects.json` beside this file
-(generated from the official SDKs' type declarations by `gen/gen.js`; see `gen/regen.sh`).
+(the newest API version) or `versions/<API version>.json` (the older ones Pasarela serves),
+generated from the official SDKs' type declarations by `gen/gen.js`; see `gen/regen.sh`.
 Python standard library only.
 
-    check.py [FILE ...]      # '-' or none: stdin. Exit 0 and no output when every body
+    check.py [--version V [--additive]] [FILE ...]
+                             # '-' or none: stdin. Exit 0 and no output when every body
                              # conforms; exit 1 and one line per problem otherwise;
                              # exit 2 (message on stderr) when a file is not JSON.
-As a module: `from check import problems; problems(body)` -> ["<path>: <what>", ...].
+As a module: `from check import problems; problems(body, version="2020-08-27")` ->
+["<path>: <what>", ...].
+
+The version picks the schema file: `versions/<V>.json` for one of the older versions (a date in
+between gets the one in force then: the latest not after it), `objects.json` for anything newer
+than the last of them, and by default. An object an old version's SDK does not declare (it came
+later, e.g. `customer_session` before 2023-10-16) is held to the schema of the first later
+version that does. `additive=True` (old versions only) also accepts what Stripe adds to every
+version: a field the old schema lacks but a later version's (or the newest) has on the same
+object, checked as the first of them declares it; and an enum value any later version lists for
+the same field (a value renamed since, such as Checkout's `ui_mode: "hosted"`, stays valid).
 
 The schema is chosen by the body's `object` (`payment_intent` -> PaymentIntent; a `customer`
 with `deleted: true` -> DeletedCustomer); `{"error": ...}` is checked as Error. Rules:
@@ -23,11 +35,13 @@ The suites classify problems by the phrases above: keep them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
 
 SPEC = Path(__file__).resolve().parent / "objects.json"
+VERSIONS = SPEC.parent / "versions"
 MISSING = "missing (Stripe always sends it, null when empty)"
 EXTRA = "not a field of this object"
 TYPES = {
@@ -43,21 +57,21 @@ SHAPING = ("type", "properties", "anyOf", "enum", "items", "additionalProperties
 
 
 class Checker:
-    def __init__(self, spec: Path | str = SPEC) -> None:
+    def __init__(self, spec: Path | str = SPEC, later: Checker | None = None, additive: bool = False) -> None:
+        """later: for an old version's file (spec), the Checker of the next version (the newest's
+        after the last old one): the schemas this version's SDK does not declare come from it, and
+        with `additive` so do the fields and enum values Stripe added since (see the module's doc)."""
         raw = json.loads(Path(spec).read_text(encoding="utf-8"))
         self.info: dict = raw.get("info", {})
         self.schemas: dict = raw["components"]["schemas"]
-        self.by_object: dict[str, str] = {}
-        self.deleted_by_object: dict[str, str] = {}
-        for name, s in self.schemas.items():
-            enum = ((s.get("properties") or {}).get("object") or {}).get("enum") or []
-            if len(enum) != 1:
-                continue
-            deleted = name.rsplit(".", 1)[-1].startswith("Deleted")
-            table = self.deleted_by_object if deleted else self.by_object
-            # Nested types may share a tag; the shortest name is the object itself.
-            if enum[0] not in table or len(name) < len(table[enum[0]]):
-                table[enum[0]] = name
+        self.by_object, self.deleted_by_object = _tags(self.schemas)
+        self.later = later if additive else None
+        if later is not None:
+            added = {n: s for n, s in later.schemas.items() if n not in self.schemas}
+            self.schemas = {**self.schemas, **added}
+            by_object, deleted = _tags(added)
+            self.by_object = {**by_object, **self.by_object}
+            self.deleted_by_object = {**deleted, **self.deleted_by_object}
 
     # -- choosing the schema --------------------------------------------------------------
     def schema_for(self, body: dict) -> str | None:
@@ -83,6 +97,53 @@ class Checker:
                 self._check(body, {"$ref": f"#/components/schemas/{name}"}, "", out)
         return out if limit is None else out[:limit]
 
+    # -- additive: later versions' schemas of the same place ---------------------------
+    # `owner` names a place as the schema it is in and the fields leading to it from there:
+    # ("PaymentIntent",), ("Charge", "refunds") for an inline object, ("PaymentIntent", "status").
+    def _field(self, owner: tuple, key: str) -> dict | None:
+        """This version's schema of field `key` of the object at `owner` (None: not there)."""
+        s = self._object_in(self.schemas.get(owner[0])) if owner else None
+        for prop in owner[1:]:
+            s = self._object_in(((s or {}).get("properties") or {}).get(prop))
+        return ((s or {}).get("properties") or {}).get(key)
+
+    def _added_field(self, owner: tuple, key: str) -> tuple[Checker, dict] | None:
+        """The first later version that has field `key` at `owner`, and its schema of it."""
+        c = self.later
+        while c is not None:
+            s = c._field(owner, key)
+            if s is not None:
+                return c, s
+            c = c.later
+        return None
+
+    def _object_in(self, s) -> dict | None:
+        """The object schema a field's schema holds (through $ref, anyOf, items)."""
+        if not isinstance(s, dict):
+            return None
+        s, _ = self._resolve(s)
+        if "properties" in s:
+            return s
+        for sub in [*s.get("anyOf", []), s.get("items")]:
+            found = self._object_in(sub)
+            if found:
+                return found
+        return None
+
+    def _added_values(self, owner: tuple) -> list:
+        """The values later versions list for the field at `owner`."""
+        values: list = []
+        c = self.later if len(owner) > 1 else None
+        while c is not None:
+            s = c._field(owner[:-1], owner[-1])
+            while s:
+                values += s.get("enum", [])
+                for b in s.get("anyOf", []):
+                    values += b.get("enum", [])
+                s = s.get("items")
+            c = c.later
+        return values
+
     # -- the rules ----------------------------------------------------------------------
     def _resolve(self, s: dict) -> tuple[dict, bool]:
         """Follows `$ref`s; a `nullable` beside a `$ref` belongs to the field."""
@@ -92,7 +153,9 @@ class Checker:
             nullable = nullable or bool(s.get("nullable"))
         return s, nullable
 
-    def _check(self, v, s: dict, path: str, out: list[str]) -> None:
+    def _check(self, v, s: dict, path: str, out: list[str], owner: tuple = ()) -> None:
+        if "$ref" in s:
+            owner = (_ref_name(s, self.schemas),)
         s, nullable = self._resolve(s)
         where = path or "."
         if v is None:
@@ -100,7 +163,7 @@ class Checker:
                 out.append(f"{where}: null, but the field is not nullable")
             return
         if "anyOf" in s:
-            self._check_any_of(v, s["anyOf"], path, out)
+            self._check_any_of(v, s["anyOf"], path, out, owner)
             return
         if not any(k in s for k in SHAPING):
             # Any value; an object that says what it is is held to its own schema
@@ -112,16 +175,16 @@ class Checker:
         if t in TYPES and not TYPES[t](v):
             out.append(f"{where}: expected {t}, got {_kind(v)} {_short(v)}")
             return
-        if "enum" in s and v not in s["enum"]:
+        if "enum" in s and v not in s["enum"] and v not in self._added_values(owner):
             shown = ", ".join(map(str, s["enum"][:8])) + (", ..." if len(s["enum"]) > 8 else "")
             out.append(f"{where}: {_short(v)} is not one of [{shown}]")
         if isinstance(v, dict):
-            self._check_object(v, s, path, out)
+            self._check_object(v, s, path, out, owner)
         elif isinstance(v, list) and "items" in s:
             for i, item in enumerate(v):
-                self._check(item, s["items"], f"{path}[{i}]", out)
+                self._check(item, s["items"], f"{path}[{i}]", out, owner)
 
-    def _check_object(self, v: dict, s: dict, path: str, out: list[str]) -> None:
+    def _check_object(self, v: dict, s: dict, path: str, out: list[str], owner: tuple) -> None:
         props = s.get("properties", {})
         extra = s.get("additionalProperties", True if "properties" not in s else False)
         is_list = (props.get("object") or {}).get("enum") in LIST_TAGS
@@ -134,11 +197,17 @@ class Checker:
                 if is_list and key == "data" and isinstance(val, list):
                     self._check_items(val, props[key].get("items", {}), sub, out)
                 else:
-                    self._check(val, props[key], sub, out)
+                    self._check(val, props[key], sub, out, (*owner, key))
             elif isinstance(extra, dict):
-                self._check(val, extra, sub, out)
+                self._check(val, extra, sub, out, (*owner, "*"))
             elif extra is not True:
-                out.append(f"{sub}: {EXTRA}")
+                added = self._added_field(owner, key)
+                if added is None:
+                    out.append(f"{sub}: {EXTRA}")
+                else:
+                    # Stripe added it since: as the first version that has it declares it.
+                    later, schema = added
+                    later._check(val, schema, sub, out, (*owner, key))
 
     def _check_items(self, items: list, declared: dict, path: str, out: list[str]) -> None:
         """A list's items, each by its own `object`, which must be one the list may hold."""
@@ -166,7 +235,7 @@ class Checker:
         enum = ((s.get("properties") or {}).get("object") or {}).get("enum") or []
         return set(enum)
 
-    def _check_any_of(self, v, branches: list, path: str, out: list[str]) -> None:
+    def _check_any_of(self, v, branches: list, path: str, out: list[str], owner: tuple) -> None:
         # Only the branches of the value's JSON kind can match (an expandable field is a
         # string or an object); report the closest one when none does.
         fits = [b for b in branches if self._kind_fits(v, b)]
@@ -177,7 +246,7 @@ class Checker:
         best: list[str] | None = None
         for b in fits:
             errs: list[str] = []
-            self._check(v, b, path, errs)
+            self._check(v, b, path, errs, owner)
             if not errs:
                 return
             if best is None or len(errs) < len(best):
@@ -192,6 +261,30 @@ class Checker:
         return t is None or TYPES.get(t, lambda _: True)(v)
 
 
+def _tags(schemas: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """`object` tag -> schema name, for live objects and for deleted ones."""
+    live: dict[str, str] = {}
+    deleted: dict[str, str] = {}
+    for name, s in schemas.items():
+        enum = ((s.get("properties") or {}).get("object") or {}).get("enum") or []
+        if len(enum) != 1:
+            continue
+        table = deleted if name.rsplit(".", 1)[-1].startswith("Deleted") else live
+        # Nested types may share a tag; the shortest name is the object itself.
+        if enum[0] not in table or len(name) < len(table[enum[0]]):
+            table[enum[0]] = name
+    return live, deleted
+
+
+def _ref_name(s: dict, schemas: dict) -> str:
+    """The name of the schema a `$ref` (chain) ends at."""
+    while True:
+        name = s["$ref"].rsplit("/", 1)[-1]
+        s = schemas[name]
+        if "$ref" not in s:
+            return name
+
+
 def _kind(v) -> str:
     if v is None:
         return "null"
@@ -204,24 +297,58 @@ def _short(v, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-_checker: Checker | None = None
+@functools.cache
+def old_versions() -> tuple[str, ...]:
+    """The older API versions with a schema file of their own, oldest first."""
+    return tuple(sorted(p.stem for p in VERSIONS.glob("*.json")))
 
 
-def checker() -> Checker:
-    global _checker
-    if _checker is None:
-        _checker = Checker()
-    return _checker
+def spec_for(version: str | None) -> Path:
+    """The schema file of an API version (see the module's doc)."""
+    olds = old_versions()
+    if not version or not olds or version[:10] > olds[-1]:
+        return SPEC
+    in_force = [v for v in olds if v <= version[:10]]
+    if not in_force:
+        raise ValueError(f"no schema for API version {version} (the oldest is {olds[0]})")
+    return VERSIONS / f"{in_force[-1]}.json"
 
 
-def problems(body, limit: int | None = None) -> list[str]:
-    return checker().problems(body, limit)
+_checkers: dict[tuple[Path, bool], Checker] = {}
+
+
+def checker(version: str | None = None, additive: bool = False) -> Checker:
+    spec = spec_for(version)
+    additive = additive and spec != SPEC
+    if (spec, additive) not in _checkers:
+        if spec == SPEC:
+            _checkers[(spec, additive)] = Checker()
+        else:
+            after = [v for v in old_versions() if v > spec.stem]
+            later = checker(after[0] if after else None, additive)
+            _checkers[(spec, additive)] = Checker(spec, later=later, additive=additive)
+    return _checkers[(spec, additive)]
+
+
+def problems(body, limit: int | None = None, version: str | None = None, additive: bool = False) -> list[str]:
+    return checker(version, additive).problems(body, limit)
 
 
 def main(argv: list[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return 0
+    version, additive = None, False
+    while argv and argv[0] in ("--version", "--additive"):
+        if argv[0] == "--additive":
+            additive, argv = True, argv[1:]
+        else:
+            version, argv = argv[1], argv[2:]
+    try:
+        checker(version, additive)
+    except ValueError as e:  # a version older than every schema
+        print(f"check.py: {e}", file=sys.stderr)
+        return 2
     bad = False
     for f in argv or ["-"]:
         try:
@@ -230,7 +357,7 @@ def main(argv: list[str]) -> int:
         except (OSError, ValueError) as e:
             print(f"check.py: {f}: {e}", file=sys.stderr)
             return 2
-        for p in problems(body):
+        for p in problems(body, version=version, additive=additive):
             print(p)
             bad = True
     return 1 if bad else 0

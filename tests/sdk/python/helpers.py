@@ -81,18 +81,33 @@ def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False
     """Problems of one JSON body.
 
     version: the Stripe-Version that rendered it. tests/schema/objects.json describes endive; a body rendered
-      at another version is held to types/nullability/enums only (fields may differ by version).
+      at another version from 2024-06-20 on is held to types/nullability/enums only (fields may differ by
+      version). A body rendered at one of the older versions (tests/schema/versions/<V>.json, from the
+      stripe-node release that pinned V) is held to V's schema, with what Stripe adds to every version:
+        * a field V's schema requires and the body lacks is a problem ("missing");
+        * a field the body has that V's schema lacks is not a problem if the newest schema (objects.json)
+          or a later old version's has it on that object (Stripe shows additive fields on every version;
+          it is checked as the first version that has it declares it), and is one ("not a field of this
+          object") otherwise;
+        * an enum value must be one of V's, a later version's or the newest's values for that field (values
+          are additive; one renamed since stays valid at V);
+        * types and nullability are V's;
+        * an object V's SDK does not declare (it came later) is held to the first later schema of it.
     partial: the publishable-key view of an intent (Stripe.js), which omits fields on purpose;
       absent fields are not reported, present ones must still be right.
     """
-    problems = schema_check.problems(body, limit=60)
+    old = version in schema_check.old_versions()
+    if old:
+        problems = schema_check.problems(body, limit=60, version=version, additive=True)
+    else:
+        problems = schema_check.problems(body, limit=60)
     lenient = _lenient_prefixes(body)
     out = []
     for p in problems:
         path = p.split(":", 1)[0]
         if partial and "missing (Stripe always sends it" in p:
             continue
-        if version not in (None, ENDIVE) and _is_version_dependent(p):
+        if not old and version not in (None, ENDIVE) and _is_version_dependent(p):
             continue
         if any(path == lp or path.startswith(lp + ".") or path.startswith(lp + "[") for lp in lenient) \
                 and _is_version_dependent(p):

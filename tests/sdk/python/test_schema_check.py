@@ -10,29 +10,29 @@ import sys
 import pytest
 
 import check  # tests/schema/check.py, put on sys.path by helpers
-from helpers import ENDIVE, REPO
+from helpers import ENDIVE, REPO, schema_problems
 
 CHECK_PY = REPO / "tests" / "schema" / "check.py"
 C = check.checker()
 
 
-def example(name: str) -> dict:
+def example(name: str, c: check.Checker = C) -> dict:
     """The smallest body the schema allows: every required field, null where nullable."""
-    return _example({"$ref": f"#/components/schemas/{name}"})
+    return _example({"$ref": f"#/components/schemas/{name}"}, c)
 
 
-def _example(s: dict):
-    s, nullable = C._resolve(s)
+def _example(s: dict, c: check.Checker = C):
+    s, nullable = c._resolve(s)
     if nullable:
         return None
     if "anyOf" in s:
-        return _example(s["anyOf"][0])
+        return _example(s["anyOf"][0], c)
     if "enum" in s:
         return s["enum"][0]
     t = s.get("type")
     if t == "object" or "properties" in s:
         props = s.get("properties", {})
-        return {k: _example(props[k]) for k in s.get("required", [])}
+        return {k: _example(props[k], c) for k in s.get("required", [])}
     return {"string": "x", "integer": 1, "number": 1.5, "boolean": False, "array": []}.get(t)
 
 
@@ -145,3 +145,89 @@ def test_the_schemas_are_the_pinned_sdks():
     py_pin = (REPO / "tests" / "schema" / "gen" / "requirements.txt").read_text().strip()
     assert py_pin in (REPO / "tests" / "sdk" / "python" / "requirements.txt").read_text().splitlines()
     assert info["integers"].startswith(f"PyPI {py_pin} ")
+
+
+# -- older API versions (tests/schema/versions/) -------------------------------------------
+OLD = ["2019-12-03", "2020-03-02", "2020-08-27", "2022-08-01", "2022-11-15", "2023-08-16", "2023-10-16",
+       "2024-04-10"]
+ROOTS = ["PaymentIntent", "SetupIntent", "Charge", "Refund", "Customer", "PaymentMethod", "Mandate", "Event",
+         "Checkout.Session", "Product", "Price", "BalanceTransaction", "WebhookEndpoint", "CustomerSession"]
+
+
+def test_each_old_version_has_its_schema_from_the_sdk_that_pinned_it():
+    assert list(check.old_versions()) == OLD
+    pins = json.loads((REPO / "tests" / "schema" / "gen" / "package.json").read_text())["dependencies"]
+    for v in OLD:
+        info = check.checker(v).info
+        assert info["api_version"] == v
+        assert pins[f"stripe-{v}"] == f"npm:stripe@{info['sdk_version']}"
+
+
+@pytest.mark.parametrize("version, expected", [
+    (None, "objects.json"), (ENDIVE, "objects.json"), ("2024-06-20", "objects.json"),
+    ("2025-03-31.basil", "objects.json"), ("2024-04-10", "2024-04-10.json"), ("2019-12-03", "2019-12-03.json"),
+    ("2021-05-01", "2020-08-27.json"),  # not a version of its own: the one in force then
+])
+def test_the_version_picks_the_schema_file(version, expected):
+    assert check.spec_for(version).name == expected
+
+
+@pytest.mark.parametrize("version", OLD)
+@pytest.mark.parametrize("name", ROOTS)
+def test_the_smallest_body_of_each_object_passes_at_each_old_version(version, name):
+    c = check.checker(version)
+    body = example(name, c)  # a root the old SDK lacks (it came later) comes from a later schema
+    if name == "Event":
+        body["data"]["object"] = {"id": "cus_1", "object": "customer", "deleted": True}
+    assert check.problems(body, version=version) == []
+    assert schema_problems(body, version=version) == []
+
+
+def test_a_field_removed_since_is_required_at_the_old_version_only():
+    old = {**example("PaymentIntent", check.checker("2022-08-01")), "id": "pi_1"}
+    assert "charges" in old
+    without = {k: v for k, v in old.items() if k != "charges"}
+    assert schema_problems(without, version="2022-08-01") == [f".charges: {MISSING}"]
+    assert f".charges: {MISSING}" in check.problems(pi(), version="2022-08-01")
+    assert schema_problems(pi(), version="2024-06-20") == []
+    assert schema_problems(pi(), version=ENDIVE) == []
+
+
+def test_additive_fields_and_values_show_on_old_versions():
+    v = "2020-08-27"
+    old = example("PaymentIntent", check.checker(v))
+    assert schema_problems(old, version=v) == []
+    # A field the newest PaymentIntent has (2020-08-27's SDK does not): Stripe sends it on every version.
+    added = {**old, "payment_method_configuration_details": {"id": "pmc_1", "parent": None}}
+    assert "payment_method_configuration_details" not in check.checker(v).schemas["PaymentIntent"]["properties"]
+    assert schema_problems(added, version=v) == []
+    # ... as declared by the first version that has it ...
+    assert schema_problems({**old, "payment_method_configuration_details": 5}, version=v) == [
+        ".payment_method_configuration_details: expected object, got integer 5"]
+    # ... while a field of neither is not Stripe's, and the plain (not additive) check refuses both.
+    assert schema_problems({**old, "colour": "red"}, version=v) == [".colour: not a field of this object"]
+    assert check.problems(added, version=v) == [".payment_method_configuration_details: not a field of this object"]
+    # An enum value added since (a later version lists it), but not one no version lists.
+    assert schema_problems({**old, "capture_method": "automatic_async"}, version=v) == []
+    assert schema_problems({**old, "capture_method": "later"}, version=v) == [
+        '.capture_method: "later" is not one of [automatic, manual]']
+    # A field added after 2020-08-27 and renamed since, with a value renamed since: as when it was added.
+    session = example("Checkout.Session", check.checker(v))
+    assert "ui_mode" not in check.checker(v).schemas["Checkout.Session"]["properties"]
+    assert schema_problems({**session, "ui_mode": "hosted"}, version=v) == []
+    assert schema_problems({**session, "ui_mode": "hosted"}, version=ENDIVE) != []
+    product = example("Product", check.checker(v))
+    assert "features" not in check.checker().schemas["Product"]["properties"]  # marketing_features since 2024-04-10
+    assert schema_problems({**product, "features": [{"name": "Soft"}]}, version=v) == []
+    # Types and nullability are the old version's.
+    assert schema_problems({**old, "amount": 10.5}, version=v) == [".amount: expected integer, got number 10.5"]
+
+
+def test_command_line_version(tmp_path):
+    f = tmp_path / "pi.json"
+    f.write_text(json.dumps(pi()))
+    assert run(str(f)).returncode == 0
+    r = run("--version", "2022-08-01", str(f))
+    assert r.returncode == 1 and f".charges: {MISSING}" in r.stdout.splitlines()
+    r = run("--version", "2017-05-25", str(f))
+    assert r.returncode == 2 and "no schema for API version 2017-05-25" in r.stderr
