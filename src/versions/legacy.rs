@@ -97,6 +97,30 @@ change!(
     }
 );
 
+// Fields the SDK types of a version declared (always sent, null when empty) and a later
+// version's no longer do, without a changelog entry: kept as `null` before that version.
+fn nulls_back(object: &mut Map<String, Value>, kind: &str, fields: &[(&str, Value)]) {
+    if is(object, kind) {
+        for (field, value) in fields {
+            object.entry(*field).or_insert_with(|| value.clone());
+        }
+    }
+}
+
+change!(
+    ChargeOrderDropped,
+    "2020-08-27",
+    "Charge order no longer sent (the SDK types of 2020-08-27 drop it; no changelog entry)",
+    {
+        fn changes_responses(&self) -> bool {
+            true
+        }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            nulls_back(object, "charge", &[("order", Value::Null)]);
+        }
+    }
+);
+
 change!(
     CheckoutShippingRenamed,
     "2022-08-01",
@@ -172,6 +196,20 @@ change!(
 );
 
 change!(
+    ProductCaptionDropped,
+    "2022-11-15",
+    "Product caption no longer sent (the SDK types of 2022-11-15 drop it; no changelog entry)",
+    {
+        fn changes_responses(&self) -> bool {
+            true
+        }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            nulls_back(object, "product", &[("caption", Value::Null)]);
+        }
+    }
+);
+
+change!(
     PaymentIntentChargesRemoved,
     "2022-11-15",
     "PaymentIntent charges removed (use latest_charge)",
@@ -189,6 +227,21 @@ change!(
     {
         fn embeds(&self) -> Option<Embed> {
             Some(Embed::ChargeRefunds)
+        }
+    }
+);
+
+change!(
+    DeprecatedFieldsDropped,
+    "2023-08-16",
+    "Charge destination and dispute, Product attributes no longer sent (stripe-node 13's types drop them; no changelog entry)",
+    {
+        fn changes_responses(&self) -> bool {
+            true
+        }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            nulls_back(object, "charge", &[("destination", Value::Null), ("dispute", Value::Null)]);
+            nulls_back(object, "product", &[("attributes", json!([]))]);
         }
     }
 );
