@@ -282,12 +282,11 @@ function raw(obj) {
 
 /**
  * Runs check.py on files: {code: 0, out: ''} or {code: 1, out: one line per problem}.
- * version: the Stripe-Version that rendered them, handed to check.py as PASARELA_SCHEMA_VERSION.
+ * options: check.py's own, before the files (`--version V --additive`).
  */
-function runCheck(files, version) {
-  const env = version ? {...process.env, PASARELA_SCHEMA_VERSION: version} : process.env;
+function runCheck(files, options = []) {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [CHECK_PY, ...files], {env, maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
+    execFile(PYTHON, [CHECK_PY, ...options, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : String(err.code || err.signal)) : 0;
       const out = stdout.trim();
       // Anything else (a crash, a missing objects.json) must not pass as "no problems".
@@ -381,10 +380,13 @@ class Schema {
  * The problems check.py finds in one body rendered at `version` (the Stripe-Version that served
  * it, as `lastResponse.apiVersion` or the response header says): [] when it conforms.
  *
- * The version reaches check.py as the environment variable PASARELA_SCHEMA_VERSION. A check.py
- * that has no schema of that version checks against objects.json (the newest version): then
- * only the field set may differ (`missing` / `not a field`), as the other checks here allow for
- * bodies served at another version; types, enums and nullability still count.
+ * - endive: objects.json as it is.
+ * - an older version with a schema of its own (tests/schema/versions/<version>.json): check.py
+ *   `--version <version> --additive`, that version's shape plus what Stripe added since (as
+ *   helpers.py's schema_problems does); every problem counts.
+ * - any other version (2024-06-20 ... dahlia): objects.json, where only the field set may differ
+ *   (`missing` / `not a field`) and values renamed since (Checkout's `ui_mode`); types, enums
+ *   and nullability still count.
  *
  * Calls made in the same turn of the event loop are checked in one check.py run per version
  * (and, when that run finds problems, once per body to say which).
@@ -398,18 +400,18 @@ function checkShape(body, version) {
 
 let shapeQueue = [];
 
+const SCHEMA_VERSIONS = path.join(REPO, 'tests', 'schema', 'versions');
+const hasOwnSchema = (version) => Boolean(version) && fs.existsSync(path.join(SCHEMA_VERSIONS, `${version}.json`));
+
 // Against the newest schema, what may differ at another version: the field set, and values
 // renamed since (Checkout's `ui_mode`, dahlia).
 const RENAMED = /^\.ui_mode: .* is not one of/;
 
 function keepProblem(line, version) {
   if (!line.trim()) return false;
-  if (version === ENDIVE || CHECKS_VERSIONS) return true;
+  if (version === ENDIVE || hasOwnSchema(version)) return true;
   return !VERSION_DEPENDENT.test(line) && !RENAMED.test(line);
 }
-
-// Whether check.py reads PASARELA_SCHEMA_VERSION (it says so in its --help).
-const CHECKS_VERSIONS = /PASARELA_SCHEMA_VERSION/.test(fs.readFileSync(CHECK_PY, 'utf8'));
 
 async function flushShapes() {
   const queue = shapeQueue;
@@ -420,14 +422,15 @@ async function flushShapes() {
     byVersion.get(item.version).push({...item, file: writeBody(item.body)});
   }
   await Promise.all([...byVersion].map(async ([version, items]) => {
+    const options = hasOwnSchema(version) ? ['--version', version, '--additive'] : [];
     try {
-      const all = await runCheck(items.map((i) => i.file), version);
+      const all = await runCheck(items.map((i) => i.file), options);
       if (all.code === 0) {
         items.forEach((i) => i.resolve([]));
         return;
       }
       for (const i of items) {
-        const one = await runCheck([i.file], version);
+        const one = await runCheck([i.file], options);
         i.resolve(one.out.split('\n').filter((line) => keepProblem(line, version)));
       }
     } catch (err) {
