@@ -53,7 +53,7 @@ const SINCE = {
   customerLists: '2020-08-27', // Customer sources/subscriptions/tax_ids; Checkout display_items
   checkout2022: '2022-08-01', // Checkout payment_intent at creation, shipping/shipping_rate, customer_creation always; Customer default_currency
   charges: '2022-11-15', // PaymentIntent.charges, Charge.refunds
-  automaticMethods: '2023-08-16', // intents without a choice of methods: ['card'], automatic_payment_methods null
+  automaticMethods: '2023-08-16', // intents without a choice of methods: ['card'], automatic_payment_methods null; Checkout payment_method_collection always
   automaticAsync: '2024-04-10', // capture_method default automatic_async
   basil: '2025-03-31', // invoice: null on PaymentIntent and Charge; Checkout top-level shipping_details
   endive: '2026-09-30', // payment_method_types no longer writable
@@ -399,6 +399,8 @@ async function paymentModeCheckout(run) {
     assert.equal(session.payment_intent, null, `${v}: the PaymentIntent is made on submit`);
     assert.equal(session.customer_creation, 'if_required', `${v}: customer_creation without customer`);
   }
+  assert.equal(session.payment_method_collection, before(v, SINCE.automaticMethods) ? 'always' : 'if_required',
+    `${v}: payment_method_collection in payment mode`);
   if (before(v, SINCE.customerLists)) {
     assert.ok(Array.isArray(session.display_items), `${v}: Checkout display_items`);
     assert.equal(session.display_items.length, 1, `${v}: one display item per line item`);

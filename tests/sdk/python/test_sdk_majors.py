@@ -124,7 +124,7 @@ def ran(request, us, fr):
 CUSTOMER_LISTS = "2020-08-27"  # Customer sources/subscriptions/tax_ids; Checkout display_items
 CHECKOUT_2022 = "2022-08-01"  # Checkout: payment_intent at creation, shipping/shipping_rate, customer_creation; Customer default_currency
 CHARGES = "2022-11-15"  # PaymentIntent.charges, Charge.refunds
-AUTOMATIC_METHODS = "2023-08-16"  # intents without a choice of methods: ["card"], automatic_payment_methods null
+AUTOMATIC_METHODS = "2023-08-16"  # intents without a choice of methods: ["card"], automatic_payment_methods null; Checkout payment_method_collection "always"
 AUTOMATIC_ASYNC = "2024-04-10"  # capture_method default "automatic_async"
 BASIL = "2025-03-31"  # invoice: null on PaymentIntent and Charge; Checkout top-level shipping_details
 
@@ -376,6 +376,8 @@ def checkout_payment(c: Check) -> None:
     else:
         assert session["payment_intent"] is None, f"{c.v}: the PaymentIntent is made on submit"
         assert session["customer_creation"] == "if_required", f"{c.v}: customer_creation without a customer"
+    assert session["payment_method_collection"] == ("always" if before(c.v, AUTOMATIC_METHODS) else "if_required"), \
+        f"{c.v}: payment_method_collection in payment mode"
     if before(c.v, CUSTOMER_LISTS):
         items = session.get("display_items")
         assert isinstance(items, list) and len(items) == 1, f"{c.v}: one Checkout display item per line item: {items!r}"
