@@ -280,10 +280,13 @@ function raw(obj) {
   return data;
 }
 
-/** Runs check.py on files: {code: 0, out: ''} or {code: 1, out: one line per problem}. */
-function runCheck(files) {
+/**
+ * Runs check.py on files: {code: 0, out: ''} or {code: 1, out: one line per problem}.
+ * options: check.py's own, before the files (`--version V --additive`).
+ */
+function runCheck(files, options = []) {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [CHECK_PY, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
+    execFile(PYTHON, [CHECK_PY, ...options, ...files], {maxBuffer: 16 * 1024 * 1024}, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : String(err.code || err.signal)) : 0;
       const out = stdout.trim();
       // Anything else (a crash, a missing objects.json) must not pass as "no problems".
@@ -374,6 +377,69 @@ class Schema {
 }
 
 /**
+ * The problems check.py finds in one body rendered at `version` (the Stripe-Version that served
+ * it, as `lastResponse.apiVersion` or the response header says): [] when it conforms.
+ *
+ * - endive: objects.json as it is.
+ * - an older version with a schema of its own (tests/schema/versions/<version>.json): check.py
+ *   `--version <version> --additive`, that version's shape plus what Stripe added since (as
+ *   helpers.py's schema_problems does); every problem counts.
+ * - any other version (2024-06-20 ... dahlia): objects.json, where only the field set may differ
+ *   (`missing` / `not a field`) and values renamed since (Checkout's `ui_mode`); types, enums
+ *   and nullability still count.
+ *
+ * Calls made in the same turn of the event loop are checked in one check.py run per version
+ * (and, when that run finds problems, once per body to say which).
+ */
+function checkShape(body, version) {
+  return new Promise((resolve, reject) => {
+    if (!shapeQueue.length) setImmediate(flushShapes);
+    shapeQueue.push({body: raw(body), version, resolve, reject});
+  });
+}
+
+let shapeQueue = [];
+
+const SCHEMA_VERSIONS = path.join(REPO, 'tests', 'schema', 'versions');
+const hasOwnSchema = (version) => Boolean(version) && fs.existsSync(path.join(SCHEMA_VERSIONS, `${version}.json`));
+
+// Against the newest schema, what may differ at another version: the field set, and values
+// renamed since (Checkout's `ui_mode`, dahlia).
+const RENAMED = /^\.ui_mode: .* is not one of/;
+
+function keepProblem(line, version) {
+  if (!line.trim()) return false;
+  if (version === ENDIVE || hasOwnSchema(version)) return true;
+  return !VERSION_DEPENDENT.test(line) && !RENAMED.test(line);
+}
+
+async function flushShapes() {
+  const queue = shapeQueue;
+  shapeQueue = [];
+  const byVersion = new Map();
+  for (const item of queue) {
+    if (!byVersion.has(item.version)) byVersion.set(item.version, []);
+    byVersion.get(item.version).push({...item, file: writeBody(item.body)});
+  }
+  await Promise.all([...byVersion].map(async ([version, items]) => {
+    const options = hasOwnSchema(version) ? ['--version', version, '--additive'] : [];
+    try {
+      const all = await runCheck(items.map((i) => i.file), options);
+      if (all.code === 0) {
+        items.forEach((i) => i.resolve([]));
+        return;
+      }
+      for (const i of items) {
+        const one = await runCheck([i.file], options);
+        i.resolve(one.out.split('\n').filter((line) => keepProblem(line, version)));
+      }
+    } catch (err) {
+      items.forEach((i) => i.reject(err));
+    }
+  }));
+}
+
+/**
  * An error answer, a stripe-node error or an http() result: its HTTP status and the error's
  * `type`, `code` and `param` (null: the field is absent, as Stripe leaves it out). Returns the
  * raw error object.
@@ -405,5 +471,6 @@ async function rejectsWith(promise, cls, what = '') {
 
 module.exports = {
   BIN, REPO, SK, PK, ENDIVE, CLOVER, Stripe,
-  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, rejectsWith, assertError,
+  Server, useServers, http, form, basic, parseForms, submitHostedPage, raw, Schema, checkShape, rejectsWith,
+  assertError,
 };
