@@ -538,9 +538,10 @@ impl Params {
     pub fn bool(&self, name: &str) -> ApiResult<Option<bool>> {
         match self.get(name) {
             None => Ok(None),
+            // stripe-python before 10 sends Python's `True` and `False` as they print.
             Some(n) => match Self::leaf(n, name)? {
-                "true" => Ok(Some(true)),
-                "false" => Ok(Some(false)),
+                t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+                f if f.eq_ignore_ascii_case("false") => Ok(Some(false)),
                 "" => Ok(None),
                 other => Err(ApiError::invalid(format!("Invalid boolean: {other}"))
                     .code("parameter_invalid_boolean")
@@ -809,6 +810,16 @@ mod tests {
 
     fn p(s: &str) -> Params {
         Params::new(decode(&[s.as_bytes()]).unwrap())
+    }
+
+    #[test]
+    fn booleans_in_any_case() {
+        let params = p("a=true&b=False&c=TRUE&d=yes");
+        assert_eq!(params.bool("a").unwrap(), Some(true));
+        assert_eq!(params.bool("b").unwrap(), Some(false));
+        assert_eq!(params.bool("c").unwrap(), Some(true));
+        let e = params.bool("d").unwrap_err();
+        assert_eq!(e.message, "Invalid boolean: yes");
     }
 
     #[test]

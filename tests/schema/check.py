@@ -331,7 +331,30 @@ def checker(version: str | None = None, additive: bool = False) -> Checker:
 
 
 def problems(body, limit: int | None = None, version: str | None = None, additive: bool = False) -> list[str]:
-    return checker(version, additive).problems(body, limit)
+    found = checker(version, additive).problems(body, limit)
+    if additive and version in old_versions():
+        found = [p for p in found if not known_type_gap(p, version)]
+    return found
+
+
+# Where the SDK types of an old version say otherwise than Stripe's changelog and the responses of
+# that time (docs/api-versions.md, "2019-12-03 … 2024-04-10"); the answers follow the changelog:
+#  * embedded lists (a PaymentIntent's `charges`, a Charge's `refunds`, a Customer's `sources`,
+#    `subscriptions`, `tax_ids`) carry `total_count`, which the SDKs' `ApiList` never declared;
+#  * a Charge's `refunds` is no longer sent by default from 2022-11-15 (changelog), though the types
+#    of stripe-node 12-14 still declare it;
+#  * Checkout's `cancel_url` became optional (additive: on every version); the types written while
+#    it was required declare it non-null.
+EMBEDDED_LISTS = ("charges", "refunds", "sources", "subscriptions", "tax_ids")
+
+
+def known_type_gap(problem: str, version: str) -> bool:
+    path = problem.split(":", 1)[0]
+    if path.endswith(".total_count") and "not a field of this object" in problem:
+        return path.rsplit(".", 2)[-2].split("[")[0] in EMBEDDED_LISTS
+    if path.endswith(".refunds") and "missing (Stripe always sends it" in problem:
+        return version >= "2022-11-15"
+    return path.endswith(".cancel_url") and "but the field is not nullable" in problem
 
 
 def main(argv: list[str]) -> int:

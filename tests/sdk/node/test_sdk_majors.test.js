@@ -50,10 +50,10 @@ const MAJORS = [
 // The old shapes (docs/api-versions.md): `since` is the first version with the newest shape.
 // ------------------------------------------------------------------------------------------
 const SINCE = {
-  customerLists: '2020-08-27', // Customer sources/subscriptions/tax_ids; Checkout display_items
+  customerLists: '2020-08-27', // Customer sources/subscriptions/tax_ids; Checkout display_items; Charge order
   checkout2022: '2022-08-01', // Checkout payment_intent at creation, shipping/shipping_rate, customer_creation always; Customer default_currency
   charges: '2022-11-15', // PaymentIntent.charges, Charge.refunds
-  automaticMethods: '2023-08-16', // intents without a choice of methods: ['card'], automatic_payment_methods null; Checkout payment_method_collection always
+  automaticMethods: '2023-08-16', // intents without a choice of methods: ['card'], automatic_payment_methods null; Checkout payment_method_collection always; Charge destination/dispute
   automaticAsync: '2024-04-10', // capture_method default automatic_async
   basil: '2025-03-31', // invoice: null on PaymentIntent and Charge; Checkout top-level shipping_details
   endive: '2026-09-30', // payment_method_types no longer writable
@@ -68,7 +68,12 @@ const OLD = {
     removed: [],
   }),
   charge: (v) => ({
-    added: [...(before(v, SINCE.charges) ? ['refunds'] : []), ...(before(v, SINCE.basil) ? ['invoice'] : [])],
+    added: [
+      ...(before(v, SINCE.charges) ? ['refunds'] : []),
+      ...(before(v, SINCE.basil) ? ['invoice'] : []),
+      ...(before(v, SINCE.automaticMethods) ? ['destination', 'dispute'] : []),
+      ...(before(v, SINCE.customerLists) ? ['order'] : []),
+    ],
     removed: [],
   }),
   customer: (v) => ({
@@ -78,10 +83,10 @@ const OLD = {
     ],
     removed: [],
   }),
-  'checkout.session': (v, {mode}) => {
+  'checkout.session': (v) => {
     if (before(v, SINCE.checkout2022)) {
       return {
-        added: ['shipping', 'shipping_rate', ...(before(v, SINCE.customerLists) && mode === 'payment' ? ['display_items'] : [])],
+        added: ['shipping', 'shipping_rate', ...(before(v, SINCE.customerLists) ? ['display_items'] : [])],
         removed: ['shipping_cost'],
       };
     }
@@ -316,8 +321,8 @@ async function seed001(run) {
   const again = await run.got('checkout.sessions.retrieve', us.checkout.sessions.retrieve(session.id));
   assert.deepEqual([again.id, again.status, again.url], [session.id, 'open', session.url]);
   assertCheckoutShape(again, v);
-  // In setup mode there is nothing to display: display_items is not asserted either way.
-  await run.againstNewest(again, `/v1/checkout/sessions/${session.id}`, undefined, {mode: 'setup', ignore: ['display_items']});
+  // In setup mode there is nothing to display: before 2020-08-27, an empty display_items.
+  await run.againstNewest(again, `/v1/checkout/sessions/${session.id}`, undefined, {mode: 'setup'});
   const expired = await run.got('checkout.sessions.expire', us.checkout.sessions.expire(session.id));
   assert.deepEqual([expired.status, expired.url], ['expired', null]);
   assertCheckoutShape(expired, v);

@@ -107,8 +107,6 @@ def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False
         path = p.split(":", 1)[0]
         if partial and "missing (Stripe always sends it" in p:
             continue
-        if old and _known_old_type_gap(p, version):
-            continue
         if not old and version not in (None, ENDIVE) and _is_version_dependent(p):
             continue
         if any(path == lp or path.startswith(lp + ".") or path.startswith(lp + "[") for lp in lenient) \
@@ -116,23 +114,6 @@ def schema_problems(body, *, version: str | None = ENDIVE, partial: bool = False
             continue
         out.append(p)
     return out
-
-
-# Where the SDK types of a version say otherwise than Stripe's changelog and responses of that time
-# (docs/api-versions.md, "2019-12-03 … 2024-04-10"): the answers follow the changelog.
-#  * embedded lists (a PaymentIntent's `charges`, a Charge's `refunds`, a Customer's `sources`…) carry
-#    `total_count` in real responses of those years; the SDKs' `ApiList` never declared it;
-#  * a Charge's `refunds` is no longer sent by default from 2022-11-15 (changelog), though the types of
-#    stripe-node 12–14 still declare it;
-#  * Checkout's `cancel_url` became optional (an additive change, so on every version); the types written
-#    while it was required declare it non-null.
-def _known_old_type_gap(problem: str, version: str) -> bool:
-    path = problem.split(":", 1)[0]
-    if path.endswith(".total_count") and "not a field of this object" in problem:
-        return path.rsplit(".", 2)[-2].split("[")[0] in ("charges", "refunds", "sources", "subscriptions", "tax_ids")
-    if path.endswith("refunds") and "missing (Stripe always sends it" in problem and version >= "2022-11-15":
-        return True
-    return path.endswith(".cancel_url") and "but the field is not nullable" in problem
 
 
 def check_schema(body, where: str, *, version: str | None = ENDIVE, partial: bool = False) -> list[str]:
