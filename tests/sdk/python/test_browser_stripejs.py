@@ -30,7 +30,7 @@ let clientSecret;
 // Set your publishable key. Remember to change this to your live publishable key in production!
 // See your keys here: https://dashboard.stripe.com/apikeys
 const stripe = Stripe(
-'%(pk)s'
+'%(pk)s'%(options)s
 );
 const form = document.getElementById('payment-form'); form.addEventListener('submit', async function(event) { event.preventDefault(); // Set the clientSecret of the PaymentIntent
  const { error } = await stripe.confirmPayment({ clientSecret: clientSecret, confirmParams: { payment_method_data: { type: '%(method)s', }, // Return URL where the customer should be redirected after the authorization
@@ -41,7 +41,7 @@ const form = document.getElementById('payment-form'); form.addEventListener('sub
 </html>"""
 
 
-def merchant_site(pasarela_url, script_path, method, amount, currency):
+def merchant_site(pasarela_url, script_path, method, amount, currency, options=""):
     created = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -56,7 +56,8 @@ def merchant_site(pasarela_url, script_path, method, amount, currency):
                 body = json.dumps({"client_secret": r.json["client_secret"]}).encode()
                 ctype = "application/json"
             else:
-                body = (CHECKOUT % {"script": pasarela_url + script_path, "pk": PK, "method": method}).encode()
+                body = (CHECKOUT % {"script": pasarela_url + script_path, "pk": PK, "method": method,
+                                    "options": options}).encode()
                 ctype = "text/html; charset=utf-8"
             self.send_response(200)
             self.send_header("Content-Type", ctype)
@@ -103,6 +104,38 @@ def test_seed_client_flow_with_pasarela_stripejs(us, fr, browser, seed, script_p
         after = request(pasarela.url, "GET", f"/v1/payment_intents/{pi['id']}").json
         assert after["status"] == final
         assert after["payment_method_types"] == [method]
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_seed_000_with_stripe_js_pinned_to_2020_08_27(us, browser):
+    """Stripe's own samples still pass `apiVersion: '2020-08-27'` to Stripe.js v3: every call the
+    script makes is served at that version, and seed 000's Amazon Pay flow runs as printed."""
+    server, site, created = merchant_site(us.url, "/v3/", "amazon_pay", 1099, "usd",
+                                          options=", {apiVersion: '2020-08-27'}")
+    page = browser.new_page()
+    served = []
+    page.on("response", lambda r: served.append((r.url, r.headers.get("stripe-version")))
+            if "/v1/" in r.url else None)
+    try:
+        page.goto(f"{site}/checkout")
+        page.wait_for_selector("body[data-ready='1']")
+        page.click("#submit")
+        page.wait_for_url(f"{us.url}/authorize/**")
+        page.get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_url(f"{site}/checkout?**")
+        pi = created[0]
+        assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["redirect_status"] == ["succeeded"]
+        got = page.evaluate("""async ([pk, cs]) => { const r = await Stripe(pk, {apiVersion: '2020-08-27'})
+            .retrievePaymentIntent(cs); return r.paymentIntent.status; }""", [PK, pi["client_secret"]])
+        assert got == "succeeded"
+        assert served and {v for _, v in served} == {"2020-08-27"}, served
+        # A version older than any served is refused to the page, with the oldest named.
+        refused = page.evaluate("""async ([pk, cs]) => (await Stripe(pk, {apiVersion: '2019-05-16'})
+            .retrievePaymentIntent(cs)).error.message""", [PK, pi["client_secret"]])
+        assert refused.startswith("Invalid Stripe API version: 2019-05-16. Pasarela serves API versions from 2019-12-03")
+        assert request(us.url, "GET", f"/v1/payment_intents/{pi['id']}").json["status"] == "succeeded"
     finally:
         page.close()
         server.shutdown()

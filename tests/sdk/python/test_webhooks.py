@@ -332,3 +332,35 @@ def test_each_event_is_retried_on_its_own_and_the_others_keep_their_order():
     finally:
         rx.close()
         srv.cleanup()
+
+
+def test_an_endpoint_pinned_to_2020_08_27_gets_the_lists_that_version_embedded(base):
+    """Many endpoints are still pinned to 2020-08-27: their events carry the PaymentIntent's
+    `charges` and the Charge's `refunds` as they were when the event happened, verifiable with
+    the SDK; the account-default endpoint gets neither."""
+    old_rx, new_rx = Receiver(), Receiver()
+    events = ["payment_intent.succeeded", "charge.refunded"]
+    old = request(base, "POST", "/v1/webhook_endpoints", [("url", old_rx.url), ("api_version", "2020-08-27")]
+                  + [("enabled_events[]", e) for e in events]).json
+    new = endpoint(base, new_rx.url, events)
+    try:
+        pi = pay(base)
+        request(base, "POST", "/v1/refunds", {"payment_intent": pi["id"], "amount": "500"})
+        old_got = [verified(d, old["secret"]) for d in old_rx.wait_for(2)]
+        new_got = [verified(d, new["secret"]) for d in new_rx.wait_for(2)]
+        by_type = {e.type: e for e in old_got}
+        succeeded = by_type["payment_intent.succeeded"].data.object
+        assert by_type["payment_intent.succeeded"].api_version == "2020-08-27"
+        assert succeeded.charges.total_count == 1 and succeeded.charges.data[0].id == pi["latest_charge"]
+        assert succeeded.charges.data[0].refunds.total_count == 0, "no refund yet when it succeeded"
+        refunded = by_type["charge.refunded"].data
+        assert refunded.object.refunds.total_count == 1 and refunded.object.refunds.data[0].amount == 500
+        assert refunded.previous_attributes.amount_refunded == 0
+        assert "refunds" not in refunded.previous_attributes
+        for e in new_got:
+            assert "charges" not in e.data.object and "refunds" not in e.data.object, e.type
+    finally:
+        for ep in (old, new):
+            request(base, "DELETE", f"/v1/webhook_endpoints/{ep['id']}", {})
+        old_rx.close()
+        new_rx.close()
