@@ -53,6 +53,10 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         later_seconds: args.later_seconds as i64,
         webhook_timeout: Duration::from_secs(args.webhook_timeout_seconds.max(1)),
         deliveries_owed: Default::default(),
+        requests: Arc::new(crate::request_log::RequestLog::new(
+            args.request_log_minutes,
+        )),
+        dashboard: args.dashboard == "on",
     }))
 }
 
@@ -106,7 +110,16 @@ fn settle_account(args: &ServeArgs, stored: Option<&AccountRow>) -> Result<Accou
     Ok(row)
 }
 
+/// Every route: the Dashboard's when it is on, in front of the API and the hosted pages.
 pub fn router(app: Arc<App>) -> Router {
+    let api = api_router(app.clone());
+    if !app.dashboard {
+        return api;
+    }
+    crate::dashboard::routes(app, api.clone()).fallback_service(api)
+}
+
+fn api_router(app: Arc<App>) -> Router {
     use api::*;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -283,7 +296,7 @@ pub fn router(app: Arc<App>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(app.limits.request_timeout.max(1)),
         ))
-        .layer(middleware::from_fn(request_layer))
+        .layer(middleware::from_fn_with_state(app.clone(), request_layer))
         .with_state(app)
 }
 
@@ -335,9 +348,16 @@ fn path_is_utf8(path: &str) -> bool {
         .is_ok()
 }
 
-/// Request id, CORS, and one structured log line per request.
-async fn request_layer(mut req: Request, next: Next) -> Response {
+/// Request id, CORS, one structured log line per request, and the request log.
+async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
+    let from_dashboard = req.extensions().get::<api::DashboardCall>().is_some();
+    let query = req.uri().query().map(str::to_string);
+    let idempotency_key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let request_id = ids::new_id("req");
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let served = Served::default();
@@ -369,15 +389,57 @@ async fn request_layer(mut req: Request, next: Next) -> Response {
     if path.starts_with("/v1") {
         api_headers(h, &served, status, fresh, &request_id);
     }
+    let duration_ms = (start.elapsed().as_micros() as f64) / 1000.0;
     tracing::info!(
         request_id = %request_id,
         method = %method,
         path = %path,
         status = resp.status().as_u16(),
-        duration_ms = (start.elapsed().as_micros() as f64) / 1000.0,
+        duration_ms,
         "request"
     );
+    // The Dashboard's own reads are not the developer's requests.
+    if path.starts_with("/v1") && !(from_dashboard && method == Method::GET) {
+        let entry = crate::request_log::Entry {
+            seq: 0,
+            at_ms: crate::clock::now_ms(),
+            method: method.to_string(),
+            objects: crate::request_log::ids_in_path(&path),
+            path,
+            query,
+            status: status.as_u16(),
+            duration_ms,
+            request_id,
+            idempotency_key,
+            api_version: served.get().map(|(v, _)| v.as_str().to_string()),
+            source: served.source(),
+            error: None,
+        };
+        return log_request(&app, entry, resp).await;
+    }
     resp
+}
+
+/// Keeps the request in the log, with its answer's object id or error (the body is read
+/// from memory and put back).
+async fn log_request(app: &App, mut entry: crate::request_log::Entry, resp: Response) -> Response {
+    use http_body_util::BodyExt;
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+        app.requests.push(entry);
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if entry.status >= 400 {
+        entry.error = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("error").cloned());
+    } else if let Some(id) = crate::request_log::answered_id(&bytes) {
+        if !entry.objects.contains(&id) {
+            entry.objects.push(id);
+        }
+    }
+    app.requests.push(entry);
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The timeout layer's bare 408 made the same answer as Stripe's errors.

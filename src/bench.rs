@@ -220,6 +220,8 @@ async fn fresh_server(root: &std::path::Path) -> Result<(String, Arc<Vec<String>
         webhook_retry_seconds: 5,
         later_seconds: 2,
         webhook_timeout_seconds: 30,
+        dashboard: "on".into(),
+        request_log_minutes: 1440,
     };
     let base = format!("http://{addr}");
     let app = app::open(&serve_args, base.clone())?;

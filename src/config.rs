@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// refund succeeds, a `pm_card_refundFail` refund fails.
     #[arg(long, env = "PASARELA_LATER_SECONDS", default_value_t = 2)]
     pub later_seconds: u64,
+    /// The test-mode Dashboard at /dashboard (signed in with the secret key): `on` or `off`.
+    #[arg(long, env = "PASARELA_DASHBOARD", default_value = "on", value_parser = ["on", "off"])]
+    pub dashboard: String,
+    /// Minutes the Dashboard's Logs keep each API request (in memory, at most 20,000 requests).
+    #[arg(long, env = "PASARELA_REQUEST_LOG_MINUTES", default_value_t = 1440)]
+    pub request_log_minutes: u64,
 }
 
 /// What one client may hold of the server: body size, time, connections.

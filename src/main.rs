@@ -11,10 +11,12 @@ mod bench;
 mod cli;
 mod clock;
 mod config;
+mod dashboard;
 mod domain;
 mod error;
 mod flows;
 mod jobs;
+mod request_log;
 mod server;
 mod state;
 mod store;
@@ -107,6 +109,9 @@ async fn serve(args: config::ServeArgs) -> i32 {
     );
     println!("Secret key:      {}", app.account.secret_key);
     println!("Publishable key: {}", app.account.publishable_key);
+    if app.dashboard {
+        println!("Dashboard:       {public_url}/dashboard (sign in with the secret key)");
+    }
     match app::serve(app, listener).await {
         Ok(()) => 0,
         Err(e) => {

@@ -28,6 +28,10 @@ pub struct App {
     pub later_seconds: i64,
     /// Woken when a committed write owes webhook deliveries, so they go out at once.
     pub deliveries_owed: Arc<tokio::sync::Notify>,
+    /// The API requests answered, for the Dashboard's Logs.
+    pub requests: Arc<crate::request_log::RequestLog>,
+    /// Whether /dashboard is served.
+    pub dashboard: bool,
 }
 
 impl App {
@@ -69,14 +73,32 @@ pub struct RequestId(pub String);
 
 /// The version a request was served at and its Idempotency-Key, as the API layer
 /// decided them; the middleware puts them in the response headers, whatever answered.
+/// Also which key it came with, for the request log.
 #[derive(Clone, Default)]
-pub struct Served(Arc<Mutex<Option<(ApiVersion, Option<String>)>>>);
+pub struct Served(Arc<Mutex<ServedAs>>);
+
+#[derive(Clone, Default)]
+struct ServedAs {
+    version: Option<(ApiVersion, Option<String>)>,
+    source: Option<&'static str>,
+}
 
 impl Served {
     pub fn set(&self, version: ApiVersion, idempotency_key: Option<String>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, idempotency_key));
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).version = Some((version, idempotency_key));
     }
     pub fn get(&self) -> Option<(ApiVersion, Option<String>)> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .version
+            .clone()
+    }
+    /// Which credential the request presented: `secret`, `publishable` or `dashboard`.
+    pub fn set_source(&self, source: &'static str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).source = Some(source);
+    }
+    pub fn source(&self) -> Option<&'static str> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).source
     }
 }

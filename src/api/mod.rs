@@ -89,6 +89,13 @@ impl FromRequest<Arc<App>> for Ctx {
         };
         let kind =
             authenticate(app, &parts.headers, sources).map_err(|e| fail(e, default_version))?;
+        served.set_source(if parts.extensions.get::<DashboardCall>().is_some() {
+            "dashboard"
+        } else if kind == KeyKind::Secret {
+            "secret"
+        } else {
+            "publishable"
+        });
         let mut params = match decode(sources) {
             Ok(root) => Params::new(root),
             Err(e) => return Err(fail(e, default_version)),
@@ -217,6 +224,12 @@ pub struct Reply {
     pub body: String,
     pub original_request: Option<String>,
 }
+
+/// Marks a request the Dashboard makes of the API on behalf of a signed-in developer (an
+/// extension, so no client can claim it): its actions are logged as the Dashboard's, its
+/// reads not at all.
+#[derive(Clone, Copy)]
+pub struct DashboardCall;
 
 /// Marks a reply that answers this request itself (not a replay): the middleware
 /// gives it `Original-Request` with the request's id.

@@ -298,11 +298,10 @@ impl Select {
             s.push(" AND ref1 LIKE {}", r.clone().into());
         }
         if let Some(list) = &q.ref1_in {
-            s.sql.push_str(" AND (1 = 0");
-            for r in list {
-                s.push(" OR ref1 = {}", r.clone().into());
-            }
-            s.sql.push(')');
+            s.push_any("ref1", list);
+        }
+        if let Some(list) = &q.customer_in {
+            s.push_any("customer", list);
         }
         for (clause, v) in [
             (" AND created > {}", q.created_gt),
@@ -315,6 +314,15 @@ impl Select {
             }
         }
         s
+    }
+
+    /// ` AND (column = a OR column = b …)`; nothing matches an empty list.
+    fn push_any(&mut self, column: &str, list: &[String]) {
+        self.sql.push_str(" AND (1 = 0");
+        for v in list {
+            self.push(&format!(" OR {column} = {{}}"), v.clone().into());
+        }
+        self.sql.push(')');
     }
 
     fn push(&mut self, clause: &str, v: Arg) {

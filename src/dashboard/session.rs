@@ -1,0 +1,176 @@
+//! Signing in to the Dashboard with the account's secret key (never the publishable key):
+//! a random session token in an `HttpOnly`, `SameSite=Strict` cookie, a CSRF token every
+//! form carries, and signing out. Sessions live in memory for 12 hours.
+
+use super::{see_other, Dash};
+use crate::domain::ids;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use subtle::ConstantTimeEq;
+
+const COOKIE: &str = "pasarela_dashboard";
+/// The sign-in form's own CSRF token, before there is a session.
+const SIGN_IN_COOKIE: &str = "pasarela_dashboard_signin";
+const LIFETIME: i64 = 12 * 3600;
+
+/// A signed-in developer: the token every form must carry.
+#[derive(Clone)]
+pub struct Session {
+    pub csrf: String,
+    created: i64,
+}
+
+#[derive(Default)]
+pub struct Sessions(Mutex<HashMap<String, Session>>);
+
+impl Sessions {
+    fn open(&self) -> (String, Session) {
+        let token = ids::random_base62(40);
+        let s = Session {
+            csrf: ids::random_base62(32),
+            created: crate::clock::now(),
+        };
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let now = s.created;
+        all.retain(|_, old| now - old.created < LIFETIME);
+        all.insert(token.clone(), s.clone());
+        (token, s)
+    }
+
+    fn get(&self, token: &str) -> Option<Session> {
+        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        all.get(token)
+            .filter(|s| crate::clock::now() - s.created < LIFETIME)
+            .cloned()
+    }
+
+    fn close(&self, token: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(token);
+    }
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Every signed-in page: without a session, a page view goes to the sign-in page and
+/// anything else is a 401; a form posted without the session's CSRF token is a 403.
+pub async fn require(State(dash): State<Arc<Dash>>, mut req: Request, next: Next) -> Response {
+    let session = cookie(req.headers(), COOKIE).and_then(|t| dash.sessions.get(t));
+    let Some(session) = session else {
+        if req.method() == Method::GET && req.uri().path() != "/dashboard/poll" {
+            return see_other("/dashboard/login");
+        }
+        return (StatusCode::UNAUTHORIZED, "Sign in to the Dashboard first.").into_response();
+    };
+    if req.method() == Method::POST {
+        // The form's token, read from the urlencoded body, which is put back for the handler.
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+            return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
+        };
+        let given = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned());
+        if !given.is_some_and(|g| same(&g, &session.csrf)) {
+            return (
+                StatusCode::FORBIDDEN,
+                "This form is missing its security token: reload the page and try again.",
+            )
+                .into_response();
+        }
+        req = Request::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
+
+pub async fn sign_in_page(State(dash): State<Arc<Dash>>) -> Response {
+    sign_in_form(&dash, None)
+}
+
+fn sign_in_form(dash: &Dash, error: Option<&str>) -> Response {
+    let csrf = ids::random_base62(32);
+    let mut resp = dash.render(
+        "signin.html",
+        json!({"csrf": csrf, "error": error, "merchant": dash.app.merchant_name()}),
+    );
+    let set = format!(
+        "{SIGN_IN_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age=3600"
+    );
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set.parse().expect("ascii cookie"));
+    if error.is_some() {
+        *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    key: String,
+    csrf: String,
+}
+
+pub async fn sign_in(
+    State(dash): State<Arc<Dash>>,
+    headers: HeaderMap,
+    Form(form): Form<SignIn>,
+) -> Response {
+    if !cookie(&headers, SIGN_IN_COOKIE).is_some_and(|c| same(c, &form.csrf)) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This form is missing its security token: reload the page and try again.",
+        )
+            .into_response();
+    }
+    let key = form.key.trim();
+    if key.starts_with("pk_") {
+        return sign_in_form(
+            &dash,
+            Some("That is the publishable key: the Dashboard takes the secret key (sk_test_…)."),
+        );
+    }
+    if !same(key, &dash.app.account.secret_key) {
+        return sign_in_form(&dash, Some("That is not this server's secret key."));
+    }
+    let (token, _) = dash.sessions.open();
+    let mut resp = see_other("/dashboard");
+    let set =
+        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={LIFETIME}");
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set.parse().expect("ascii cookie"));
+    resp
+}
+
+pub async fn sign_out(State(dash): State<Arc<Dash>>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, COOKIE) {
+        dash.sessions.close(token);
+    }
+    let mut resp = see_other("/dashboard/login");
+    let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age=0");
+    resp.headers_mut()
+        .append(header::SET_COOKIE, clear.parse().expect("ascii cookie"));
+    resp
+}
