@@ -352,7 +352,7 @@ fn path_is_utf8(path: &str) -> bool {
 async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let from_dashboard = req.extensions().get::<api::DashboardCall>().is_some();
-    let query = req.uri().query().map(str::to_string);
+    let query = req.uri().query().map(crate::request_log::redacted_query);
     let idempotency_key = req
         .headers()
         .get("idempotency-key")
@@ -399,7 +399,10 @@ async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next
         "request"
     );
     // The Dashboard's own reads are not the developer's requests.
-    if path.starts_with("/v1") && !(from_dashboard && method == Method::GET) {
+    if path.starts_with("/v1")
+        && method != Method::OPTIONS
+        && !(from_dashboard && method == Method::GET)
+    {
         let entry = crate::request_log::Entry {
             seq: 0,
             at_ms: crate::clock::now_ms(),
@@ -433,6 +436,12 @@ async fn log_request(app: &App, mut entry: crate::request_log::Entry, resp: Resp
         entry.error = serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
             .and_then(|v| v.get("error").cloned());
+        let named = entry.error.as_ref().map(crate::request_log::ids_in_error);
+        for id in named.unwrap_or_default() {
+            if !entry.objects.contains(&id) {
+                entry.objects.push(id);
+            }
+        }
     } else if let Some(id) = crate::request_log::answered_id(&bytes) {
         if !entry.objects.contains(&id) {
             entry.objects.push(id);

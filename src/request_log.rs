@@ -51,11 +51,12 @@ impl RequestLog {
         }
     }
 
-    /// Keeps `entry` (its `seq` is given here), dropping what is too old or too many.
+    /// Keeps `entry` (its `seq` is given here, under the lock, so entries stay in seq
+    /// order), dropping what is too old or too many.
     pub fn push(&self, mut entry: Entry) {
-        entry.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let oldest = entry.at_ms - self.keep_ms;
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entry.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         entries.push_back(entry);
         while entries.len() > MAX_ENTRIES || entries.front().is_some_and(|e| e.at_ms < oldest) {
             entries.pop_front();
@@ -74,10 +75,13 @@ impl RequestLog {
         before: Option<u64>,
         keep: impl Fn(&Entry) -> bool,
     ) -> Vec<Entry> {
+        // What has aged out goes on the next push; it is not shown meanwhile.
+        let oldest = crate::clock::now_ms() - self.keep_ms;
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .iter()
             .rev()
+            .take_while(|e| e.at_ms >= oldest)
             .filter(|e| before.is_none_or(|b| e.seq < b))
             .filter(|e| keep(e))
             .take(limit)
@@ -86,13 +90,29 @@ impl RequestLog {
     }
 
     pub fn find(&self, request_id: &str) -> Option<Entry> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .iter()
-            .rev()
-            .find(|e| e.request_id == request_id)
-            .cloned()
+        self.newest(1, None, |e| e.request_id == request_id).pop()
     }
+}
+
+/// A query string as the log keeps it: the values of `key` (an API key) and
+/// `client_secret` hidden.
+pub fn redacted_query(query: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(query.as_bytes()).map(|(k, v)| {
+            let hidden = k == "key" || k == "client_secret";
+            (k, if hidden { "hidden".into() } else { v })
+        }))
+        .finish()
+}
+
+/// The ids of the objects an error answer names (a declined PaymentIntent, its charge).
+pub fn ids_in_error(error: &Value) -> Vec<String> {
+    ["payment_intent", "setup_intent", "payment_method"]
+        .iter()
+        .filter_map(|k| error[*k]["id"].as_str())
+        .chain(error["charge"].as_str())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The object ids in a request path (`/v1/payment_intents/pi_123/capture` → `pi_123`).
@@ -188,6 +208,12 @@ mod tests {
             answered_id(br#"{"id":"cus_Abcdefgh123","object":"customer"}"#).as_deref(),
             Some("cus_Abcdefgh123")
         );
+        assert_eq!(
+            redacted_query("key=pk_test_1&client_secret=pi_1_secret_2&limit=3"),
+            "key=hidden&client_secret=hidden&limit=3"
+        );
+        let e = serde_json::json!({"payment_intent": {"id": "pi_1"}, "charge": "ch_2"});
+        assert_eq!(ids_in_error(&e), vec!["pi_1", "ch_2"]);
         assert_eq!(answered_id(br#"{"object":"list","data":[]}"#), None);
     }
 }

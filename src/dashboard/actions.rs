@@ -13,9 +13,18 @@ use std::sync::Arc;
 
 type Fields = Form<HashMap<String, String>>;
 
-/// Back to `page` saying how the request went.
-async fn act(d: &Dash, page: &str, path: &str, params: &[(&str, String)], done: &str) -> Response {
-    let (status, body) = d.call(Method::POST, path, params).await;
+/// Back to `page` saying how the request went. The page's `idem` field makes the request
+/// idempotent: the same form submitted twice acts once.
+async fn act(
+    d: &Dash,
+    f: &HashMap<String, String>,
+    page: &str,
+    path: &str,
+    params: &[(&str, String)],
+    done: &str,
+) -> Response {
+    let key = field(f, "idem").map(|idem| format!("dashboard-{idem}-{path}"));
+    let (status, body) = d.call_once(Method::POST, path, params, key).await;
     back(
         page,
         if status == 200 {
@@ -41,10 +50,15 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     f.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
-pub async fn capture(State(d): State<Arc<Dash>>, Path(id): Path<String>) -> Response {
+pub async fn capture(
+    State(d): State<Arc<Dash>>,
+    Path(id): Path<String>,
+    Form(f): Fields,
+) -> Response {
     let page = format!("/dashboard/payments/{id}");
     act(
         &d,
+        &f,
         &page,
         &format!("/v1/payment_intents/{id}/capture"),
         &[],
@@ -53,10 +67,15 @@ pub async fn capture(State(d): State<Arc<Dash>>, Path(id): Path<String>) -> Resp
     .await
 }
 
-pub async fn cancel(State(d): State<Arc<Dash>>, Path(id): Path<String>) -> Response {
+pub async fn cancel(
+    State(d): State<Arc<Dash>>,
+    Path(id): Path<String>,
+    Form(f): Fields,
+) -> Response {
     let page = format!("/dashboard/payments/{id}");
     act(
         &d,
+        &f,
         &page,
         &format!("/v1/payment_intents/{id}/cancel"),
         &[],
@@ -79,16 +98,18 @@ pub async fn refund(
     if let Some(reason) = field(&f, "reason") {
         params.push(("reason", reason.to_string()));
     }
-    act(&d, &page, "/v1/refunds", &params, "Refund created.").await
+    act(&d, &f, &page, "/v1/refunds", &params, "Refund created.").await
 }
 
 pub async fn detach(
     State(d): State<Arc<Dash>>,
     Path((id, pm)): Path<(String, String)>,
+    Form(f): Fields,
 ) -> Response {
     let page = format!("/dashboard/customers/{id}");
     act(
         &d,
+        &f,
         &page,
         &format!("/v1/payment_methods/{pm}/detach"),
         &[],
@@ -112,6 +133,7 @@ pub async fn resend(
     let params = [("webhook_endpoint", endpoint.to_string())];
     act(
         &d,
+        &f,
         &page,
         &format!("/v1/events/{id}/retry"),
         &params,
@@ -136,7 +158,10 @@ pub async fn add_endpoint(State(d): State<Arc<Dash>>, Form(f): Fields) -> Respon
     if let Some(desc) = field(&f, "description") {
         params.push(("description", desc.to_string()));
     }
-    let (status, body) = d.call(Method::POST, "/v1/webhook_endpoints", &params).await;
+    let key = field(&f, "idem").map(|idem| format!("dashboard-{idem}-add-endpoint"));
+    let (status, body) = d
+        .call_once(Method::POST, "/v1/webhook_endpoints", &params, key)
+        .await;
     match (status, body["id"].as_str()) {
         (200, Some(id)) => back(&format!("/dashboard/webhooks/{id}"), Ok("Endpoint added.")),
         _ => back("/dashboard/webhooks", Err(error_message(&body))),
@@ -158,6 +183,7 @@ pub async fn update_endpoint(
     };
     act(
         &d,
+        &f,
         &page,
         &format!("/v1/webhook_endpoints/{id}"),
         &[("disabled", (status != "enabled").to_string())],

@@ -136,8 +136,11 @@ fn day_label(t: i64) -> String {
     format!("{} {d}", MONTHS[(m - 1) as usize])
 }
 
-/// `{{ amount|money(currency) }}`: "$10.99", "¥500", "10.99 CHF".
-pub fn money_filter(amount: i64, currency: String) -> String {
+/// `{{ amount|money(currency) }}`: "$10.99", "¥500", "10.99 CHF"; "—" without an amount.
+pub fn money_filter(amount: Option<i64>, currency: Option<String>) -> String {
+    let (Some(amount), Some(currency)) = (amount, currency) else {
+        return "\u{2014}".into();
+    };
     match Currency::parse(&currency) {
         Ok(c) => {
             let full = c.format_amount(amount);
@@ -153,8 +156,11 @@ pub fn money_filter(amount: i64, currency: String) -> String {
     }
 }
 
-/// `{{ created|when }}`: "Nov 30, 21:14:05" (UTC).
-pub fn when_filter(t: i64) -> String {
+/// `{{ created|when }}`: "Nov 30, 21:14:05" (UTC); "—" without a time.
+pub fn when_filter(t: Option<i64>) -> String {
+    let Some(t) = t else {
+        return "\u{2014}".into();
+    };
     let (_, m, d) = civil(t);
     let s = t.rem_euclid(DAY);
     format!(
@@ -219,9 +225,11 @@ mod tests {
 
     #[test]
     fn formats_money_and_time() {
-        assert_eq!(money_filter(1099, "usd".into()), "$10.99");
-        assert_eq!(money_filter(500, "jpy".into()), "¥500");
-        assert_eq!(when_filter(1_700_000_000), "Nov 14, 22:13:20");
+        assert_eq!(money_filter(Some(1099), Some("usd".into())), "$10.99");
+        assert_eq!(money_filter(Some(500), Some("jpy".into())), "¥500");
+        assert_eq!(money_filter(None, Some("usd".into())), "\u{2014}");
+        assert_eq!(when_filter(Some(1_700_000_000)), "Nov 14, 22:13:20");
+        assert_eq!(when_filter(None), "\u{2014}");
         let (day, week) = day_and_week_start(1_700_000_000);
         assert_eq!(day % DAY, 0);
         assert_eq!(civil(week), (2023, 11, 13), "the Monday of that week");

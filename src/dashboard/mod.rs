@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::Environment;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
 
@@ -30,15 +30,33 @@ pub struct Dash {
     api: Router,
     templates: Environment<'static>,
     sessions: session::Sessions,
+    /// The session cookie's name: browsers share cookies between the ports of a host, so
+    /// each server's carries its port.
+    cookie: String,
+    /// Whether the public URL is https (cookies are then `Secure`).
+    secure: bool,
 }
 
 /// `/dashboard` and its pages, in front of `api` (which it calls for its data).
 pub fn routes(app: Arc<App>, api: Router) -> Router {
+    let url = app.public_url.clone();
+    let port = url
+        .rsplit_once(':')
+        .map(|(_, p)| p.trim_end_matches('/'))
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(if url.starts_with("https:") {
+            "443"
+        } else {
+            "80"
+        })
+        .to_string();
     let dash = Arc::new(Dash {
         app,
         api,
         templates: templates(),
         sessions: session::Sessions::default(),
+        cookie: format!("pasarela_dashboard_{port}"),
+        secure: url.starts_with("https:"),
     });
     let signed_in = Router::new()
         .route("/dashboard", get(pages::home))
@@ -89,8 +107,18 @@ pub fn routes(app: Arc<App>, api: Router) -> Router {
             get(session::sign_in_page).post(session::sign_in),
         )
         .merge(signed_in)
+        .layer(axum::middleware::from_fn(plain_paths))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(dash)
+}
+
+/// The Dashboard's URLs hold ids, which never need percent-encoding: an encoded path could
+/// smuggle `/`, `?` or `#` into the API request a page makes, so it is not found.
+async fn plain_paths(req: Request, next: axum::middleware::Next) -> Response {
+    if req.uri().path().contains('%') {
+        return (StatusCode::NOT_FOUND, "No such page.").into_response();
+    }
+    next.run(req).await
 }
 
 /// No framing by other sites, no sniffing, no caching of pages that show keys.
@@ -148,6 +176,9 @@ impl Dash {
     /// A page: `template` with `context` (plus what every page shows).
     fn page(&self, template: &str, mut context: Value, s: &session::Session) -> Response {
         context["csrf"] = Value::String(s.csrf.clone());
+        // One key per drawn page: each form's action is sent with it, so a double submit
+        // acts once (see `actions`).
+        context["idem"] = Value::String(crate::domain::ids::random_base62(24));
         context["merchant"] = Value::String(self.app.merchant_name());
         context["country"] = Value::String(self.app.account.country.clone());
         // The log's position the page was drawn at: a request after it redraws the page.
@@ -175,6 +206,17 @@ impl Dash {
 
     /// An API call made for the signed-in developer: (status, JSON body).
     async fn call(&self, method: Method, path: &str, params: &[(&str, String)]) -> (u16, Value) {
+        self.call_once(method, path, params, None).await
+    }
+
+    /// `call`, with an Idempotency-Key (a form submitted twice acts once).
+    async fn call_once(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+        idempotency_key: Option<String>,
+    ) -> (u16, Value) {
         let form = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())))
             .finish();
@@ -183,7 +225,7 @@ impl Dash {
         } else {
             (path.to_string(), form)
         };
-        let mut req = Request::builder()
+        let mut builder = Request::builder()
             .method(method)
             .uri(uri)
             .header(
@@ -191,9 +233,14 @@ impl Dash {
                 format!("Bearer {}", self.app.account.secret_key),
             )
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("stripe-version", VERSION)
-            .body(Body::from(body))
-            .expect("a valid request");
+            .header("stripe-version", VERSION);
+        if let Some(key) = idempotency_key {
+            builder = builder.header("idempotency-key", key);
+        }
+        let Ok(mut req) = builder.body(Body::from(body)) else {
+            let error = json!({"error": {"message": "That is not an id the API knows."}});
+            return (400, error);
+        };
         req.extensions_mut().insert(DashboardCall);
         let resp = match self.api.clone().oneshot(req).await {
             Ok(r) => r,

@@ -87,6 +87,7 @@ fn payment_row(pi: &Value) -> Value {
         _ => &pi["last_payment_error"]["payment_method"],
     };
     row["method"] = method_label(pm);
+    row["method_type"] = pm["type"].clone();
     let c = &pi["customer"];
     row["who"] = match c {
         Value::Object(_) => c["email"]
@@ -102,6 +103,7 @@ fn payment_row(pi: &Value) -> Value {
         other => other.clone(),
     };
     row["refunded"] = pi["latest_charge"]["amount_refunded"].clone();
+    row["fully_refunded"] = pi["latest_charge"]["refunded"].clone();
     row
 }
 
@@ -216,6 +218,7 @@ pub async fn home(State(d): State<Arc<Dash>>, Extension(s): Extension<Session>) 
                 ("limit", "8".into()),
                 ("expand[]", "data.payment_method".into()),
                 ("expand[]", "data.customer".into()),
+                ("expand[]", "data.latest_charge".into()),
             ],
         )
         .await
@@ -337,12 +340,12 @@ pub async fn payments(
                 .as_array()
                 .map(|a| {
                     a.iter()
-                        .filter(|pi| {
+                        .map(payment_row)
+                        .filter(|row| {
                             method
                                 .as_deref()
-                                .is_none_or(|m| pi["payment_method"]["type"].as_str() == Some(m))
+                                .is_none_or(|m| row["method_type"].as_str() == Some(m))
                         })
-                        .map(payment_row)
                         .collect()
                 })
                 .unwrap_or_default();
@@ -413,7 +416,6 @@ pub async fn payment(
         "requires_capture",
         "requires_confirmation",
         "requires_action",
-        "processing",
     ]
     .contains(&status.as_str());
     let mandate = pi["latest_charge"]["payment_method_details"]
@@ -498,6 +500,14 @@ pub async fn customer(
         Ok(c) => c,
         Err(e) => return not_found(&d, &s, "Customer not found", e),
     };
+    if c["deleted"] == Value::Bool(true) {
+        let message = format!("{id} was deleted; its payments and events stay.");
+        return d.page(
+            "message.html",
+            json!({"title": "Customer deleted", "message": message}),
+            &s,
+        );
+    }
     let methods = d
         .collect(&format!("/v1/customers/{id}/payment_methods"), &[], 100)
         .await;
@@ -508,6 +518,7 @@ pub async fn customer(
                 ("customer", id.clone()),
                 ("limit", "20".into()),
                 ("expand[]", "data.payment_method".into()),
+                ("expand[]", "data.latest_charge".into()),
             ],
         )
         .await
@@ -518,10 +529,33 @@ pub async fn customer(
                 .unwrap_or_default()
         })
         .unwrap_or_default();
+    // Each saved method's active mandate, if it has one (the API has no list of them).
+    let ids: Vec<String> = methods
+        .iter()
+        .filter_map(|pm| pm["id"].as_str().map(str::to_string))
+        .collect();
+    let mandates = d
+        .app
+        .store
+        .read(
+            move |db| -> crate::error::ApiResult<HashMap<String, Value>> {
+                let mut found = HashMap::new();
+                for id in ids {
+                    if let Some(m) = crate::flows::payment_methods::active_mandate(db, &id)? {
+                        found.insert(id, crate::views::mandate(&m));
+                    }
+                }
+                Ok(found)
+            },
+        )
+        .await
+        .unwrap_or_default();
     let methods: Vec<Value> = methods
         .into_iter()
         .map(|mut pm| {
             pm["label"] = method_label(&pm);
+            let id = pm["id"].as_str().unwrap_or_default().to_string();
+            pm["mandate"] = mandates.get(&id).cloned().unwrap_or(Value::Null);
             pm
         })
         .collect();
@@ -578,6 +612,7 @@ pub async fn event(
     d.page(
         "event.html",
         json!({"nav": "events", "e": e, "deliveries": deliveries, "endpoints": endpoints,
+               "requests": d.requests_about(&id),
                "notice": q.get("notice"), "error": q.get("error")}),
         &s,
     )
@@ -629,6 +664,7 @@ pub async fn webhook_page(
     d.page(
         "webhook.html",
         json!({"nav": "webhooks", "ep": ep, "deliveries": deliveries,
+               "requests": d.requests_about(&id),
                "secret": secret, "notice": q.get("notice"), "error": q.get("error")}),
         s,
     )
@@ -653,6 +689,7 @@ pub async fn logs(
 ) -> Response {
     let status = param(&q, "status").map(str::to_string);
     let path = param(&q, "path").map(str::to_string);
+    let request_id = param(&q, "request").map(str::to_string);
     let before = param(&q, "before").and_then(|b| b.parse::<u64>().ok());
     let rows = d.app.requests.newest(PAGE * 2 + 1, before, |e| {
         let status_ok = match status.as_deref() {
@@ -663,7 +700,11 @@ pub async fn logs(
             Some(code) => code.parse::<u16>().is_ok_and(|c| c == e.status),
             None => true,
         };
-        status_ok && path.as_deref().is_none_or(|p| e.path.contains(p))
+        status_ok
+            && path.as_deref().is_none_or(|p| e.path.contains(p))
+            && request_id
+                .as_deref()
+                .is_none_or(|r| e.request_id.contains(r))
     });
     let more = rows.len() > PAGE * 2;
     let rows: Vec<Entry> = rows.into_iter().take(PAGE * 2).collect();
@@ -673,7 +714,8 @@ pub async fn logs(
     });
     d.page(
         "logs.html",
-        json!({"nav": "logs", "rows": rows, "next": next, "status": status, "path": path}),
+        json!({"nav": "logs", "rows": rows, "next": next, "status": status, "path": path,
+               "request": request_id}),
         &s,
     )
 }
@@ -697,18 +739,23 @@ pub async fn log(
 pub async fn developers(State(d): State<Arc<Dash>>, Extension(s): Extension<Session>) -> Response {
     let a = &d.app.account;
     let url = d.app.public_url.clone();
-    let (host, port) = url
-        .trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .split_once(':')
-        .map(|(h, p)| (h.to_string(), p.trim_end_matches('/').to_string()))
-        .unwrap_or((url.clone(), "80".into()));
+    let https = url.starts_with("https://");
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.to_string()),
+        None => (
+            authority.to_string(),
+            if https { "443" } else { "80" }.to_string(),
+        ),
+    };
     d.page(
         "developers.html",
         json!({
             "nav": "developers", "secret_key": a.secret_key, "publishable_key": a.publishable_key,
             "account_country": a.country, "api_version": a.api_version.as_str(), "url": url,
             "host": host, "port": port, "latest": crate::versions::LATEST,
+            "protocol": if https { "https" } else { "http" },
         }),
         &s,
     )

@@ -15,9 +15,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
-const COOKIE: &str = "pasarela_dashboard";
-/// The sign-in form's own CSRF token, before there is a session.
-const SIGN_IN_COOKIE: &str = "pasarela_dashboard_signin";
 const LIFETIME: i64 = 12 * 3600;
 
 /// A signed-in developer: the token every form must carry.
@@ -77,7 +74,7 @@ fn same(a: &str, b: &str) -> bool {
 /// Every signed-in page: without a session, a page view goes to the sign-in page and
 /// anything else is a 401; a form posted without the session's CSRF token is a 403.
 pub async fn require(State(dash): State<Arc<Dash>>, mut req: Request, next: Next) -> Response {
-    let session = cookie(req.headers(), COOKIE).and_then(|t| dash.sessions.get(t));
+    let session = cookie(req.headers(), &dash.cookie).and_then(|t| dash.sessions.get(t));
     let Some(session) = session else {
         if req.method() == Method::GET && req.uri().path() != "/dashboard/poll" {
             return see_other("/dashboard/login");
@@ -116,15 +113,26 @@ fn sign_in_form(dash: &Dash, error: Option<&str>) -> Response {
         "signin.html",
         json!({"csrf": csrf, "error": error, "merchant": dash.app.merchant_name()}),
     );
-    let set = format!(
-        "{SIGN_IN_COOKIE}={csrf}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age=3600"
-    );
-    resp.headers_mut()
-        .append(header::SET_COOKIE, set.parse().expect("ascii cookie"));
+    set_cookie(dash, &mut resp, &sign_in_cookie(dash), &csrf, 3600);
     if error.is_some() {
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
     }
     resp
+}
+
+/// The sign-in form's own CSRF cookie, before there is a session.
+fn sign_in_cookie(dash: &Dash) -> String {
+    format!("{}_signin", dash.cookie)
+}
+
+/// An `HttpOnly`, `SameSite=Strict` cookie for the Dashboard's paths (`Secure` over https).
+fn set_cookie(dash: &Dash, resp: &mut Response, name: &str, value: &str, max_age: i64) {
+    let secure = if dash.secure { "; Secure" } else { "" };
+    let set = format!(
+        "{name}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={max_age}{secure}"
+    );
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set.parse().expect("ascii cookie"));
 }
 
 #[derive(Deserialize)]
@@ -138,7 +146,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
-    if !cookie(&headers, SIGN_IN_COOKIE).is_some_and(|c| same(c, &form.csrf)) {
+    if !cookie(&headers, &sign_in_cookie(&dash)).is_some_and(|c| same(c, &form.csrf)) {
         return (
             StatusCode::FORBIDDEN,
             "This form is missing its security token: reload the page and try again.",
@@ -155,22 +163,21 @@ pub async fn sign_in(
     if !same(key, &dash.app.account.secret_key) {
         return sign_in_form(&dash, Some("That is not this server's secret key."));
     }
+    // A session this browser already had ends: signing in starts a new one.
+    if let Some(old) = cookie(&headers, &dash.cookie) {
+        dash.sessions.close(old);
+    }
     let (token, _) = dash.sessions.open();
     let mut resp = see_other("/dashboard");
-    let set =
-        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={LIFETIME}");
-    resp.headers_mut()
-        .append(header::SET_COOKIE, set.parse().expect("ascii cookie"));
+    set_cookie(&dash, &mut resp, &dash.cookie, &token, LIFETIME);
     resp
 }
 
 pub async fn sign_out(State(dash): State<Arc<Dash>>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers, COOKIE) {
+    if let Some(token) = cookie(&headers, &dash.cookie) {
         dash.sessions.close(token);
     }
     let mut resp = see_other("/dashboard/login");
-    let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age=0");
-    resp.headers_mut()
-        .append(header::SET_COOKIE, clear.parse().expect("ascii cookie"));
+    set_cookie(&dash, &mut resp, &dash.cookie, "", 0);
     resp
 }

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_due.sql"),
+    include_str!("../../migrations/sqlite/0003_event_objects.sql"),
 ];
 
 pub struct Sqlite {

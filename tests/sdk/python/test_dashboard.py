@@ -70,9 +70,14 @@ def test_sign_in_refuses_the_publishable_key_and_a_wrong_one(srv, browser):
             page.wait_for_selector("#signin-error")
             assert page.inner_text("#signin-error").startswith(message)
             assert page.url.endswith("/dashboard/login")
-        assert not [c for c in page.context.cookies() if c["name"] == "pasarela_dashboard"]
+        assert not [c for c in page.context.cookies() if c["name"] == session_cookie(srv)]
     finally:
         page.close()
+
+
+def session_cookie(srv):
+    """Browsers share cookies between a host's ports: each server's cookie names its port."""
+    return f"pasarela_dashboard_{srv.port}"
 
 
 def raw(srv, method, path, body=None, cookie=None):
@@ -102,15 +107,27 @@ def test_routes_need_a_session_and_forms_their_csrf_token(srv, browser, payments
     assert raw(srv, "GET", "/dashboard/poll")[0] == 401
     page = sign_in(browser, srv)
     try:
-        cookie = next(c for c in page.context.cookies() if c["name"] == "pasarela_dashboard")
+        cookie = next(c for c in page.context.cookies() if c["name"] == session_cookie(srv))
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-        session = f"pasarela_dashboard={cookie['value']}"
+        session = f"{session_cookie(srv)}={cookie['value']}"
         status, _, body = raw(srv, "POST", f"/dashboard/payments/{payments['ok']['id']}/refund", "amount=100", session)
         assert status == 403 and "security token" in body
         status, _, _ = raw(srv, "POST", f"/dashboard/payments/{payments['ok']['id']}/refund", "amount=100&csrf=wrong", session)
         assert status == 403
         assert request(srv.url, "GET", "/v1/refunds", {"payment_intent": payments["ok"]["id"]}).json["data"] == [], \
             "nothing was refunded"
+        # An id that needs percent-encoding could reach another API call: it is no page.
+        assert raw(srv, "GET", "/dashboard/payments/pi_1%23x", cookie=session)[0] == 404
+        assert raw(srv, "GET", "/dashboard/payments/%20", cookie=session)[0] == 404
+        # The same form posted twice (a double click) refunds once: it carries the page's key.
+        html = raw(srv, "GET", f"/dashboard/payments/{payments['amazon']['id']}", cookie=session)[2]
+        csrf = re.search(r'name="csrf" value="(\w+)"', html).group(1)
+        idem = re.search(r'name="idem" value="(\w+)"', html).group(1)
+        form = f"csrf={csrf}&idem={idem}&amount=100"
+        for _ in range(2):
+            assert raw(srv, "POST", f"/dashboard/payments/{payments['amazon']['id']}/refund", form, session)[0] == 303
+        refunds = request(srv.url, "GET", "/v1/refunds", {"payment_intent": payments["amazon"]["id"]}).json["data"]
+        assert [r["amount"] for r in refunds] == [100]
         # Signing out ends the session.
         page.click("#sign-out")
         page.wait_for_url(srv.url + "/dashboard/login")
@@ -129,7 +146,8 @@ def test_payments_are_listed_with_their_status_and_method(srv, browser, payments
         rows = {r.get_attribute("data-id"): r for r in page.locator("#payments tbody tr").all()}
         expected = {payments["ok"]["id"]: ("succeeded", "Visa \u2022\u2022\u2022\u2022 4242", "$25.00"),
                     payments["declined"]["id"]: ("failed", "Visa \u2022\u2022\u2022\u2022 0002", "$13.00"),
-                    payments["amazon"]["id"]: ("succeeded", "Amazon Pay", "$10.99")}
+                    # $1.00 of it was refunded by the double-submit check above.
+                    payments["amazon"]["id"]: ("partially_refunded", "Amazon Pay", "$10.99")}
         for pid, (status, method, amount) in expected.items():
             row = rows[pid]
             assert row.locator("[data-status]").get_attribute("data-status") == status, pid
@@ -197,12 +215,16 @@ def test_a_failed_request_is_found_in_logs_by_its_request_id(srv, browser):
     bad = request(srv.url, "POST", "/v1/payment_intents", {"amount": "-5", "currency": "usd"})
     assert bad.status == 400
     rid = bad.headers["Request-Id"]
+    # A Stripe.js-style key in the query is not kept.
+    request(srv.url, "GET", "/v1/payment_intents", {"limit": "1", "key": SK}, key=None)
     page = sign_in(browser, srv)
     try:
         page.click("#nav-logs")
         page.select_option("#logs-status", "errors")
+        page.fill("#logs-request", rid)
         page.click("button:has-text('Filter')")
         row = page.locator(f"#logs tr[data-request-id='{rid}']")
+        assert page.locator("#logs tbody tr").count() == 1
         assert row.count() == 1 and "400" in row.inner_text()
         screenshots(page, "dashboard-logs")
         row.locator("a").first.click()
@@ -211,6 +233,12 @@ def test_a_failed_request_is_found_in_logs_by_its_request_id(srv, browser):
         assert err["type"] == "invalid_request_error" and err["param"] == "amount"
         assert "secret" in page.inner_text("main")
         screenshots(page, "dashboard-log")
+        page.goto(srv.url + "/dashboard/logs?path=/v1/payment_intents")
+        keyed = page.locator("#logs tbody tr").first.get_attribute("data-request-id")
+        page.goto(f"{srv.url}/dashboard/logs/{keyed}")
+        html = page.content()
+        assert SK not in html, html[max(0, html.index(SK) - 300):html.index(SK) + 50]
+        assert "key=hidden" in page.inner_text("main")
     finally:
         page.close()
 
@@ -235,6 +263,12 @@ def test_api_input_is_shown_as_text(srv, browser):
         page.click(f"#detach-{pm}")
         page.wait_for_selector("text=Payment method detached.")
         assert request(srv.url, "GET", f"/v1/payment_methods/{pm}").json["customer"] is None
+        page.goto(f"{srv.url}/dashboard/customers")
+        screenshots(page, "dashboard-customers")
+        # A deleted customer's page says so.
+        request(srv.url, "DELETE", f"/v1/customers/{c['id']}")
+        page.goto(f"{srv.url}/dashboard/customers/{c['id']}")
+        assert page.inner_text("h1") == "Customer deleted"
     finally:
         page.close()
 
