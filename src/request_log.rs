@@ -171,19 +171,17 @@ mod tests {
     #[test]
     fn keeps_what_is_recent_newest_first() {
         let log = RequestLog::new(1);
-        log.push(entry(0));
-        log.push(entry(30_000));
-        log.push(entry(90_000));
+        let now = crate::clock::now_ms();
+        let (old, recent, newest) = (now - 100_000, now - 50_000, now - 1_000);
+        log.push(entry(old));
+        log.push(entry(recent));
+        log.push(entry(newest));
         let seen: Vec<i64> = log
             .newest(10, None, |_| true)
             .iter()
             .map(|e| e.at_ms)
             .collect();
-        assert_eq!(
-            seen,
-            vec![90_000, 30_000],
-            "older than a minute before the newest is gone"
-        );
+        assert_eq!(seen, vec![newest, recent], "older than a minute is gone");
         assert_eq!(log.last_seq(), 3);
         let before: Vec<u64> = log
             .newest(10, Some(3), |_| true)
@@ -191,7 +189,8 @@ mod tests {
             .map(|e| e.seq)
             .collect();
         assert_eq!(before, vec![2]);
-        assert!(log.find("req_30000").is_some() && log.find("req_0").is_none());
+        assert!(log.find(&format!("req_{recent}")).is_some());
+        assert!(log.find(&format!("req_{old}")).is_none());
     }
 
     #[test]

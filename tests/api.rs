@@ -662,7 +662,7 @@ fn deliveries_owed_before_an_upgrade_are_sent_after_it() {
     let db = rusqlite::Connection::open(app.dir.join("p.db")).unwrap();
     db.execute_batch(
         "DROP INDEX objects_kind_due; ALTER TABLE objects DROP COLUMN due;
-         UPDATE objects SET customer = NULL WHERE kind = 'webhook_delivery';
+         UPDATE objects SET customer = NULL WHERE kind IN ('webhook_delivery', 'event');
          PRAGMA user_version = 1;",
     )
     .unwrap();
@@ -686,4 +686,14 @@ fn deliveries_owed_before_an_upgrade_are_sent_after_it() {
         Some(&1),
         "the owed event was not sent"
     );
+    // Events recorded before 0003 get the id of their object (the Dashboard's timelines).
+    let db = rusqlite::Connection::open(app.dir.join("p.db")).unwrap();
+    let about: Option<String> = db
+        .query_row(
+            "SELECT customer FROM objects WHERE kind = 'event' AND id = ?1",
+            [&event],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(about.as_deref(), customer.json()["id"].as_str());
 }
