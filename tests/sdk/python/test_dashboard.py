@@ -104,6 +104,11 @@ def test_routes_need_a_session_and_forms_their_csrf_token(srv, browser, payments
         assert (status, headers.get("location")) == (303, "/dashboard/login"), path
     status, _, _ = raw(srv, "POST", f"/dashboard/payments/{payments['ok']['id']}/refund", "amount=100")
     assert status == 401
+    # No inline script may run, and no other site may frame the pages.
+    _, headers, _ = raw(srv, "GET", "/dashboard/login")
+    assert "script-src 'self';" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
     assert raw(srv, "GET", "/dashboard/poll")[0] == 401
     page = sign_in(browser, srv)
     try:
