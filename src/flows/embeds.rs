@@ -7,7 +7,7 @@ use crate::domain::charge::Charge;
 use crate::domain::checkout_session::CheckoutSession;
 use crate::domain::refund::Refund;
 use crate::store::{Db, ListQuery, StoreError};
-use crate::versions::{self, ApiVersion, Embed, EMBEDDED};
+use crate::versions::{self, ApiVersion, Embed, EMBEDDED, EMBEDDED_ANY};
 use crate::views;
 use serde_json::{json, Map, Value};
 
@@ -30,17 +30,25 @@ pub fn fill(db: &Db, body: &mut Value, embeds: &[Embed]) -> Result<(), StoreErro
     ] {
         if embeds.contains(&embed) {
             let (kind, _) = embed.field();
-            walk(body, kind, &mut |o| embed_one(db, o, embed))?;
+            let mut any = false;
+            walk(body, kind, &mut |o| {
+                any |= embed_one(db, o, embed)?;
+                Ok(())
+            })?;
+            if let (true, Some(top)) = (any, body.as_object_mut()) {
+                top.insert(EMBEDDED_ANY.to_string(), Value::Bool(true));
+            }
         }
     }
     Ok(())
 }
 
-fn embed_one(db: &Db, object: &mut Map<String, Value>, embed: Embed) -> Result<(), StoreError> {
+/// Embeds one list in `object`; whether it did.
+fn embed_one(db: &Db, object: &mut Map<String, Value>, embed: Embed) -> Result<bool, StoreError> {
     let (_, field) = embed.field();
     // Already there: expanded by the caller (`expand[]=refunds`), or filled before.
     if object.contains_key(field) || object.contains_key("deleted") {
-        return Ok(());
+        return Ok(false);
     }
     let id = object
         .get("id")
@@ -69,7 +77,7 @@ fn embed_one(db: &Db, object: &mut Map<String, Value>, embed: Embed) -> Result<(
         }
         Embed::CheckoutDisplayItems => {
             let Some(s) = db.get::<CheckoutSession>(&id)? else {
-                return Ok(());
+                return Ok(false);
             };
             Value::Array(
                 s.line_items
@@ -94,7 +102,7 @@ fn embed_one(db: &Db, object: &mut Map<String, Value>, embed: Embed) -> Result<(
             object.insert(EMBEDDED.to_string(), json!([field]));
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A charge's refunds, newest first: up to `limit` of them, and whether there are more.

@@ -303,7 +303,7 @@ change!(
 
 #[cfg(test)]
 mod tests {
-    use crate::versions::{old_behaviour, render, ApiVersion, Behaviour, EMBEDDED};
+    use crate::versions::{old_behaviour, render, ApiVersion, Behaviour, EMBEDDED, EMBEDDED_ANY};
     use serde_json::json;
 
     fn v(s: &str) -> ApiVersion {
@@ -326,10 +326,13 @@ mod tests {
     #[test]
     fn embedded_lists_stay_only_where_the_version_has_them() {
         let pi = json!({"object": "payment_intent", "id": "pi_1",
-            "charges": {"object": "list", "data": []}, EMBEDDED: ["charges"]});
+            "charges": {"object": "list", "data": []}, EMBEDDED: ["charges"], EMBEDDED_ANY: true});
         let old = render(pi.clone(), v("2022-08-01"));
         assert_eq!(old["charges"]["object"], "list");
-        assert!(old.get(EMBEDDED).is_none(), "the mark is never sent");
+        assert!(
+            old.get(EMBEDDED).is_none() && old.get(EMBEDDED_ANY).is_none(),
+            "the marks are never sent"
+        );
         let new = render(pi, v("2022-11-15"));
         assert!(new.get("charges").is_none() && new.get(EMBEDDED).is_none());
         // A charge's refunds asked for with expand[] are not embedded: they stay.

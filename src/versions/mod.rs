@@ -161,6 +161,9 @@ impl Embed {
 
 /// The key of an object listing the fields embedded in it for older versions (never sent).
 pub const EMBEDDED: &str = "__pasarela_embedded";
+/// The key of a body's top object saying that something in it was embedded, so that
+/// bodies without (nearly all) are not walked for them.
+pub const EMBEDDED_ANY: &str = "__pasarela_has_embedded";
 
 /// The lists a response rendered at `v` must have embedded.
 pub fn embeds_for(v: ApiVersion) -> Vec<Embed> {
@@ -250,8 +253,10 @@ pub fn check_request(v: ApiVersion, op: Operation, params: &dyn Given) -> Result
 /// Renders a newest-version response at version `v`: newest change first. Embedded
 /// lists (see `Embed`) stay, unmarked, where `v` has them and go where it does not.
 pub fn render(mut body: Value, v: ApiVersion) -> Value {
-    let embeds = embeds_for(v);
-    walk_objects(&mut body, &|o| settle_embeds(o, &embeds));
+    if take_embedded_mark(&mut body) {
+        let embeds = embeds_for(v);
+        walk_objects(&mut body, &|o| settle_embeds(o, &embeds));
+    }
     for c in changes().iter().rev() {
         if c.changes_responses() && !v.at_least(c.version()) {
             walk_objects(&mut body, &|o| c.render_back(o));
@@ -262,8 +267,16 @@ pub fn render(mut body: Value, v: ApiVersion) -> Value {
 
 /// Drops every embedded list (the newest shape, for comparing before and after).
 pub fn without_embeds(mut body: Value) -> Value {
-    walk_objects(&mut body, &|o| settle_embeds(o, &[]));
+    if take_embedded_mark(&mut body) {
+        walk_objects(&mut body, &|o| settle_embeds(o, &[]));
+    }
     body
+}
+
+fn take_embedded_mark(body: &mut Value) -> bool {
+    body.as_object_mut()
+        .and_then(|m| m.remove(EMBEDDED_ANY))
+        .is_some()
 }
 
 fn settle_embeds(object: &mut Map<String, Value>, kept: &[Embed]) {
