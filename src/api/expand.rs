@@ -170,6 +170,21 @@ pub fn render_object(db: &Db, kind: &str, id: &str) -> Result<Option<Value>, Sto
 }
 
 fn expand_one(db: &Db, node: &mut Value, segs: &[&str]) -> Result<(), StoreError> {
+    // An older version's `charges.data.…` (allowed only at those versions): the list is
+    // embedded now, and each charge in it expanded.
+    if segs.len() > 2
+        && segs[..2] == ["charges", "data"]
+        && node.get("object").and_then(|o| o.as_str()) == Some("payment_intent")
+    {
+        let embed = crate::versions::Embed::PaymentIntentCharges;
+        crate::flows::embeds::fill(db, node, &[embed])?;
+        if let Some(Value::Array(charges)) = node.pointer_mut("/charges/data") {
+            for charge in charges {
+                expand_one(db, charge, &segs[2..])?;
+            }
+        }
+        return Ok(());
+    }
     // A charge's refunds: a list shown only when asked for.
     if segs == ["refunds"] && node.get("object").and_then(|o| o.as_str()) == Some("charge") {
         let id = node["id"].as_str().unwrap_or_default().to_string();

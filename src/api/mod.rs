@@ -277,7 +277,18 @@ impl Ctx {
     /// them) can expand.
     pub fn expand_paths(&self, object: &str, list: bool) -> ApiResult<Vec<String>> {
         let paths = self.params.expand()?;
-        expand::validate(object, &paths, list)?;
+        // Before 2022-11-15 a PaymentIntent's `charges` list could be expanded into
+        // (`charges.data.balance_transaction`): checked as its latest charge would be.
+        let old_charges = object == "payment_intent"
+            && versions::embeds_for(self.version).contains(&versions::Embed::PaymentIntentCharges);
+        let checked: Vec<String> = paths
+            .iter()
+            .map(|p| match old_charges {
+                true => p.replacen("charges.data.", "latest_charge.", 1),
+                false => p.clone(),
+            })
+            .collect();
+        expand::validate(object, &checked, list)?;
         if self.key == KeyKind::Publishable {
             expand::validate_publishable(object, &paths)?;
         }

@@ -46,9 +46,14 @@ pub fn fill(db: &Db, body: &mut Value, embeds: &[Embed]) -> Result<(), StoreErro
 /// Embeds one list in `object`; whether it did.
 fn embed_one(db: &Db, object: &mut Map<String, Value>, embed: Embed) -> Result<bool, StoreError> {
     let (_, field) = embed.field();
-    // Already there: expanded by the caller (`expand[]=refunds`), or filled before.
+    // Already there: expanded by the caller (`expand[]=refunds`), or filled before (then
+    // still embedded: the body's top is marked again).
     if object.contains_key(field) || object.contains_key("deleted") {
-        return Ok(false);
+        let filled = object
+            .get(EMBEDDED)
+            .and_then(Value::as_array)
+            .is_some_and(|names| names.iter().any(|n| n == field));
+        return Ok(filled);
     }
     let id = object
         .get("id")

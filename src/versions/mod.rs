@@ -280,6 +280,8 @@ fn take_embedded_mark(body: &mut Value) -> bool {
 }
 
 fn settle_embeds(object: &mut Map<String, Value>, kept: &[Embed]) {
+    // An inner object filled on its own (an expansion) was marked at its own top.
+    object.remove(EMBEDDED_ANY);
     let Some(Value::Array(embedded)) = object.remove(EMBEDDED) else {
         return;
     };

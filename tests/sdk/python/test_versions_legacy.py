@@ -224,3 +224,19 @@ def test_webhook_endpoints_take_the_old_versions(base):
     assert too_old.status == 400 and too_old.error["param"] == "api_version"
     assert too_old.error["message"] == "Invalid api_version: 2019-05-16. Pasarela serves API versions from 2019-12-03 on."
     request(base, "DELETE", f"/v1/webhook_endpoints/{ok.json['id']}")
+
+
+def test_expanding_into_the_charges_list_before_2022_11_15(base):
+    """Integrations of those years read the fee as `charges.data[0].balance_transaction`."""
+    pi = card_payment(base, V2020)
+    got = request(base, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "charges.data.balance_transaction"},
+                  version=V2020)
+    assert got.status == 200, got
+    txn = got.json["charges"]["data"][0]["balance_transaction"]
+    assert txn["object"] == "balance_transaction" and txn["amount"] == 2000 and txn["fee"] > 0
+    listed = request(base, "GET", "/v1/payment_intents", {"limit": 1, "expand[]": "data.charges.data.balance_transaction"},
+                     version=V2020).json
+    assert listed["data"][0]["charges"]["data"][0]["balance_transaction"]["object"] == "balance_transaction"
+    refused = request(base, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "charges.data.balance_transaction"},
+                      version=V2022_11)
+    assert refused.status == 400 and "cannot be expanded" in refused.error["message"]
