@@ -66,17 +66,24 @@ const OTHERS: &[(&str, &[(&str, &[&str])])] = &[
     ("pricing_table", &[]),
 ];
 
-/// An error about a parameter of `sub`, renamed to its full name.
+/// An error about a parameter of `sub`, renamed to its full name (the getters of a
+/// sub-hash already name theirs in full: `components[…]`).
 fn within<T>(prefix: &str, r: ApiResult<T>) -> ApiResult<T> {
     r.map_err(|mut e| {
-        if let Some(p) = e.param.take() {
-            let (head, rest) = p.split_once('[').map_or((p.as_str(), ""), |(h, r)| (h, r));
-            let rest = if rest.is_empty() {
-                String::new()
-            } else {
-                format!("[{rest}")
-            };
-            e.param = Some(format!("{prefix}[{head}]{rest}"));
+        let renamed = match e.param.as_deref() {
+            Some(p) if !p.starts_with("components[") => {
+                let (head, rest) = p.split_once('[').map_or((p, ""), |(h, r)| (h, r));
+                let rest = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!("[{rest}")
+                };
+                Some(format!("{prefix}[{head}]{rest}"))
+            }
+            _ => None,
+        };
+        if renamed.is_some() {
+            e.param = renamed;
         }
         e
     })

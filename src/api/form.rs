@@ -388,17 +388,32 @@ impl<T> Patch<T> {
     }
 }
 
-/// Parameters of one request, with Stripe's typed getters.
+/// Parameters of one request, with Stripe's typed getters. A hash taken out of it
+/// (`sub`) keeps its path, so that its errors name the whole parameter
+/// (`automatic_payment_methods[enabled]`), as Stripe's do.
 #[derive(Debug, Clone)]
 pub struct Params {
     pub root: Node,
+    prefix: String,
 }
 
 pub const METADATA_MAX_KEYS: usize = 50;
 
 impl Params {
     pub fn new(root: Node) -> Self {
-        Params { root }
+        Params {
+            root,
+            prefix: String::new(),
+        }
+    }
+
+    /// The full name of the parameter `name` of this hash.
+    fn at(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}[{name}]", self.prefix)
+        }
     }
 
     /// Refuses any parameter outside `shape` with `parameter_unknown`.
@@ -455,7 +470,10 @@ impl Params {
     }
     pub fn sub(&self, name: &str) -> Option<Params> {
         match self.get(name) {
-            Some(n @ Node::Hash(_)) => Some(Params::new(n.clone())),
+            Some(n @ Node::Hash(_)) => Some(Params {
+                root: n.clone(),
+                prefix: self.at(name),
+            }),
             _ => None,
         }
     }
@@ -466,7 +484,11 @@ impl Params {
                 items
                     .values()
                     .filter(|n| matches!(n, Node::Hash(_)))
-                    .map(|n| Params::new(n.clone()))
+                    .enumerate()
+                    .map(|(i, n)| Params {
+                        root: n.clone(),
+                        prefix: format!("{}[{i}]", self.at(name)),
+                    })
                     .collect(),
             ),
             _ => None,
@@ -488,7 +510,7 @@ impl Params {
         match self.get(name) {
             None => Ok(Patch::Absent),
             Some(n) => {
-                let s = Self::leaf(n, name)?;
+                let s = Self::leaf(n, &self.at(name))?;
                 if s.is_empty() {
                     Ok(Patch::Unset)
                 } else if s.chars().count() > max_len {
@@ -497,7 +519,7 @@ impl Params {
                         s.chars().take(10).collect::<String>()
                     ))
                     .code("string_too_long")
-                    .param(name))
+                    .param(self.at(name)))
                 } else {
                     Ok(Patch::Set(s.to_string()))
                 }
@@ -512,14 +534,14 @@ impl Params {
         match self.get(name) {
             None => Ok(None),
             Some(n) => {
-                let s = Self::leaf(n, name)?;
+                let s = Self::leaf(n, &self.at(name))?;
                 if s.is_empty() {
                     return Ok(None);
                 }
                 s.trim().parse::<i64>().map(Some).map_err(|_| {
                     ApiError::invalid(format!("Invalid integer: {s}"))
                         .code("parameter_invalid_integer")
-                        .param(name)
+                        .param(self.at(name))
                 })
             }
         }
@@ -530,7 +552,7 @@ impl Params {
                 "This value must be greater than or equal to {min}."
             ))
             .code("parameter_invalid_integer")
-            .param(name)),
+            .param(self.at(name))),
             other => Ok(other),
         }
     }
@@ -539,13 +561,13 @@ impl Params {
         match self.get(name) {
             None => Ok(None),
             // stripe-python before 10 sends Python's `True` and `False` as they print.
-            Some(n) => match Self::leaf(n, name)? {
+            Some(n) => match Self::leaf(n, &self.at(name))? {
                 t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
                 f if f.eq_ignore_ascii_case("false") => Ok(Some(false)),
                 "" => Ok(None),
                 other => Err(ApiError::invalid(format!("Invalid boolean: {other}"))
                     .code("parameter_invalid_boolean")
-                    .param(name)),
+                    .param(self.at(name))),
             },
         }
     }
@@ -553,10 +575,11 @@ impl Params {
     pub fn enum_patch(&self, name: &str, allowed: &[&str]) -> ApiResult<Patch<String>> {
         match self.str_patch(name, 5000)? {
             Patch::Set(v) if !allowed.contains(&v.as_str()) => Err(ApiError::invalid(format!(
-                "Invalid {name}: must be one of {}",
+                "Invalid {}: must be one of {}",
+                self.at(name),
                 one_of(allowed)
             ))
-            .param(name)),
+            .param(self.at(name))),
             other => Ok(other),
         }
     }
@@ -572,21 +595,21 @@ impl Params {
             Some(Node::List(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for n in items.values() {
-                    out.push(Self::leaf(n, name)?.to_string());
+                    out.push(Self::leaf(n, &self.at(name))?.to_string());
                 }
                 Ok(Patch::Set(out))
             }
             Some(Node::Hash(items)) if items.keys().all(|k| k.parse::<usize>().is_ok()) => {
                 let mut out = Vec::new();
                 for n in items.values() {
-                    out.push(Self::leaf(n, name)?.to_string());
+                    out.push(Self::leaf(n, &self.at(name))?.to_string());
                 }
                 Ok(Patch::Set(out))
             }
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid array: {}", other.to_json()))
                     .code("parameter_invalid_array")
-                    .param(name),
+                    .param(self.at(name)),
             ),
         }
     }
@@ -607,7 +630,7 @@ impl Params {
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
                     .code("parameter_invalid_hash")
-                    .param(name),
+                    .param(self.at(name)),
             ),
         }
     }
@@ -627,12 +650,12 @@ impl Params {
                     return Err(
                         ApiError::invalid(format!("Invalid hash: {}", node.to_json()))
                             .code("parameter_invalid_hash")
-                            .param("metadata"),
+                            .param(self.at("metadata")),
                     );
                 };
                 let mut next = current.clone();
                 for (k, v) in items {
-                    let v = metadata_value(&k, v)?;
+                    let v = metadata_value(&self.at("metadata"), &k, v)?;
                     if v.is_empty() {
                         next.remove(&k);
                     } else {
@@ -645,7 +668,7 @@ impl Params {
                          but you passed in {}.",
                         next.len()
                     ))
-                    .param("metadata"));
+                    .param(self.at("metadata")));
                 }
                 *current = next;
                 Ok(())
@@ -653,7 +676,7 @@ impl Params {
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
                     .code("parameter_invalid_hash")
-                    .param("metadata"),
+                    .param(self.at("metadata")),
             ),
         }
     }
@@ -661,12 +684,12 @@ impl Params {
 
 /// One metadata entry's value, refused when it is not a string or when the key (up to
 /// 40 characters) or the value (up to 500) is too long.
-fn metadata_value<'a>(k: &str, v: &'a Node) -> ApiResult<&'a String> {
+fn metadata_value<'a>(at: &str, k: &str, v: &'a Node) -> ApiResult<&'a String> {
     let Node::Leaf(v) = v else {
         return Err(
             ApiError::invalid(format!("Invalid string: {}", v.to_json()))
                 .code("parameter_invalid_string")
-                .param(format!("metadata[{k}]")),
+                .param(format!("{at}[{k}]")),
         );
     };
     let too_long = |what: &str, max: usize, text: &str| {
@@ -675,7 +698,7 @@ fn metadata_value<'a>(k: &str, v: &'a Node) -> ApiResult<&'a String> {
              but you passed in a {what} that is {} characters. Invalid {what}: {text}",
             text.chars().count()
         ))
-        .param(format!("metadata[{k}]"))
+        .param(format!("{at}[{k}]"))
     };
     if k.chars().count() > 40 {
         return Err(too_long("key", 40, k));
@@ -756,7 +779,7 @@ impl Params {
             if !ok {
                 return Err(ApiError::invalid(format!("Invalid email address: {e}"))
                     .code("email_invalid")
-                    .param(name));
+                    .param(self.at(name)));
             }
         }
         Ok(v)
@@ -783,7 +806,7 @@ impl Params {
             if !ok {
                 return Err(ApiError::invalid("Not a valid URL")
                     .code("url_invalid")
-                    .param(name));
+                    .param(self.at(name)));
             }
         }
         Ok(v)
@@ -810,6 +833,29 @@ mod tests {
 
     fn p(s: &str) -> Params {
         Params::new(decode(&[s.as_bytes()]).unwrap())
+    }
+
+    #[test]
+    fn errors_inside_a_hash_name_the_whole_parameter() {
+        let params = p("automatic_payment_methods[enabled]=maybe&line_items[0][quantity]=x");
+        let apm = params.sub("automatic_payment_methods").unwrap();
+        assert_eq!(
+            apm.bool("enabled").unwrap_err().param.as_deref(),
+            Some("automatic_payment_methods[enabled]")
+        );
+        let items = params.sub_list("line_items").unwrap();
+        assert_eq!(
+            items[0].int("quantity").unwrap_err().param.as_deref(),
+            Some("line_items[0][quantity]")
+        );
+        assert_eq!(
+            params
+                .bool("automatic_payment_methods")
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("automatic_payment_methods")
+        );
     }
 
     #[test]

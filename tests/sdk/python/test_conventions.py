@@ -486,3 +486,19 @@ def test_data_survives_restart():
         assert g.headers.get("Stripe-Version") == CLOVER
     finally:
         srv.cleanup()
+
+
+@pytest.mark.parametrize("params,param,code", [
+    ({"amount": "1000", "currency": "usd", "automatic_payment_methods[enabled]": "maybe"},
+     "automatic_payment_methods[enabled]", "parameter_invalid_boolean"),
+    ({"amount": "1000", "currency": "usd", "payment_method_types[]": "card", "shipping[name]": "J",
+      "shipping[address][line1]": "1 Main St", "metadata[a]": "1", "payment_method_options[card][request_three_d_secure]": "sometimes"},
+     "payment_method_options[card][request_three_d_secure]", None),
+])
+def test_errors_inside_a_hash_name_the_whole_parameter(base, params, param, code):
+    """`param` is the full bracketed name, as Stripe's errors give it."""
+    r = request(base, "POST", "/v1/payment_intents", params)
+    assert r.status == 400, r
+    assert r.error["param"] == param
+    if code:
+        assert r.error["code"] == code
