@@ -309,14 +309,21 @@ fn display_path(path: &[String]) -> String {
     s
 }
 
-fn check_node(shape: &[&str], node: &Node, path: &mut Vec<String>) -> ApiResult<()> {
+/// `path` is matched against the shape (a list item is `[]`); `shown` is the same path
+/// with each item's index, for the error (`line_items[0][amount]`, as Stripe names it).
+fn check_node(
+    shape: &[&str],
+    node: &Node,
+    path: &mut Vec<String>,
+    shown: &mut Vec<String>,
+) -> ApiResult<()> {
     match node {
         Node::Leaf(_) => {
             // An empty string is how a hash or list is unset (`metadata=`).
             if path_allowed(shape, path) || prefix_allowed(shape, path) {
                 Ok(())
             } else {
-                Err(ApiError::unknown_parameter(&display_path(path)))
+                Err(ApiError::unknown_parameter(&display_path(shown)))
             }
         }
         Node::Hash(items) => {
@@ -325,16 +332,25 @@ fn check_node(shape: &[&str], node: &Node, path: &mut Vec<String>) -> ApiResult<
             }
             for (k, v) in items {
                 path.push(k.clone());
-                check_node(shape, v, path)?;
+                shown.push(k.clone());
+                check_node(shape, v, path, shown)?;
                 path.pop();
+                shown.pop();
             }
             Ok(())
         }
         Node::List(items) => {
-            for v in items.values() {
+            for (i, v) in items.values().enumerate() {
                 path.push("[]".into());
-                check_node(shape, v, path)?;
+                // A list of hashes names the item (`line_items[1][colour]`); a list of
+                // values stays `include[]`.
+                shown.push(match v {
+                    Node::Hash(_) => i.to_string(),
+                    _ => "[]".into(),
+                });
+                check_node(shape, v, path, shown)?;
                 path.pop();
+                shown.pop();
             }
             Ok(())
         }
@@ -418,7 +434,7 @@ impl Params {
 
     /// Refuses any parameter outside `shape` with `parameter_unknown`.
     pub fn check(&self, shape: &[&str]) -> ApiResult<()> {
-        check_node(shape, &self.root, &mut Vec::new())
+        check_node(shape, &self.root, &mut Vec::new(), &mut Vec::new())
     }
 
     /// Removes parameters every request may carry (Stripe.js telemetry, auth, version).

@@ -502,3 +502,12 @@ def test_errors_inside_a_hash_name_the_whole_parameter(base, params, param, code
     assert r.error["param"] == param
     if code:
         assert r.error["code"] == code
+
+
+def test_an_unknown_parameter_in_a_list_item_is_named_with_its_index(base):
+    r = request(base, "POST", "/v1/checkout/sessions", {
+        "mode": "payment", "success_url": "https://example.com/ok", "line_items[0][price]": "price_x",
+        "line_items[0][quantity]": "1", "line_items[1][price]": "price_y", "line_items[1][colour]": "red"})
+    assert r.status == 400 and r.error["code"] == "parameter_unknown"
+    assert (r.error["param"], r.error["message"]) == (
+        "line_items[1][colour]", "Received unknown parameter: line_items[1][colour]")
