@@ -597,6 +597,12 @@
     var v = this._values();
     var saved = this._savedChoice;
     var value = saved ? { type: saved.type, payment_method: saved } : { type: this._selected };
+    if (!saved && this._selected === 'card' && this._askAddress && this._kind === 'payment') {
+      // The address the card form collects, as Stripe's change event carries it.
+      var address = { country: v.country };
+      if (this._postal()) address.postalCode = v.postalCode;
+      value.billingDetails = { address: address };
+    }
     if (this._kind === 'card') {
       var first = this._validate(false);
       this._emit('change', {

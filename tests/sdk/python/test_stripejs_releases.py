@@ -156,3 +156,48 @@ def test_boolean_radios_are_refused_from_dahlia(with_script, release, refused):
         try { e.create('payment', {layout: {type: 'accordion', radios: true}}); return 'ok'; }
         catch (x) { return x.name; } }""", [PK])
     assert got == ("IntegrationError" if refused else "ok")
+
+
+def test_an_address_the_merchant_collects_itself(us, with_script):
+    """`fields.billingDetails.address: 'never'`: no country or postal code in the card form,
+    and the address the merchant passes in `confirmParams` is the method's; without it, the
+    form's own country and ZIP are, and the change event carries them."""
+    page = with_script("clover")
+    pi = payment_intent(us.url)
+    create = {"fields": {"billingDetails": {"address": "never"}}}
+    page.evaluate("""([pk, secret, create]) => new Promise((resolve) => {
+        window.stripe = Stripe(pk);
+        window.elements = window.stripe.elements({clientSecret: secret});
+        const element = window.elements.create('payment', create);
+        element.on('ready', () => resolve(true));
+        element.mount('#pe');
+    })""", [PK, pi["client_secret"], create])
+    frame = payment_frame(page)
+    assert frame.locator("#Field-countryInput").count() == 0 and frame.locator("#Field-postalCodeInput").count() == 0
+    frame.locator("#Field-numberInput").fill("4242424242424242")
+    frame.locator("#Field-expiryInput").fill("12 / 34")
+    frame.locator("#Field-cvcInput").fill("123")
+    got = page.evaluate("""async () => {
+        const {error, paymentIntent} = await window.stripe.confirmPayment({elements: window.elements, redirect: 'if_required',
+            confirmParams: {payment_method_data: {billing_details: {name: 'Jenny Rosen',
+                address: {country: 'DE', postal_code: '10115', city: 'Berlin', line1: 'Unter den Linden 1'}}}}});
+        return error ? error.message : paymentIntent.status; }""")
+    assert got == "succeeded"
+    paid = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+    address = paid["payment_method"]["billing_details"]["address"]
+    assert (address["country"], address["postal_code"], address["city"]) == ("DE", "10115", "Berlin")
+
+    page = with_script("clover")
+    pi = payment_intent(us.url)
+    page.evaluate("""([pk, secret]) => new Promise((resolve) => {
+        const elements = Stripe(pk).elements({clientSecret: secret});
+        const element = elements.create('payment', {defaultValues: {billingDetails: {address: {country: 'US'}}}});
+        element.on('change', (e) => { window.lastChange = e; });
+        element.on('ready', () => resolve(true));
+        element.mount('#pe');
+    })""", [PK, pi["client_secret"]])
+    frame = payment_frame(page)
+    frame.locator("#Field-numberInput").fill("4242424242424242")
+    frame.locator("#Field-postalCodeInput").fill("94107")
+    assert page.evaluate("window.lastChange.value") == {
+        "type": "card", "billingDetails": {"address": {"country": "US", "postalCode": "94107"}}}
