@@ -71,8 +71,8 @@ fn line_specs(p: &Params) -> ApiResult<Vec<LineSpec>> {
         return Ok(vec![]);
     };
     let mut specs = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = |f: &str| format!("line_items[{i}][{f}]");
+    for item in &items {
+        let at = |f: &str| item.path(f);
         let quantity = item
             .int_at_least("quantity", 1)?
             .ok_or_else(|| ApiError::missing(&at("quantity")))?;

@@ -66,29 +66,6 @@ const OTHERS: &[(&str, &[(&str, &[&str])])] = &[
     ("pricing_table", &[]),
 ];
 
-/// An error about a parameter of `sub`, renamed to its full name (the getters of a
-/// sub-hash already name theirs in full: `components[…]`).
-fn within<T>(prefix: &str, r: ApiResult<T>) -> ApiResult<T> {
-    r.map_err(|mut e| {
-        let renamed = match e.param.as_deref() {
-            Some(p) if !p.starts_with("components[") => {
-                let (head, rest) = p.split_once('[').map_or((p, ""), |(h, r)| (h, r));
-                let rest = if rest.is_empty() {
-                    String::new()
-                } else {
-                    format!("[{rest}")
-                };
-                Some(format!("{prefix}[{head}]{rest}"))
-            }
-            _ => None,
-        };
-        if renamed.is_some() {
-            e.param = renamed;
-        }
-        e
-    })
-}
-
 /// `payment_method_allow_redisplay_filters[]`: `allow_redisplay` values.
 fn filters(p: &Params) -> ApiResult<Option<Vec<String>>> {
     let name = "payment_method_allow_redisplay_filters";
@@ -100,7 +77,7 @@ fn filters(p: &Params) -> ApiResult<Option<Vec<String>>> {
             return Err(ApiError::invalid(format!(
                 "Invalid {name}[{i}]: must be one of always, limited, or unspecified"
             ))
-            .param(&format!("{name}[{i}]")));
+            .param(format!("{}[{i}]", p.path(name))));
         }
     }
     Ok(Some(list))
@@ -109,7 +86,7 @@ fn filters(p: &Params) -> ApiResult<Option<Vec<String>>> {
 /// `enabled`: required for every component given.
 fn enabled(p: &Params) -> ApiResult<bool> {
     p.bool("enabled")?
-        .ok_or_else(|| ApiError::missing("enabled"))
+        .ok_or_else(|| ApiError::missing("enabled").param(p.path("enabled")))
 }
 
 fn payment_element(p: &Params) -> ApiResult<Option<PaymentElement>> {
@@ -118,33 +95,26 @@ fn payment_element(p: &Params) -> ApiResult<Option<PaymentElement>> {
     }
     let mut pe = PaymentElement::default();
     if let Some(f) = p.sub("features") {
-        within(
-            "features",
-            (|| {
-                if let Some(list) = filters(&f)? {
-                    pe.allow_redisplay_filters = list;
-                }
-                let on = |name| -> ApiResult<Option<bool>> {
-                    Ok(f.enum_(name, ON_OFF)?.map(|v| v == "enabled"))
-                };
-                pe.redisplay = on("payment_method_redisplay")?.unwrap_or(pe.redisplay);
-                pe.remove = on("payment_method_remove")?.unwrap_or(pe.remove);
-                pe.save = on("payment_method_save")?.unwrap_or(pe.save);
-                if let Some(n) = f.int_at_least("payment_method_redisplay_limit", 1)? {
-                    if n > customer_session::MAX_REDISPLAY_LIMIT {
-                        return Err(ApiError::invalid(format!(
-                            "payment_method_redisplay_limit must be at most {}.",
-                            customer_session::MAX_REDISPLAY_LIMIT
-                        ))
-                        .param("payment_method_redisplay_limit"));
-                    }
-                    pe.redisplay_limit = n;
-                }
-                pe.save_usage =
-                    f.enum_("payment_method_save_usage", &["off_session", "on_session"])?;
-                Ok(())
-            })(),
-        )?;
+        if let Some(list) = filters(&f)? {
+            pe.allow_redisplay_filters = list;
+        }
+        let on = |name| -> ApiResult<Option<bool>> {
+            Ok(f.enum_(name, ON_OFF)?.map(|v| v == "enabled"))
+        };
+        pe.redisplay = on("payment_method_redisplay")?.unwrap_or(pe.redisplay);
+        pe.remove = on("payment_method_remove")?.unwrap_or(pe.remove);
+        pe.save = on("payment_method_save")?.unwrap_or(pe.save);
+        if let Some(n) = f.int_at_least("payment_method_redisplay_limit", 1)? {
+            if n > customer_session::MAX_REDISPLAY_LIMIT {
+                return Err(ApiError::invalid(format!(
+                    "payment_method_redisplay_limit must be at most {}.",
+                    customer_session::MAX_REDISPLAY_LIMIT
+                ))
+                .param(f.path("payment_method_redisplay_limit")));
+            }
+            pe.redisplay_limit = n;
+        }
+        pe.save_usage = f.enum_("payment_method_save_usage", &["off_session", "on_session"])?;
     }
     Ok(Some(pe))
 }
@@ -160,12 +130,8 @@ fn other(p: &Params, features: &[(&str, &[&str])]) -> ApiResult<Option<Value>> {
     for (name, allowed) in features {
         let value = match &f {
             None => Value::Null,
-            Some(f) if allowed.is_empty() => {
-                within("features", filters(f))?.map_or(Value::Null, |l| json!(l))
-            }
-            Some(f) => {
-                within("features", f.enum_(name, allowed))?.map_or(Value::Null, Value::String)
-            }
+            Some(f) if allowed.is_empty() => filters(f)?.map_or(Value::Null, |l| json!(l)),
+            Some(f) => f.enum_(name, allowed)?.map_or(Value::Null, Value::String),
         };
         out.insert(name.to_string(), value);
     }
@@ -183,14 +149,13 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         .sub("components")
         .ok_or_else(|| ApiError::missing("components"))?;
     let payment_element = match components.sub("payment_element") {
-        Some(pe) => within("components[payment_element]", payment_element(&pe))?,
+        Some(pe) => payment_element(&pe)?,
         None => None,
     };
     let mut others = Vec::new();
     for (name, features) in OTHERS {
         if let Some(c) = components.sub(name) {
-            let prefix = format!("components[{name}]");
-            others.push((name.to_string(), within(&prefix, other(&c, features))?));
+            others.push((name.to_string(), other(&c, features)?));
         }
     }
     if payment_element.is_none() && others.iter().all(|(_, o)| o.is_none()) {
@@ -281,12 +246,7 @@ fn live_session(db: &crate::store::Db, secret: &str, now: i64) -> ApiResult<Cust
     let id = CustomerSession::id_of_secret(secret).ok_or_else(no_such)?;
     let session = db
         .get::<CustomerSession>(&id)?
-        .filter(|s| {
-            bool::from(subtle::ConstantTimeEq::ct_eq(
-                s.client_secret.as_bytes(),
-                secret.as_bytes(),
-            ))
-        })
+        .filter(|s| ids::same_secret(&secret, &s.client_secret))
         .ok_or_else(no_such)?;
     if !session.live(now) {
         return Err(ApiError::invalid(
@@ -322,10 +282,7 @@ fn intent_for(db: &crate::store::Db, secret: &str, customer: &str) -> ApiResult<
             .collect();
         (pi.client_secret, pi.customer, types)
     };
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        actual.as_bytes(),
-        secret.as_bytes(),
-    )) {
+    if !ids::same_secret(&secret, &actual) {
         return Err(ApiError::invalid(
             "The client_secret provided does not match the client_secret associated with the intent.",
         )

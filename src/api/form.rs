@@ -423,8 +423,9 @@ impl Params {
         }
     }
 
-    /// The full name of the parameter `name` of this hash.
-    fn at(&self, name: &str) -> String {
+    /// The full name of the parameter `name` of this hash (for errors made outside the
+    /// getters).
+    pub fn path(&self, name: &str) -> String {
         if self.prefix.is_empty() {
             name.to_string()
         } else {
@@ -488,7 +489,7 @@ impl Params {
         match self.get(name) {
             Some(n @ Node::Hash(_)) => Some(Params {
                 root: n.clone(),
-                prefix: self.at(name),
+                prefix: self.path(name),
             }),
             _ => None,
         }
@@ -503,7 +504,7 @@ impl Params {
                     .enumerate()
                     .map(|(i, n)| Params {
                         root: n.clone(),
-                        prefix: format!("{}[{i}]", self.at(name)),
+                        prefix: format!("{}[{i}]", self.path(name)),
                     })
                     .collect(),
             ),
@@ -526,7 +527,7 @@ impl Params {
         match self.get(name) {
             None => Ok(Patch::Absent),
             Some(n) => {
-                let s = Self::leaf(n, &self.at(name))?;
+                let s = Self::leaf(n, &self.path(name))?;
                 if s.is_empty() {
                     Ok(Patch::Unset)
                 } else if s.chars().count() > max_len {
@@ -535,7 +536,7 @@ impl Params {
                         s.chars().take(10).collect::<String>()
                     ))
                     .code("string_too_long")
-                    .param(self.at(name)))
+                    .param(self.path(name)))
                 } else {
                     Ok(Patch::Set(s.to_string()))
                 }
@@ -550,14 +551,14 @@ impl Params {
         match self.get(name) {
             None => Ok(None),
             Some(n) => {
-                let s = Self::leaf(n, &self.at(name))?;
+                let s = Self::leaf(n, &self.path(name))?;
                 if s.is_empty() {
                     return Ok(None);
                 }
                 s.trim().parse::<i64>().map(Some).map_err(|_| {
                     ApiError::invalid(format!("Invalid integer: {s}"))
                         .code("parameter_invalid_integer")
-                        .param(self.at(name))
+                        .param(self.path(name))
                 })
             }
         }
@@ -568,7 +569,7 @@ impl Params {
                 "This value must be greater than or equal to {min}."
             ))
             .code("parameter_invalid_integer")
-            .param(self.at(name))),
+            .param(self.path(name))),
             other => Ok(other),
         }
     }
@@ -577,13 +578,13 @@ impl Params {
         match self.get(name) {
             None => Ok(None),
             // stripe-python before 10 sends Python's `True` and `False` as they print.
-            Some(n) => match Self::leaf(n, &self.at(name))? {
+            Some(n) => match Self::leaf(n, &self.path(name))? {
                 t if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
                 f if f.eq_ignore_ascii_case("false") => Ok(Some(false)),
                 "" => Ok(None),
                 other => Err(ApiError::invalid(format!("Invalid boolean: {other}"))
                     .code("parameter_invalid_boolean")
-                    .param(self.at(name))),
+                    .param(self.path(name))),
             },
         }
     }
@@ -592,10 +593,10 @@ impl Params {
         match self.str_patch(name, 5000)? {
             Patch::Set(v) if !allowed.contains(&v.as_str()) => Err(ApiError::invalid(format!(
                 "Invalid {}: must be one of {}",
-                self.at(name),
+                self.path(name),
                 one_of(allowed)
             ))
-            .param(self.at(name))),
+            .param(self.path(name))),
             other => Ok(other),
         }
     }
@@ -611,21 +612,21 @@ impl Params {
             Some(Node::List(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for n in items.values() {
-                    out.push(Self::leaf(n, &self.at(name))?.to_string());
+                    out.push(Self::leaf(n, &self.path(name))?.to_string());
                 }
                 Ok(Patch::Set(out))
             }
             Some(Node::Hash(items)) if items.keys().all(|k| k.parse::<usize>().is_ok()) => {
                 let mut out = Vec::new();
                 for n in items.values() {
-                    out.push(Self::leaf(n, &self.at(name))?.to_string());
+                    out.push(Self::leaf(n, &self.path(name))?.to_string());
                 }
                 Ok(Patch::Set(out))
             }
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid array: {}", other.to_json()))
                     .code("parameter_invalid_array")
-                    .param(self.at(name)),
+                    .param(self.path(name)),
             ),
         }
     }
@@ -646,7 +647,7 @@ impl Params {
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
                     .code("parameter_invalid_hash")
-                    .param(self.at(name)),
+                    .param(self.path(name)),
             ),
         }
     }
@@ -666,12 +667,12 @@ impl Params {
                     return Err(
                         ApiError::invalid(format!("Invalid hash: {}", node.to_json()))
                             .code("parameter_invalid_hash")
-                            .param(self.at("metadata")),
+                            .param(self.path("metadata")),
                     );
                 };
                 let mut next = current.clone();
                 for (k, v) in items {
-                    let v = metadata_value(&self.at("metadata"), &k, v)?;
+                    let v = metadata_value(&self.path("metadata"), &k, v)?;
                     if v.is_empty() {
                         next.remove(&k);
                     } else {
@@ -684,7 +685,7 @@ impl Params {
                          but you passed in {}.",
                         next.len()
                     ))
-                    .param(self.at("metadata")));
+                    .param(self.path("metadata")));
                 }
                 *current = next;
                 Ok(())
@@ -692,7 +693,7 @@ impl Params {
             Some(other) => Err(
                 ApiError::invalid(format!("Invalid hash: {}", other.to_json()))
                     .code("parameter_invalid_hash")
-                    .param(self.at("metadata")),
+                    .param(self.path("metadata")),
             ),
         }
     }
@@ -795,7 +796,7 @@ impl Params {
             if !ok {
                 return Err(ApiError::invalid(format!("Invalid email address: {e}"))
                     .code("email_invalid")
-                    .param(self.at(name)));
+                    .param(self.path(name)));
             }
         }
         Ok(v)
@@ -822,7 +823,7 @@ impl Params {
             if !ok {
                 return Err(ApiError::invalid("Not a valid URL")
                     .code("url_invalid")
-                    .param(self.at(name)));
+                    .param(self.path(name)));
             }
         }
         Ok(v)

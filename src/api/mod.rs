@@ -530,9 +530,7 @@ fn check_client_secret(
     match (key, given) {
         (KeyKind::Secret, _) => Ok(()),
         (_, None) => Err(ApiError::missing("client_secret")),
-        (_, Some(s)) if bool::from(subtle::ConstantTimeEq::ct_eq(s.as_bytes(), actual.as_bytes())) => {
-            Ok(())
-        }
+        (_, Some(s)) if ids::same_secret(s, actual) => Ok(()),
         (_, Some(_)) => Err(ApiError::invalid(format!(
             "The client_secret provided does not match the client_secret associated with the {object}."
         ))

@@ -62,12 +62,7 @@ pub fn query(p: &Params) -> ApiResult<ListQuery> {
             let c = p
                 .sub("created")
                 .unwrap_or_else(|| Params::new(super::form::Node::Hash(Default::default())));
-            let field = |name: &str| {
-                c.int(name).map_err(|mut e| {
-                    e.param = Some(format!("created[{name}]"));
-                    e
-                })
-            };
+            let field = |name: &str| c.int(name);
             q.created_gt = field("gt")?;
             q.created_gte = field("gte")?;
             q.created_lt = field("lt")?;

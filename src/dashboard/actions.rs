@@ -50,38 +50,25 @@ fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     f.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
-pub async fn capture(
-    State(d): State<Arc<Dash>>,
-    Path(id): Path<String>,
-    Form(f): Fields,
-) -> Response {
-    let page = format!("/dashboard/payments/{id}");
-    act(
-        &d,
-        &f,
-        &page,
-        &format!("/v1/payment_intents/{id}/capture"),
-        &[],
-        "Payment captured.",
-    )
-    .await
+pub async fn capture(d: State<Arc<Dash>>, id: Path<String>, f: Fields) -> Response {
+    on_payment(d, id, f, "capture", "Payment captured.").await
 }
 
-pub async fn cancel(
+pub async fn cancel(d: State<Arc<Dash>>, id: Path<String>, f: Fields) -> Response {
+    on_payment(d, id, f, "cancel", "Payment canceled.").await
+}
+
+/// `POST /v1/payment_intents/:id/<verb>`, back to the payment's page.
+async fn on_payment(
     State(d): State<Arc<Dash>>,
     Path(id): Path<String>,
     Form(f): Fields,
+    verb: &str,
+    done: &str,
 ) -> Response {
     let page = format!("/dashboard/payments/{id}");
-    act(
-        &d,
-        &f,
-        &page,
-        &format!("/v1/payment_intents/{id}/cancel"),
-        &[],
-        "Payment canceled.",
-    )
-    .await
+    let path = format!("/v1/payment_intents/{id}/{verb}");
+    act(&d, &f, &page, &path, &[], done).await
 }
 
 /// A full refund, or `amount` (in the currency's smallest unit) of it.

@@ -113,26 +113,12 @@ pub fn bars(intents: &[Value], now: i64, days: i64) -> Vec<Bar> {
         .collect()
 }
 
-/// (year, month, day) of a Unix time (UTC).
-fn civil(t: i64) -> (i64, i64, i64) {
-    // Howard Hinnant's days-to-civil.
-    let z = t.div_euclid(DAY) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
 fn day_label(t: i64) -> String {
-    let (_, m, d) = civil(t);
+    let (_, m, d) = crate::clock::date_of(t);
     format!("{} {d}", MONTHS[(m - 1) as usize])
 }
 
@@ -161,7 +147,7 @@ pub fn when_filter(t: Option<i64>) -> String {
     let Some(t) = t else {
         return "\u{2014}".into();
     };
-    let (_, m, d) = civil(t);
+    let (_, m, d) = crate::clock::date_of(t);
     let s = t.rem_euclid(DAY);
     format!(
         "{} {d}, {:02}:{:02}:{:02}",
@@ -232,6 +218,10 @@ mod tests {
         assert_eq!(when_filter(None), "\u{2014}");
         let (day, week) = day_and_week_start(1_700_000_000);
         assert_eq!(day % DAY, 0);
-        assert_eq!(civil(week), (2023, 11, 13), "the Monday of that week");
+        assert_eq!(
+            crate::clock::date_of(week),
+            (2023, 11, 13),
+            "the Monday of that week"
+        );
     }
 }

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use subtle::ConstantTimeEq;
 
 const LIFETIME: i64 = 12 * 3600;
 
@@ -67,10 +66,6 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
 /// Every signed-in page: without a session, a page view goes to the sign-in page and
 /// anything else is a 401; a form posted without the session's CSRF token is a 403.
 pub async fn require(State(dash): State<Arc<Dash>>, mut req: Request, next: Next) -> Response {
@@ -90,7 +85,7 @@ pub async fn require(State(dash): State<Arc<Dash>>, mut req: Request, next: Next
         let given = form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned());
-        if !given.is_some_and(|g| same(&g, &session.csrf)) {
+        if !given.is_some_and(|g| ids::same_secret(&g, &session.csrf)) {
             return (
                 StatusCode::FORBIDDEN,
                 "This form is missing its security token: reload the page and try again.",
@@ -146,7 +141,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
-    if !cookie(&headers, &sign_in_cookie(&dash)).is_some_and(|c| same(c, &form.csrf)) {
+    if !cookie(&headers, &sign_in_cookie(&dash)).is_some_and(|c| ids::same_secret(c, &form.csrf)) {
         return (
             StatusCode::FORBIDDEN,
             "This form is missing its security token: reload the page and try again.",
@@ -160,7 +155,7 @@ pub async fn sign_in(
             Some("That is the publishable key: the Dashboard takes the secret key (sk_test_…)."),
         );
     }
-    if !same(key, &dash.app.account.secret_key) {
+    if !ids::same_secret(key, &dash.app.account.secret_key) {
         return sign_in_form(&dash, Some("That is not this server's secret key."));
     }
     // A session this browser already had ends: signing in starts a new one.

@@ -25,6 +25,13 @@ pub fn client_secret(intent_id: &str) -> String {
 }
 
 /// The intent id of a client secret (`pi_x_secret_y` -> `pi_x`).
+/// Whether a secret someone presented (client secret, nonce, key, token) is `actual`,
+/// compared in constant time so that the answer's timing tells nothing of it.
+pub fn same_secret(given: &str, actual: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    given.len() == actual.len() && bool::from(given.as_bytes().ct_eq(actual.as_bytes()))
+}
+
 #[cfg(test)]
 pub fn intent_of_secret(secret: &str) -> Option<&str> {
     secret.find("_secret_").map(|i| &secret[..i])

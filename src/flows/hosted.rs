@@ -25,8 +25,7 @@ pub struct Back {
 
 /// Whether `nonce` opened `action` (compared in constant time).
 fn opened_by(action: Option<&PendingAction>, nonce: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    action.is_some_and(|a| a.nonce.as_bytes().ct_eq(nonce.as_bytes()).into())
+    action.is_some_and(|a| crate::domain::ids::same_secret(nonce, &a.nonce))
 }
 
 fn waiting_payment(db: &Db, id: &str, nonce: &str) -> ApiResult<Option<PaymentIntent>> {

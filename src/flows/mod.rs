@@ -255,27 +255,37 @@ impl Exec {
             .min()
             .unwrap_or(self.event_version);
         let embeds = versions::embeds_for(oldest);
-        let mut object = object.clone();
-        embeds::fill(db, &mut object, &embeds)?;
+        let filled;
+        let object = if embeds.is_empty() {
+            object
+        } else {
+            let mut o = object.clone();
+            embeds::fill(db, &mut o, &embeds)?;
+            filled = o;
+            &filled
+        };
         let rendered = versions::render(object.clone(), self.event_version);
-        // Before and after compared without the embedded lists (the before has none).
-        let previous = before.and_then(|b| {
-            previous_attributes(
-                &versions::render(b.clone(), self.event_version),
-                &versions::render(versions::without_embeds(object.clone()), self.event_version),
-            )
-        });
+        let previous = before
+            .filter(|_| kind.carries_previous_attributes())
+            .and_then(|b| {
+                // Compared without the embedded lists (the before has none).
+                let unembedded;
+                let after = if embeds.is_empty() {
+                    &rendered
+                } else {
+                    let plain = versions::without_embeds(object.clone());
+                    unembedded = versions::render(plain, self.event_version);
+                    &unembedded
+                };
+                previous_attributes(&versions::render(b.clone(), self.event_version), after)
+            });
         let mut e = Event {
             id: ids::new_id("evt"),
             created: self.now,
             kind,
             api_version: self.event_version.as_str().to_string(),
             object: rendered,
-            previous_attributes: if kind.carries_previous_attributes() {
-                previous
-            } else {
-                None
-            },
+            previous_attributes: previous,
             request_id: if from_request {
                 Some(self.request_id.clone())
             } else {

@@ -33,170 +33,147 @@ pub static ALL: &[&dyn VersionChange] = &[
     &CheckoutPaymentMethodTypesNotWritable,
 ];
 
-/// 2025-03-31.basil: `invoice` is no longer a field of PaymentIntents and Charges.
-struct InvoiceRemovedFromPayments;
-
-impl VersionChange for InvoiceRemovedFromPayments {
-    fn version(&self) -> &'static str {
-        "2025-03-31.basil"
-    }
-    fn describe(&self) -> &'static str {
-        "invoice removed from PaymentIntent and Charge"
-    }
-    fn changes_responses(&self) -> bool {
-        true
-    }
-    fn render_back(&self, object: &mut Map<String, Value>) {
-        if matches!(
-            object.get("object").and_then(Value::as_str),
-            Some("payment_intent" | "charge")
-        ) && !object.contains_key("deleted")
-        {
-            object.insert("invoice".into(), Value::Null);
+change!(
+    /// 2025-03-31.basil: `invoice` is no longer a field of PaymentIntents and Charges.
+    InvoiceRemovedFromPayments,
+    "2025-03-31.basil",
+    "invoice removed from PaymentIntent and Charge",
+    {
+        fn changes_responses(&self) -> bool {
+            true
         }
-    }
-}
-
-/// 2025-03-31.basil: an authorisation that expired uncaptured is canceled with
-/// reason `expired`; before, `automatic`.
-struct CancellationReasonExpired;
-
-impl VersionChange for CancellationReasonExpired {
-    fn version(&self) -> &'static str {
-        "2025-03-31.basil"
-    }
-    fn describe(&self) -> &'static str {
-        "PaymentIntent cancellation_reason `expired` (was `automatic`)"
-    }
-    fn changes_responses(&self) -> bool {
-        true
-    }
-    fn render_back(&self, object: &mut Map<String, Value>) {
-        if object.get("object").and_then(Value::as_str) == Some("payment_intent")
-            && object.get("cancellation_reason").and_then(Value::as_str) == Some("expired")
-        {
-            object.insert(
-                "cancellation_reason".into(),
-                Value::String("automatic".into()),
-            );
-        }
-    }
-}
-
-/// 2025-03-31.basil: canceling a held payment, or capturing part of it, no longer
-/// creates a Refund (`amount_refunded` stays, no `charge.refunded`).
-struct ReleasedAuthorizationNotRefunded;
-
-impl VersionChange for ReleasedAuthorizationNotRefunded {
-    fn version(&self) -> &'static str {
-        "2025-03-31.basil"
-    }
-    fn describe(&self) -> &'static str {
-        "partial capture and cancel no longer create refunds"
-    }
-    fn behaviour(&self) -> Option<super::Behaviour> {
-        Some(super::Behaviour::ReleasedAuthorizationIsRefund)
-    }
-}
-
-/// 2025-03-31.basil: `coupon` and `promotion_code` are no longer parameters of
-/// Customer create/update. Before, they named a coupon to apply (Pasarela has none).
-struct CustomerCouponRemoved;
-
-impl VersionChange for CustomerCouponRemoved {
-    fn version(&self) -> &'static str {
-        "2025-03-31.basil"
-    }
-    fn describe(&self) -> &'static str {
-        "coupon and promotion_code removed from Customer create and update"
-    }
-    fn check_request(
-        &self,
-        v: ApiVersion,
-        op: Operation,
-        params: &dyn Given,
-    ) -> Result<(), VersionError> {
-        if !matches!(op, Operation::CustomerCreate | Operation::CustomerUpdate) {
-            return Ok(());
-        }
-        for (name, object) in [("coupon", "coupon"), ("promotion_code", "promotion code")] {
-            if let Some(id) = params.text(name) {
-                if v.at_least(self.version()) {
-                    return Err(VersionError::ParameterUnknown(name));
-                }
-                if !id.is_empty() {
-                    return Err(VersionError::NoSuch(object, id.to_string(), name));
-                }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            if matches!(
+                object.get("object").and_then(Value::as_str),
+                Some("payment_intent" | "charge")
+            ) && !object.contains_key("deleted")
+            {
+                object.insert("invoice".into(), Value::Null);
             }
         }
-        Ok(())
     }
-}
+);
+
+change!(
+    /// 2025-03-31.basil: an authorisation that expired uncaptured is canceled with
+    /// reason `expired`; before, `automatic`.
+    CancellationReasonExpired,
+    "2025-03-31.basil",
+    "PaymentIntent cancellation_reason `expired` (was `automatic`)",
+    {
+        fn changes_responses(&self) -> bool {
+            true
+        }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            if object.get("object").and_then(Value::as_str) == Some("payment_intent")
+                && object.get("cancellation_reason").and_then(Value::as_str) == Some("expired")
+            {
+                object.insert(
+                    "cancellation_reason".into(),
+                    Value::String("automatic".into()),
+                );
+            }
+        }
+    }
+);
+
+change!(
+    /// 2025-03-31.basil: canceling a held payment, or capturing part of it, no longer
+    /// creates a Refund (`amount_refunded` stays, no `charge.refunded`).
+    ReleasedAuthorizationNotRefunded,
+    "2025-03-31.basil",
+    "partial capture and cancel no longer create refunds",
+    {
+        fn behaviour(&self) -> Option<super::Behaviour> {
+            Some(super::Behaviour::ReleasedAuthorizationIsRefund)
+        }
+    }
+);
+
+change!(
+    /// 2025-03-31.basil: `coupon` and `promotion_code` are no longer parameters of
+    /// Customer create/update. Before, they named a coupon to apply (Pasarela has none).
+    CustomerCouponRemoved,
+    "2025-03-31.basil",
+    "coupon and promotion_code removed from Customer create and update",
+    {
+        fn check_request(
+            &self,
+            v: ApiVersion,
+            op: Operation,
+            params: &dyn Given,
+        ) -> Result<(), VersionError> {
+            if !matches!(op, Operation::CustomerCreate | Operation::CustomerUpdate) {
+                return Ok(());
+            }
+            for (name, object) in [("coupon", "coupon"), ("promotion_code", "promotion code")] {
+                if let Some(id) = params.text(name) {
+                    if v.at_least(self.version()) {
+                        return Err(VersionError::ParameterUnknown(name));
+                    }
+                    if !id.is_empty() {
+                        return Err(VersionError::NoSuch(object, id.to_string(), name));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+);
 
 const TYPES_NO_LONGER_SUPPORTED: &str = "The `payment_method_types` parameter is no longer supported as of API version 2026-09-30.endive. Use `allowed_payment_method_types`, `excluded_payment_method_types` or `automatic_payment_methods` instead.";
 
-/// 2026-09-30.endive: `payment_method_types` can no longer be set on PaymentIntents;
-/// it stays in responses as the computed list.
-struct PaymentMethodTypesNotWritable;
-
-impl VersionChange for PaymentMethodTypesNotWritable {
-    fn version(&self) -> &'static str {
-        "2026-09-30.endive"
-    }
-    fn describe(&self) -> &'static str {
-        "payment_method_types is no longer writable on PaymentIntent create, update and confirm"
-    }
-    fn check_request(
-        &self,
-        v: ApiVersion,
-        op: Operation,
-        params: &dyn Given,
-    ) -> Result<(), VersionError> {
-        let gated = matches!(
-            op,
-            Operation::PaymentIntentCreate
-                | Operation::PaymentIntentUpdate
-                | Operation::PaymentIntentConfirm
-                | Operation::SetupIntentCreate
-                | Operation::SetupIntentUpdate
-        );
-        if gated && v.at_least(self.version()) && params.has("payment_method_types") {
-            return Err(VersionError::NoLongerSupported(
-                "payment_method_types",
-                "payment_method_types_no_longer_supported",
-                TYPES_NO_LONGER_SUPPORTED,
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// 2025-03-31.basil: a Checkout Session's top-level `shipping_details` is removed (now
-/// `collected_information.shipping_details`). Pasarela collects no shipping address, so
-/// before basil it is `null`.
-struct CheckoutShippingDetailsMoved;
-
-impl VersionChange for CheckoutShippingDetailsMoved {
-    fn version(&self) -> &'static str {
-        "2025-03-31.basil"
-    }
-    fn describe(&self) -> &'static str {
-        "Checkout Session shipping_details removed (collected_information.shipping_details)"
-    }
-    fn changes_responses(&self) -> bool {
-        true
-    }
-    fn render_back(&self, object: &mut Map<String, Value>) {
-        if object.get("object").and_then(Value::as_str) == Some("checkout.session") {
-            object.insert("shipping_details".into(), Value::Null);
+change!(
+    /// 2026-09-30.endive: `payment_method_types` can no longer be set on PaymentIntents;
+    /// it stays in responses as the computed list.
+    PaymentMethodTypesNotWritable,
+    "2026-09-30.endive",
+    "payment_method_types is no longer writable on PaymentIntent create, update and confirm",
+    {
+        fn check_request(
+            &self,
+            v: ApiVersion,
+            op: Operation,
+            params: &dyn Given,
+        ) -> Result<(), VersionError> {
+            let gated = matches!(
+                op,
+                Operation::PaymentIntentCreate
+                    | Operation::PaymentIntentUpdate
+                    | Operation::PaymentIntentConfirm
+                    | Operation::SetupIntentCreate
+                    | Operation::SetupIntentUpdate
+            );
+            if gated && v.at_least(self.version()) && params.has("payment_method_types") {
+                return Err(VersionError::NoLongerSupported(
+                    "payment_method_types",
+                    "payment_method_types_no_longer_supported",
+                    TYPES_NO_LONGER_SUPPORTED,
+                ));
+            }
+            Ok(())
         }
     }
-}
+);
 
-/// 2026-03-25.dahlia: Checkout's `ui_mode` values are renamed (`hosted` → `hosted_page`,
-/// `embedded` → `embedded_page`, `custom` → `elements`); each version refuses the other
-/// naming. Pasarela serves the hosted page only.
-struct CheckoutUiModeRenamed;
+change!(
+    /// 2025-03-31.basil: a Checkout Session's top-level `shipping_details` is removed (now
+    /// `collected_information.shipping_details`). Pasarela collects no shipping address, so
+    /// before basil it is `null`.
+    CheckoutShippingDetailsMoved,
+    "2025-03-31.basil",
+    "Checkout Session shipping_details removed (collected_information.shipping_details)",
+    {
+        fn changes_responses(&self) -> bool {
+            true
+        }
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            if object.get("object").and_then(Value::as_str) == Some("checkout.session") {
+                object.insert("shipping_details".into(), Value::Null);
+            }
+        }
+    }
+);
 
 const UI_MODES: [(&str, &str); 3] = [
     ("hosted", "hosted_page"),
@@ -204,84 +181,83 @@ const UI_MODES: [(&str, &str); 3] = [
     ("custom", "elements"),
 ];
 
-impl VersionChange for CheckoutUiModeRenamed {
-    fn version(&self) -> &'static str {
-        "2026-03-25.dahlia"
-    }
-    fn describe(&self) -> &'static str {
-        "Checkout Session ui_mode renamed: hosted_page, embedded_page, elements"
-    }
-    fn changes_responses(&self) -> bool {
-        true
-    }
-    fn check_request(
-        &self,
-        v: ApiVersion,
-        op: Operation,
-        params: &dyn Given,
-    ) -> Result<(), VersionError> {
-        let Some(given) = params.text("ui_mode") else {
-            return Ok(());
-        };
-        if op != Operation::CheckoutSessionCreate {
-            return Ok(());
+change!(
+    /// 2026-03-25.dahlia: Checkout's `ui_mode` values are renamed (`hosted` → `hosted_page`,
+    /// `embedded` → `embedded_page`, `custom` → `elements`); each version refuses the other
+    /// naming. Pasarela serves the hosted page only.
+    CheckoutUiModeRenamed,
+    "2026-03-25.dahlia",
+    "Checkout Session ui_mode renamed: hosted_page, embedded_page, elements",
+    {
+        fn changes_responses(&self) -> bool {
+            true
         }
-        let new = v.at_least(self.version());
-        let known = UI_MODES
-            .iter()
-            .any(|(old, renamed)| given == if new { *renamed } else { *old });
-        if !known {
-            return Err(VersionError::ParameterInvalid(
-                "ui_mode",
-                if new {
-                    "Invalid ui_mode: must be one of hosted_page, embedded_page or elements"
-                } else {
-                    "Invalid ui_mode: must be one of hosted, embedded or custom"
-                },
-            ));
+        fn check_request(
+            &self,
+            v: ApiVersion,
+            op: Operation,
+            params: &dyn Given,
+        ) -> Result<(), VersionError> {
+            let Some(given) = params.text("ui_mode") else {
+                return Ok(());
+            };
+            if op != Operation::CheckoutSessionCreate {
+                return Ok(());
+            }
+            let new = v.at_least(self.version());
+            let known = UI_MODES
+                .iter()
+                .any(|(old, renamed)| given == if new { *renamed } else { *old });
+            if !known {
+                return Err(VersionError::ParameterInvalid(
+                    "ui_mode",
+                    if new {
+                        "Invalid ui_mode: must be one of hosted_page, embedded_page or elements"
+                    } else {
+                        "Invalid ui_mode: must be one of hosted, embedded or custom"
+                    },
+                ));
+            }
+            Ok(())
         }
-        Ok(())
+        fn render_back(&self, object: &mut Map<String, Value>) {
+            if object.get("object").and_then(Value::as_str) != Some("checkout.session") {
+                return;
+            }
+            let renamed = object.get("ui_mode").and_then(Value::as_str);
+            if let Some((old, _)) = UI_MODES.iter().find(|(_, r)| Some(*r) == renamed) {
+                object.insert("ui_mode".into(), Value::String(old.to_string()));
+            }
+        }
     }
-    fn render_back(&self, object: &mut Map<String, Value>) {
-        if object.get("object").and_then(Value::as_str) != Some("checkout.session") {
-            return;
-        }
-        let renamed = object.get("ui_mode").and_then(Value::as_str);
-        if let Some((old, _)) = UI_MODES.iter().find(|(_, r)| Some(*r) == renamed) {
-            object.insert("ui_mode".into(), Value::String(old.to_string()));
-        }
-    }
-}
+);
 
-/// 2026-09-30.endive: `payment_method_types` can no longer be set on Checkout Sessions.
-struct CheckoutPaymentMethodTypesNotWritable;
-
-impl VersionChange for CheckoutPaymentMethodTypesNotWritable {
-    fn version(&self) -> &'static str {
-        "2026-09-30.endive"
-    }
-    fn describe(&self) -> &'static str {
-        "payment_method_types is no longer accepted on Checkout Session create"
-    }
-    fn check_request(
-        &self,
-        v: ApiVersion,
-        op: Operation,
-        params: &dyn Given,
-    ) -> Result<(), VersionError> {
-        if op == Operation::CheckoutSessionCreate
-            && v.at_least(self.version())
-            && params.has("payment_method_types")
-        {
-            return Err(VersionError::NoLongerSupported(
-                "payment_method_types",
-                "payment_method_types_no_longer_supported",
-                TYPES_NO_LONGER_SUPPORTED,
-            ));
+change!(
+    /// 2026-09-30.endive: `payment_method_types` can no longer be set on Checkout Sessions.
+    CheckoutPaymentMethodTypesNotWritable,
+    "2026-09-30.endive",
+    "payment_method_types is no longer accepted on Checkout Session create",
+    {
+        fn check_request(
+            &self,
+            v: ApiVersion,
+            op: Operation,
+            params: &dyn Given,
+        ) -> Result<(), VersionError> {
+            if op == Operation::CheckoutSessionCreate
+                && v.at_least(self.version())
+                && params.has("payment_method_types")
+            {
+                return Err(VersionError::NoLongerSupported(
+                    "payment_method_types",
+                    "payment_method_types_no_longer_supported",
+                    TYPES_NO_LONGER_SUPPORTED,
+                ));
+            }
+            Ok(())
         }
-        Ok(())
     }
-}
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,22 +7,6 @@
 use super::{Behaviour, Embed, VersionChange};
 use serde_json::{json, Map, Value};
 
-/// One unit: its version, its line for humans, and what it does.
-macro_rules! change {
-    ($name:ident, $version:literal, $describe:literal, { $($body:tt)* }) => {
-        pub struct $name;
-        impl VersionChange for $name {
-            fn version(&self) -> &'static str {
-                $version
-            }
-            fn describe(&self) -> &'static str {
-                $describe
-            }
-            $($body)*
-        }
-    };
-}
-
 fn is(object: &Map<String, Value>, kind: &str) -> bool {
     object.get("object").and_then(Value::as_str) == Some(kind) && !object.contains_key("deleted")
 }

@@ -3,6 +3,24 @@
 //! requests served at an older version. Adding a change = one unit in `changes.rs`
 //! plus its test; no endpoint code changes.
 
+/// One breaking change as a unit (`changes.rs`, `legacy.rs`): its version, its line for
+/// humans, and what it does (the rest of `VersionChange`).
+macro_rules! change {
+    ($(#[$doc:meta])* $name:ident, $version:literal, $describe:literal, { $($body:tt)* }) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl VersionChange for $name {
+            fn version(&self) -> &'static str {
+                $version
+            }
+            fn describe(&self) -> &'static str {
+                $describe
+            }
+            $($body)*
+        }
+    };
+}
+
 mod changes;
 mod legacy;
 

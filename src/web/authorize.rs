@@ -14,12 +14,7 @@ use axum::Form;
 use serde::Deserialize;
 use std::sync::Arc;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::escape;
 
 /// The page around a title and a body: `PAGE_HEAD`, the title, `PAGE_STYLE`, the body,
 /// `PAGE_END`.

@@ -14,6 +14,15 @@ use crate::store::Db;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+/// Text put in a hosted page's HTML (the pages here are written by hand; the Dashboard's
+/// use templates that escape on their own).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The customer acting on a hosted page: the request's id and their browser (whose
 /// acceptance a mandate made there records).
 pub struct Visitor {

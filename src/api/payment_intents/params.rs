@@ -274,11 +274,7 @@ pub fn type_choice(p: &Params, create: bool) -> ApiResult<Option<TypeChoice>> {
     };
     let allow_redirects = match &apm {
         Some(a) => a
-            .enum_("allow_redirects", &["always", "never"])
-            .map_err(|mut e| {
-                e.param = Some("automatic_payment_methods[allow_redirects]".into());
-                e
-            })?
+            .enum_("allow_redirects", &["always", "never"])?
             .as_deref()
             .and_then(AllowRedirects::parse),
         None => None,
