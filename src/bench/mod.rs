@@ -142,7 +142,7 @@ impl Db {
     fn describe(&self) -> String {
         match self {
             Db::Sqlite(dir) => format!(
-                "SQLite (WAL, synchronous=FULL: every 2xx on disk), files under {}",
+                "SQLite (WAL; every 2xx answered after an fsync of what it wrote), files under {}",
                 dir.display()
             ),
             Db::Postgres(url) => format!("PostgreSQL at {url}, a database per run"),
