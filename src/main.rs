@@ -14,6 +14,7 @@ mod config;
 mod dashboard;
 mod domain;
 mod error;
+mod fill;
 mod flows;
 mod jobs;
 mod request_log;
@@ -51,6 +52,9 @@ enum Command {
     Trigger(cli::Trigger),
     /// Forward a running server's events to a local URL, signed, as `stripe listen` does.
     Listen(cli::Listen),
+    /// Fill a database with many PaymentIntents (for tests and benchmarks at scale).
+    #[command(hide = true)]
+    Fill(fill::FillArgs),
 }
 
 fn main() {
@@ -73,6 +77,7 @@ fn main() {
             Command::Events(cmd) => cli::events(cmd).await,
             Command::Trigger(args) => cli::trigger(args).await,
             Command::Listen(args) => cli::listen(args).await,
+            Command::Fill(args) => fill::run(args).await,
         }
     });
     std::process::exit(code);
