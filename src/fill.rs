@@ -195,12 +195,14 @@ impl Maker {
         })
     }
 
-    /// The `i`th intent: amounts and currencies vary, two in ten are canceled, every
-    /// other one has an order id.
+    /// The `i`th intent: amounts and currencies vary, about one in five is canceled,
+    /// every other one has an order id.
     fn intent(&self, i: usize, customer: Option<&String>) -> (PaymentIntent, Event) {
         let id = ids::new_id("pi");
         let secret = ids::client_secret(&id);
-        let (currency, types) = if i % 5 == 4 { &self.eur } else { &self.usd };
+        // Scattered, so that every customer's intents (every `customers`th) vary too.
+        let dice = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
+        let (currency, types) = if dice % 5 == 4 { &self.eur } else { &self.usd };
         let amount = 500 + (i as i64 * 7919) % 100_000;
         let mut pi = PaymentIntent::new(id, secret, amount, currency.clone());
         pi.created = self.first + i as i64;
@@ -214,7 +216,7 @@ impl Maker {
             crate::views::payment_intent(&pi, None),
             pi.created,
         );
-        if i % 10 >= 8 {
+        if dice < 3 {
             pi.cancel(Some("abandoned".into()), pi.created + 3600);
         }
         (pi, event)
