@@ -83,23 +83,28 @@ impl Default for Limits {
 }
 
 impl ServeArgs {
-    /// `sqlite:PATH` (also `sqlite://PATH`) or a `postgres://` / `postgresql://` URL.
     pub fn database(&self) -> Result<Backend, String> {
-        let url = self.database_url.trim();
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            if path.is_empty() {
-                return Err("sqlite: needs a file path, e.g. sqlite:pasarela.db".into());
-            }
-            Ok(Backend::Sqlite(path.to_string()))
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Backend::Postgres(url.to_string()))
-        } else {
-            Err(format!(
-                "unsupported --database-url {url}: use sqlite:PATH or postgres://..."
-            ))
+        database(&self.database_url)
+    }
+}
+
+/// The database a `--database-url` names: `sqlite:PATH` (also `sqlite://PATH`) or a
+/// `postgres://` / `postgresql://` URL.
+pub fn database(url: &str) -> Result<Backend, String> {
+    let url = url.trim();
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            return Err("sqlite: needs a file path, e.g. sqlite:pasarela.db".into());
         }
+        Ok(Backend::Sqlite(path.to_string()))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres(url.to_string()))
+    } else {
+        Err(format!(
+            "unsupported --database-url {url}: use sqlite:PATH or postgres://..."
+        ))
     }
 }

@@ -52,6 +52,9 @@ enum Command {
     Trigger(cli::Trigger),
     /// Forward a running server's events to a local URL, signed, as `stripe listen` does.
     Listen(cli::Listen),
+    /// Fill a database with many PaymentIntents (for tests and benchmarks at scale).
+    #[command(hide = true)]
+    Fill(fill::FillArgs),
 }
 
 fn main() {
@@ -77,6 +80,7 @@ fn main() {
             Command::Events(cmd) => cli::events(cmd).await,
             Command::Trigger(args) => cli::trigger(args).await,
             Command::Listen(args) => cli::listen(args).await,
+            Command::Fill(args) => fill::run(args).await,
         }
     });
     // Whatever is still queued is written before the process ends.

@@ -658,10 +658,12 @@ fn deliveries_owed_before_an_upgrade_are_sent_after_it() {
     }
     terminate(&mut app.child);
     app.child.wait().unwrap();
-    // The database as the previous version left it: no due column, version 1.
+    // The database as the previous version left it: no due column (nor search terms),
+    // version 1.
     let db = rusqlite::Connection::open(app.dir.join("p.db")).unwrap();
     db.execute_batch(
-        "DROP INDEX objects_kind_due; ALTER TABLE objects DROP COLUMN due;
+        "DROP TRIGGER objects_terms_replaced; DROP TABLE search_terms;
+         DROP INDEX objects_kind_due; ALTER TABLE objects DROP COLUMN due;
          UPDATE objects SET customer = NULL WHERE kind IN ('webhook_delivery', 'event');
          PRAGMA user_version = 1;",
     )

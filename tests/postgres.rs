@@ -412,3 +412,14 @@ fn a_node_killed_mid_delivery_leaves_it_to_another() {
     }
     assert_eq!(event.json()["pending_webhooks"], 0, "{}", event.text);
 }
+
+#[test]
+fn a_filled_database_is_listed_and_searched_through_indexes() {
+    let Some(db) = FreshDb::new("a_filled_database_is_listed_and_searched_through_indexes") else {
+        return;
+    };
+    // Fewer than SQLite's million by default: PostgreSQL takes the same bulk path.
+    let filled = fill(&db.url(), scale_intents(50_000));
+    let app = TestApp::spawn_on(&db.url(), &[]);
+    check_filled(&app, &filled);
+}

@@ -1,10 +1,12 @@
 //! The Search API (`/v1/{payment_intents,customers,charges}/search`): Stripe's query
 //! language (`field:"value"`, `~` substring, `> < >= <=`, `-` negation,
-//! `metadata["key"]`, `AND` or `OR`) evaluated over the rendered objects.
+//! `metadata["key"]`, `AND` or `OR`) evaluated over the rendered objects. An AND query
+//! with an equality on an indexed field reads only the objects that index names
+//! (`narrowed`); the others read every object of the kind, off the async threads.
 
 use super::{expand, pagination, Ctx, Reply};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Db, ListQuery, StoreError, Stored};
+use crate::store::{metadata_field, Db, ListQuery, StoreError, Stored};
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -291,6 +293,49 @@ fn clause_matches(c: &Clause, obj: &Value) -> bool {
 }
 
 impl Query {
+    /// The objects of kind `T` that an index says may match: an equality (not negated,
+    /// in an AND query) on a field kept in a column or in `search_terms`; the most
+    /// selective such field when there are several. Every clause is still checked on
+    /// each candidate rendered, so the results are the same as reading them all.
+    fn narrowed<T: Stored>(&self) -> ListQuery {
+        let mut q = ListQuery::default();
+        if self.any && self.clauses.len() > 1 {
+            return q;
+        }
+        for c in &self.clauses {
+            let (false, Op::Eq, Val::Str(v)) = (c.negate, &c.op, &c.value) else {
+                continue;
+            };
+            match &c.field {
+                Field::Metadata(key) => {
+                    q.term
+                        .get_or_insert((metadata_field(key), v.to_lowercase()));
+                }
+                Field::Path(p) if T::REF1_SEARCHED_AS == Some(p.as_str()) => {
+                    q.term.get_or_insert((p.clone(), v.to_lowercase()));
+                }
+                // Ids in a column are compared exactly: an id typed in another case than
+                // it has is not found (reading every object, search ignores case).
+                Field::Path(p) if p == "payment_intent" && T::KIND == "charge" => {
+                    q.ref1 = Some(v.clone());
+                }
+                Field::Path(p) if p == "customer" && T::KIND != "customer" => {
+                    q.customer.get_or_insert(v.clone());
+                }
+                Field::Path(_) => {}
+            }
+        }
+        // One index is enough: an intent's charges or a metadata value are fewer than a
+        // customer's objects.
+        if q.ref1.is_some() || q.term.is_some() {
+            q.customer = None;
+        }
+        if q.ref1.is_some() {
+            q.term = None;
+        }
+        q
+    }
+
     pub fn matches(&self, obj: &Value) -> bool {
         if self.any {
             self.clauses.iter().any(|c| clause_matches(c, obj))
@@ -327,10 +372,8 @@ pub async fn respond<T: Stored + 'static>(
     };
     let url = format!("/v1/{resource}/search");
     let version = ctx.version;
-    let body = ctx
-        .app
-        .store
-        .read(move |db| -> ApiResult<Value> {
+    let narrowed = query.narrowed::<T>().is_narrowed();
+    let run = move |db: &Db| -> ApiResult<Value> {
             let found = scan(db, &query, view, after, limit, total)?;
             let next_page = if found.has_more {
                 found.items.last().map(|(id, _)| {
@@ -351,8 +394,15 @@ pub async fn respond<T: Stored + 'static>(
             }
             expand::apply(db, &mut out, &item_paths)?;
             Ok(crate::flows::embeds::render_at(db, out, version)?)
-        })
-        .await?;
+    };
+    // Read through an index, a search costs what a list does and runs where lists run;
+    // without one it reads every object of the kind, off the async threads.
+    let store = &ctx.app.store;
+    let body = if narrowed {
+        store.read(run).await?
+    } else {
+        store.read_long(run).await?
+    };
     Ok(Reply::ok(&body))
 }
 
@@ -377,8 +427,9 @@ struct Found {
     has_more: bool,
 }
 
-/// Scans the objects newest first after `after`, rendering each and keeping those that
-/// match; stops once past `limit` matches unless every match must be counted (`total`).
+/// Scans the candidates (`Query::narrowed`) newest first after `after`, rendering each
+/// and keeping those that match; stops once past `limit` matches unless every match
+/// must be counted (`total`).
 fn scan<T: Stored>(
     db: &Db,
     query: &Query,
@@ -388,10 +439,12 @@ fn scan<T: Stored>(
     total: bool,
 ) -> ApiResult<Found> {
     let (mut items, mut count, mut has_more) = (Vec::new(), 0usize, false);
+    let narrowed = query.narrowed::<T>();
     let mut q = ListQuery {
-        limit: 100,
+        // Through an index most candidates match: one more than a page is likely enough.
+        limit: if narrowed.is_narrowed() { limit + 1 } else { 100 },
         starting_after: after,
-        ..Default::default()
+        ..narrowed
     };
     loop {
         let page = db.list(T::KIND, &q)?.map_err(|_| invalid_page_token())?;
@@ -413,6 +466,7 @@ fn scan<T: Stored>(
         let last: T =
             crate::store::decode(page.bodies.last().expect("a page with more has items"))?;
         q.starting_after = Some(last.id().to_string());
+        q.limit = 100;
     }
     Ok(Found {
         items,

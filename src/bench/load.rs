@@ -29,8 +29,6 @@ pub enum Work {
 pub struct Figures {
     /// Units of work done (requests, or flows).
     pub done: usize,
-    /// Requests sent, every flow's three included.
-    pub requests: usize,
     /// Units that failed: a non-2xx, a broken connection, a flow not ending `succeeded`.
     pub failed: usize,
     pub per_sec: f64,
@@ -201,7 +199,6 @@ pub async fn run(
     };
     Ok(Figures {
         done: all.len(),
-        requests,
         failed,
         per_sec: all.len() as f64 / elapsed,
         requests_per_sec: requests as f64 / elapsed,

@@ -2,11 +2,25 @@
 //! pages, idempotency records, the account, and savepoints.
 
 use super::driver::{Arg, Cell, Col, Driver};
-use super::{decode, AccountRow, IdempotentRecord, ListPage, ListQuery, StoreError, Stored};
+use super::{
+    decode, search_terms, AccountRow, IdempotentRecord, ListPage, ListQuery, StoreError, Stored,
+};
+use std::borrow::Cow;
 use std::cell::{Cell as StdCell, RefCell};
+use std::collections::HashMap;
 
-const PUT_OBJECT: &str = "INSERT INTO objects (id, kind, created, customer, ref1, hidden, due, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, due = excluded.due, body = excluded.body";
+/// `PUT_OBJECTS` of one row with `PUT_OBJECTS_UPSERT`, written out: the statement of
+/// almost every write.
+const PUT_OBJECT: &str = "INSERT INTO objects (id, kind, created, customer, ref1, hidden, due, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, due = excluded.due, body = excluded.body";
+const PUT_OBJECTS: &str =
+    "INSERT INTO objects (id, kind, created, customer, ref1, hidden, due, body) VALUES";
+/// On update an object keeps its `seq`, so its place in lists; a trigger drops its old
+/// `search_terms` (migration 0004).
+const PUT_OBJECTS_UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, ref1 = excluded.ref1, hidden = excluded.hidden, due = excluded.due, body = excluded.body";
+const PUT_TERMS: &str = "INSERT INTO search_terms (kind, field, value, seq) VALUES";
+/// Rows per statement of a bulk put: 500 x 8 arguments stays under both databases'
+/// limits, and longer statements gain little.
+const BULK_ROWS: usize = 500;
 const CLAIM_IDEMPOTENCY_KEY: &str = "INSERT INTO idempotency (key, request, status, body, request_id, created) VALUES ($1, $2, 0, '', $3, $4)
              ON CONFLICT (key) DO NOTHING";
 const GET_ACCOUNT: &str =
@@ -86,22 +100,68 @@ impl Db {
         }
     }
 
-    /// Inserts or replaces the object (keeping its place in lists).
+    /// Caches up to `kib` of the database on this connection while a bulk fill runs
+    /// (`None`: back to the default); see `Driver::cache_kib`.
+    pub fn cache_kib(&self, kib: Option<i64>) -> Result<(), StoreError> {
+        self.driver.borrow_mut().cache_kib(kib)
+    }
+
+    /// Inserts or replaces the object (keeping its place in lists), and its search terms.
     pub fn put<T: Stored>(&self, obj: &T) -> Result<(), StoreError> {
-        let body = serde_json::to_string(obj)?;
-        self.execute(
-            PUT_OBJECT,
-            &[
-                obj.id().into(),
-                T::KIND.into(),
-                obj.created().into(),
-                obj.customer().into(),
-                obj.ref1().into(),
-                (obj.hidden() as i64).into(),
-                obj.due().into(),
-                body.into(),
-            ],
-        )?;
+        self.put_all(std::slice::from_ref(obj))
+    }
+
+    /// Inserts or replaces many objects of one kind, `BULK_ROWS` to a statement: what
+    /// filling a large database needs (the caller chooses the transaction around it).
+    /// The same rows as `put` of each, in order.
+    pub fn put_all<T: Stored>(&self, objs: &[T]) -> Result<(), StoreError> {
+        for chunk in objs.chunks(BULK_ROWS) {
+            let terms: Vec<Vec<(String, String)>> = chunk.iter().map(search_terms).collect();
+            let mut args = Vec::with_capacity(chunk.len() * 8);
+            for obj in chunk {
+                args.extend([
+                    obj.id().into(),
+                    T::KIND.into(),
+                    obj.created().into(),
+                    obj.customer().into(),
+                    obj.ref1().into(),
+                    (obj.hidden() as i64).into(),
+                    obj.due().into(),
+                    serde_json::to_string(obj)?.into(),
+                ]);
+            }
+            let sql: Cow<str> = if chunk.len() == 1 {
+                Cow::Borrowed(PUT_OBJECT)
+            } else {
+                Cow::Owned(rows_sql(PUT_OBJECTS, 8, chunk.len()) + PUT_OBJECTS_UPSERT)
+            };
+            if terms.iter().all(Vec::is_empty) {
+                // The common case (an intent without metadata): one statement, no more.
+                self.execute(&sql, &args)?;
+                continue;
+            }
+            let sql = format!("{sql} RETURNING id, seq");
+            let seqs: HashMap<String, i64> = self
+                .query(&sql, &args, &[Col::Text, Col::Int])?
+                .into_iter()
+                .map(|mut r| {
+                    let seq = r.pop().map(|c| c.int()).unwrap_or(0);
+                    (r.pop().map(Cell::text).unwrap_or_default(), seq)
+                })
+                .collect();
+            let mut rows = Vec::new();
+            for (obj, terms) in chunk.iter().zip(terms) {
+                let seq = *seqs
+                    .get(obj.id())
+                    .ok_or_else(|| StoreError::Other(format!("{} was not stored", obj.id())))?;
+                for (field, value) in terms {
+                    rows.extend([T::KIND.into(), field.into(), value.into(), seq.into()]);
+                }
+            }
+            for part in rows.chunks(BULK_ROWS * 4) {
+                self.execute(&rows_sql(PUT_TERMS, 4, part.len() / 4), part)?;
+            }
+        }
         Ok(())
     }
 
@@ -147,6 +207,31 @@ impl Db {
     /// One page of a list, newest first. `Err(cursor)` when a cursor names no object
     /// of this kind.
     pub fn list(&self, kind: &str, q: &ListQuery) -> Result<Result<ListPage, String>, StoreError> {
+        let (Select { sql, args }, ascending) = match self.page_select(kind, q)? {
+            Ok(page) => page,
+            Err(cursor) => return Ok(Err(cursor)),
+        };
+        let rows = self.query(&sql, &args, &[Col::Text])?;
+        let mut bodies: Vec<String> = rows
+            .into_iter()
+            .filter_map(|mut r| r.pop())
+            .map(Cell::text)
+            .collect();
+        let has_more = bodies.len() > q.limit;
+        bodies.truncate(q.limit);
+        if ascending {
+            bodies.reverse();
+        }
+        Ok(Ok(ListPage { bodies, has_more }))
+    }
+
+    /// The query of one page of a list (one more row than the page holds, to tell
+    /// `has_more`), and whether it reads oldest first.
+    fn page_select(
+        &self,
+        kind: &str,
+        q: &ListQuery,
+    ) -> Result<Result<(Select, bool), String>, StoreError> {
         let mut select = Select::filtered(kind, q);
         let ascending = if let Some(cursor) = &q.starting_after {
             let Some(seq) = self.seq_of(kind, cursor)? else {
@@ -163,25 +248,13 @@ impl Db {
         } else {
             q.oldest_first
         };
-        let Select { mut sql, args } = select;
-        sql.push_str(if ascending {
+        select.sql.push_str(if ascending {
             " ORDER BY seq ASC"
         } else {
             " ORDER BY seq DESC"
         });
-        sql.push_str(&format!(" LIMIT {}", q.limit + 1));
-        let rows = self.query(&sql, &args, &[Col::Text])?;
-        let mut bodies: Vec<String> = rows
-            .into_iter()
-            .filter_map(|mut r| r.pop())
-            .map(Cell::text)
-            .collect();
-        let has_more = bodies.len() > q.limit;
-        bodies.truncate(q.limit);
-        if ascending {
-            bodies.reverse();
-        }
-        Ok(Ok(ListPage { bodies, has_more }))
+        select.sql.push_str(&format!(" LIMIT {}", q.limit + 1));
+        Ok(Ok((select, ascending)))
     }
 
     pub fn idempotent_get(&self, key: &str) -> Result<Option<IdempotentRecord>, StoreError> {
@@ -275,6 +348,23 @@ impl Db {
     }
 }
 
+/// `head` followed by `rows` parenthesized groups of `cols` placeholders, numbered on.
+fn rows_sql(head: &str, cols: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { " (" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * cols + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// A list query's SQL as it is built: each clause's `{}` becomes the next argument.
 struct Select {
     sql: String,
@@ -285,9 +375,19 @@ impl Select {
     /// The objects of `kind` in lists that pass the filters of `q` (not its cursors).
     fn filtered(kind: &str, q: &ListQuery) -> Select {
         let mut s = Select {
-            sql: String::from("SELECT body FROM objects WHERE kind = $1 AND hidden = 0"),
+            sql: String::from("SELECT body FROM objects WHERE objects.kind = $1 AND hidden = 0"),
             args: vec![kind.into()],
         };
+        if let Some((field, value)) = &q.term {
+            // Read through the terms' index, newest first, and fetch each object by seq;
+            // the other clauses' columns are only in `objects`, so they stay unqualified.
+            s.sql = String::from(
+                "SELECT body FROM search_terms JOIN objects USING (seq) \
+                 WHERE search_terms.kind = $1 AND objects.kind = $1 AND hidden = 0",
+            );
+            s.push(" AND field = {}", field.clone().into());
+            s.push(" AND value = {}", value.clone().into());
+        }
         if let Some(c) = &q.customer {
             s.push(" AND customer = {}", c.clone().into());
         }
@@ -329,5 +429,156 @@ impl Select {
         self.args.push(v);
         self.sql
             .push_str(&clause.replace("{}", &format!("${}", self.args.len())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::customer::Customer;
+    use crate::domain::money::Currency;
+    use crate::domain::payment_intent::PaymentIntent;
+
+    fn sqlite(name: &str) -> (Db, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("pasarela-db-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db").display().to_string();
+        let db = Db::new(Box::new(super::super::sqlite::open(&path).unwrap()), true);
+        (db, dir)
+    }
+
+    fn intent(id: &str, customer: Option<&str>, order: Option<&str>) -> PaymentIntent {
+        let mut pi = PaymentIntent::new(
+            id.into(),
+            format!("{id}_secret_x"),
+            1000,
+            Currency::parse("usd").unwrap(),
+        );
+        pi.customer = customer.map(str::to_string);
+        if let Some(o) = order {
+            pi.metadata.insert("order_id".into(), o.into());
+        }
+        pi
+    }
+
+    /// What SQLite plans for a page of `q`, one line per step.
+    fn plan(db: &Db, kind: &str, q: &ListQuery) -> String {
+        let (Select { sql, args }, _) = db.page_select(kind, q).unwrap().unwrap();
+        let rows = db
+            .query(
+                &format!("EXPLAIN QUERY PLAN {sql}"),
+                &args,
+                &[Col::Int, Col::Int, Col::Int, Col::Text],
+            )
+            .unwrap();
+        rows.into_iter()
+            .map(|mut r| r.pop().unwrap().text())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn lists_and_search_candidates_read_through_an_index() {
+        let (db, dir) = sqlite("plans");
+        db.put(&intent("pi_a", Some("cus_a"), Some("A-1"))).unwrap();
+        let page = |q: ListQuery| ListQuery { limit: 10, ..q };
+        let cases = [
+            ("payment_intent", page(ListQuery::default())),
+            (
+                "payment_intent",
+                page(ListQuery {
+                    customer: Some("cus_a".into()),
+                    ..Default::default()
+                }),
+            ),
+            (
+                "payment_intent",
+                page(ListQuery {
+                    term: Some(("metadata[order_id]".into(), "a-1".into())),
+                    starting_after: Some("pi_a".into()),
+                    ..Default::default()
+                }),
+            ),
+            (
+                "event",
+                page(ListQuery {
+                    ref1: Some("payment_intent.created".into()),
+                    ..Default::default()
+                }),
+            ),
+        ];
+        for (kind, q) in cases {
+            let plan = plan(&db, kind, &q);
+            assert!(
+                plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
+                "{q:?}: {plan}"
+            );
+            assert!(!plan.contains("SCAN"), "{q:?}: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{q:?} sorts: {plan}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn search_terms_follow_the_object() {
+        let (db, dir) = sqlite("terms");
+        let terms = |db: &Db| {
+            db.query(
+                "SELECT kind, field, value FROM search_terms ORDER BY seq, field",
+                &[],
+                &[Col::Text, Col::Text, Col::Text],
+            )
+            .unwrap()
+            .into_iter()
+            .map(|r| r.into_iter().map(Cell::text).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+        };
+        db.put(&intent("pi_a", None, None)).unwrap();
+        assert!(terms(&db).is_empty());
+        let mut pi = intent("pi_a", None, Some("Ord-1"));
+        db.put(&pi).unwrap();
+        assert_eq!(terms(&db), ["payment_intent metadata[order_id] ord-1"]);
+        pi.metadata.clear();
+        db.put(&pi).unwrap();
+        assert!(terms(&db).is_empty(), "an update keeps old terms");
+        let mut c = Customer::new("cus_a".into(), "ABC".into(), 1);
+        c.email = Some("Jo@Example.com".into());
+        let bulk: Vec<PaymentIntent> = (0..1200)
+            .map(|i| intent(&format!("pi_{i}"), None, (i % 600 == 0).then_some("X")))
+            .collect();
+        db.put_all(&bulk).unwrap();
+        db.put(&c).unwrap();
+        assert_eq!(
+            terms(&db),
+            [
+                "payment_intent metadata[order_id] x",
+                "payment_intent metadata[order_id] x",
+                "customer email jo@example.com"
+            ]
+        );
+        let listed = db
+            .list(
+                "payment_intent",
+                &ListQuery {
+                    term: Some(("metadata[order_id]".into(), "x".into())),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .unwrap();
+        let ids: Vec<String> = listed
+            .bodies
+            .iter()
+            .map(|b| decode::<PaymentIntent>(b).unwrap().id)
+            .collect();
+        assert_eq!(ids, ["pi_600", "pi_0"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn one_row_put_is_the_bulk_statement_of_one_row() {
+        assert_eq!(PUT_OBJECT, rows_sql(PUT_OBJECTS, 8, 1) + PUT_OBJECTS_UPSERT);
     }
 }

@@ -86,6 +86,12 @@ pub trait Driver: Send {
     fn savepoint(&mut self, sql: &str) -> Result<(), StoreError> {
         self.batch(sql)
     }
+    /// Holds up to `kib` of the database in memory on this connection (the default
+    /// when None): a bulk fill touches every page of the id index, which must stay
+    /// cached or each insert costs a read and a write. Nothing where the server caches.
+    fn cache_kib(&mut self, _kib: Option<i64>) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// `BEGIN` for the writer's batch transaction.
     fn begin_write(&mut self) -> Result<(), StoreError>;
     /// Whether a write must lock the rows it reads (`FOR UPDATE`): where other

@@ -14,6 +14,7 @@ pub use writer::{Backend, Store};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +50,37 @@ pub trait Stored: Serialize + DeserializeOwned {
     fn due(&self) -> Option<i64> {
         None
     }
+    /// Its metadata, for the kinds search finds by `metadata["key"]` (kept in
+    /// `search_terms`).
+    fn metadata(&self) -> Option<&Map<String, Value>> {
+        None
+    }
+    /// The search field that ref1 holds, when search finds it by equality (a
+    /// customer's email): ref1 itself stays exact for lists, and `search_terms` keeps
+    /// it lowercased, as search compares.
+    const REF1_SEARCHED_AS: Option<&'static str> = None;
+}
+
+/// The rows `search_terms` holds for `obj`: (field, lowercased value).
+pub(crate) fn search_terms<T: Stored>(obj: &T) -> Vec<(String, String)> {
+    let mut terms = Vec::new();
+    if let Some(m) = obj.metadata() {
+        // Metadata values are strings (the API takes nothing else).
+        for (k, v) in m {
+            if let Some(v) = v.as_str() {
+                terms.push((metadata_field(k), v.to_lowercase()));
+            }
+        }
+    }
+    if let (Some(field), Some(v)) = (T::REF1_SEARCHED_AS, obj.ref1()) {
+        terms.push((field.to_string(), v.to_lowercase()));
+    }
+    terms
+}
+
+/// How `search_terms` names a metadata key (apart from plain fields, which have no `[`).
+pub(crate) fn metadata_field(key: &str) -> String {
+    format!("metadata[{key}]")
 }
 
 /// What a list request asks for, already validated.
@@ -61,6 +93,8 @@ pub struct ListQuery {
     pub ref1_in: Option<Vec<String>>,
     /// The customer column is one of these (an object's events: see `Event`).
     pub customer_in: Option<Vec<String>>,
+    /// A `search_terms` row: (field, lowercased value).
+    pub term: Option<(String, String)>,
     pub created_gt: Option<i64>,
     pub created_gte: Option<i64>,
     pub created_lt: Option<i64>,
@@ -70,6 +104,13 @@ pub struct ListQuery {
     /// Without a cursor: the oldest page rather than the newest (still listed newest first).
     pub oldest_first: bool,
     pub limit: usize,
+}
+
+impl ListQuery {
+    /// Whether an index column narrows the objects read (not only the kind).
+    pub fn is_narrowed(&self) -> bool {
+        self.customer.is_some() || self.ref1.is_some() || self.term.is_some()
+    }
 }
 
 pub struct ListPage {
@@ -100,6 +141,10 @@ macro_rules! stored {
     ($t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = $r:ident)? $(, hidden = $h:ident)?) => {
         stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?);
     };
+    // `searched`: found by search (`metadata["key"]`, and ref1 as the field named).
+    ($t:ty, $kind:literal, searched $(as $field:literal)? $(, customer = $c:ident)? $(, ref1 = $r:ident)? $(, hidden = $h:ident)?) => {
+        stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?, searched = ($($field)?));
+    };
     // `ref1_always`: a field that always has a value (a String, or a type with `as_str`).
     ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident) => {
         stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())));
@@ -108,7 +153,7 @@ macro_rules! stored {
     ($t:ty, $kind:literal, due = $d:ident) => {
         stored!(@impl $t, $kind, due = $d);
     };
-    (@impl $t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = ($($r:tt)*))? $(, hidden = $h:ident)? $(, due = $d:ident)?) => {
+    (@impl $t:ty, $kind:literal $(, customer = $c:ident)? $(, ref1 = ($($r:tt)*))? $(, hidden = $h:ident)? $(, due = $d:ident)? $(, searched = ($($field:literal)?))?) => {
         impl Stored for $t {
             const KIND: &'static str = $kind;
             fn id(&self) -> &str {
@@ -130,6 +175,10 @@ macro_rules! stored {
             $(fn due(&self) -> Option<i64> {
                 self.$d()
             })?
+            $(fn metadata(&self) -> Option<&Map<String, Value>> {
+                Some(&self.metadata)
+            }
+            $(const REF1_SEARCHED_AS: Option<&'static str> = Some($field);)?)?
         }
     };
 }
@@ -139,15 +188,26 @@ use crate::domain::{
     charge::Charge, customer::Customer, payment_intent::PaymentIntent,
     payment_method::PaymentMethod,
 };
-stored!(Customer, "customer", ref1 = email, hidden = deleted);
-stored!(PaymentIntent, "payment_intent", customer = customer);
+stored!(Customer, "customer", searched as "email", ref1 = email, hidden = deleted);
+stored!(
+    PaymentIntent,
+    "payment_intent",
+    searched,
+    customer = customer
+);
 stored!(
     PaymentMethod,
     "payment_method",
     customer = customer,
     ref1_always = kind
 );
-stored!(Charge, "charge", customer = customer, ref1 = payment_intent);
+stored!(
+    Charge,
+    "charge",
+    searched,
+    customer = customer,
+    ref1 = payment_intent
+);
 stored!(
     crate::domain::setup_intent::SetupIntent,
     "setup_intent",

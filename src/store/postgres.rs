@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_due.sql"),
     include_str!("../../migrations/postgres/0003_event_objects.sql"),
+    include_str!("../../migrations/postgres/0004_search_terms.sql"),
 ];
 /// Serializes migrations of processes starting together.
 const MIGRATION_LOCK: i64 = 0x7061_7361_7265_6c61; // "pasarela"

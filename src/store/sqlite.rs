@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_due.sql"),
     include_str!("../../migrations/sqlite/0003_event_objects.sql"),
+    include_str!("../../migrations/sqlite/0004_search_terms.sql"),
 ];
 
 pub struct Sqlite {
@@ -143,6 +144,12 @@ impl Driver for Sqlite {
     fn savepoint(&mut self, sql: &str) -> Result<(), StoreError> {
         self.conn.prepare_cached(sql)?.execute([])?;
         Ok(())
+    }
+
+    fn cache_kib(&mut self, kib: Option<i64>) -> Result<(), StoreError> {
+        // SQLite's default: 2 MB.
+        let kib = kib.unwrap_or(2000);
+        Ok(self.conn.pragma_update(None, "cache_size", -kib)?)
     }
 
     fn begin_write(&mut self) -> Result<(), StoreError> {

@@ -155,6 +155,21 @@ impl Store {
         self.read_blocking(f)
     }
 
+    /// Runs `f` on a reader connection on the blocking pool: for reads that may take
+    /// long (a search reading every object of a kind), which on an async thread would
+    /// hold up every request waiting there.
+    pub async fn read_long<T, E, F>(self: &Arc<Self>, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .unwrap_or_else(|_| Err(E::from(StoreError::Other("read panicked".into()))))
+    }
+
     pub fn read_blocking<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&Db) -> Result<T, E>,

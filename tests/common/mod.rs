@@ -406,3 +406,121 @@ pub fn counting_receiver_on(
     });
     (url, seen)
 }
+
+/// Fills the database `database_url` names with `intents` PaymentIntents through
+/// `pasarela fill` (the store's bulk path) and returns what it says it filled.
+pub fn fill(database_url: &str, intents: usize) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_pasarela"))
+        .args(["fill", "--database-url", database_url])
+        .args(["--intents", &intents.to_string()])
+        .output()
+        .expect("run pasarela fill");
+    assert!(
+        out.status.success(),
+        "pasarela fill: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("fill prints JSON")
+}
+
+/// `PASARELA_SCALE_INTENTS`, or `default`.
+pub fn scale_intents(default: usize) -> usize {
+    std::env::var("PASARELA_SCALE_INTENTS")
+        .ok()
+        .and_then(|v| v.trim().replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// Lists, searches and events on a filled database (`filled` from `fill`) answer
+/// with the objects the fill says, newest first, pages included.
+pub fn check_filled(app: &TestApp, filled: &serde_json::Value) {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .expect("an array")
+            .iter()
+            .map(|s| s.as_str().expect("a string").to_string())
+            .collect()
+    };
+    let ids = |body: &serde_json::Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no data: {body}"))
+            .iter()
+            .map(|o| o["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let get = |path: &str| -> serde_json::Value {
+        let r = app.get(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        r.json()
+    };
+    let q = |s: &str| percent_encode(s);
+    let customer = filled["customer"].as_str().unwrap();
+    let customer_intents = strings(&filled["customer_intents"]);
+    assert!(customer_intents.len() >= 20, "{filled}");
+
+    let page = get(&format!("/v1/payment_intents?customer={customer}&limit=10"));
+    assert_eq!(ids(&page), customer_intents[..10]);
+    assert_eq!(page["has_more"], true);
+
+    let newest = get("/v1/payment_intents?limit=10");
+    assert_eq!(ids(&newest), strings(&filled["newest_intents"]));
+
+    let search = format!(
+        "/v1/payment_intents/search?limit=10&query={}",
+        q(&format!("customer:\"{customer}\""))
+    );
+    let first = get(&search);
+    assert_eq!(ids(&first), customer_intents[..10]);
+    assert_eq!(first["has_more"], true);
+    let token = first["next_page"].as_str().expect("a next page");
+    let second = get(&format!("{search}&page={token}"));
+    assert_eq!(ids(&second), customer_intents[10..20]);
+
+    // Equality ignores case, through the index too.
+    let (key, value) = (
+        filled["metadata_key"].as_str().unwrap(),
+        filled["metadata_value"].as_str().unwrap(),
+    );
+    let by_metadata = get(&format!(
+        "/v1/payment_intents/search?query={}",
+        q(&format!("metadata[\"{key}\"]:\"{}\"", value.to_lowercase()))
+    ));
+    assert_eq!(ids(&by_metadata), strings(&filled["metadata_intents"]));
+    assert_eq!(by_metadata["has_more"], false);
+    let narrowed = get(&format!(
+        "/v1/payment_intents/search?expand[]=total_count&query={}",
+        q(&format!(
+            "customer:\"{customer}\" AND status:\"canceled\" AND -amount:1"
+        ))
+    ));
+    let canceled = narrowed["total_count"].as_u64().unwrap() as usize;
+    assert!(
+        canceled > 0 && canceled < customer_intents.len(),
+        "{narrowed}"
+    );
+
+    let email = get(&format!(
+        "/v1/customers/search?query={}",
+        q("email:\"CUSTOMER0@example.com\"")
+    ));
+    assert_eq!(ids(&email), [customer]);
+
+    let events = get(&format!(
+        "/v1/events?type={}&limit=10",
+        filled["event_type"].as_str().unwrap()
+    ));
+    assert_eq!(ids(&events), strings(&filled["newest_events"]));
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
