@@ -106,6 +106,11 @@ impl Db {
         self.driver.borrow_mut().cache_kib(kib)
     }
 
+    /// After a bulk load: see `Driver::analyze`.
+    pub fn analyze(&self) -> Result<(), StoreError> {
+        self.driver.borrow_mut().analyze()
+    }
+
     /// Inserts or replaces the object (keeping its place in lists), and its search terms.
     pub fn put<T: Stored>(&self, obj: &T) -> Result<(), StoreError> {
         self.put_all(std::slice::from_ref(obj))

@@ -92,6 +92,12 @@ pub trait Driver: Send {
     fn cache_kib(&mut self, _kib: Option<i64>) -> Result<(), StoreError> {
         Ok(())
     }
+    /// Brings the planner's statistics up to date after a bulk load. PostgreSQL plans
+    /// from them (without, a list of ten read and sorted every row of a fresh fill);
+    /// SQLite's plans follow the indexes alone.
+    fn analyze(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// `BEGIN` for the writer's batch transaction.
     fn begin_write(&mut self) -> Result<(), StoreError>;
     /// Whether a write must lock the rows it reads (`FOR UPDATE`): where other

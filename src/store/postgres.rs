@@ -115,6 +115,10 @@ fn refs(ps: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
 }
 
 impl Driver for Postgres {
+    fn analyze(&mut self) -> Result<(), StoreError> {
+        self.batch("ANALYZE objects; ANALYZE search_terms")
+    }
+
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         self.client.batch_execute(sql).map_err(err)
     }

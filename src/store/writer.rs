@@ -61,6 +61,76 @@ impl Backend {
     }
 }
 
+/// Reader connections open at most: more only wait longer for the database (two cores
+/// here), and each holds its own cache and buffers: with one per waiting request, 64
+/// PostgreSQL readers held 500 MiB.
+const MAX_READERS: usize = 16;
+
+type ReadJob = Box<dyn FnOnce(&Db) + Send>;
+
+/// PostgreSQL reads, run by `MAX_READERS` threads that each own a connection (opened at
+/// their first read). Its client blocks on a runtime of its own, so reads must leave the
+/// async threads; `block_in_place` started a thread per waiting request instead (80 under
+/// load, 200 MiB).
+struct ReadThreads {
+    tx: Mutex<mpsc::Sender<ReadJob>>,
+}
+
+impl ReadThreads {
+    fn start(backend: &Backend) -> Result<ReadThreads, StoreError> {
+        let (tx, rx) = mpsc::channel::<ReadJob>();
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..MAX_READERS {
+            let (rx, backend) = (rx.clone(), backend.clone());
+            std::thread::Builder::new()
+                .name("store-reader".into())
+                .spawn(move || {
+                    let mut db: Option<Db> = None;
+                    loop {
+                        let Ok(job) = rx.lock().unwrap().recv() else { break };
+                        if db.is_none() {
+                            match backend.connect() {
+                                Ok(d) => db = Some(Db::new(d, false)),
+                                // Dropping the job answers its caller with an error.
+                                Err(e) => {
+                                    tracing::error!(error = %e, "reader cannot connect");
+                                    continue;
+                                }
+                            }
+                        }
+                        job(db.as_ref().expect("connected"));
+                    }
+                })
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+        }
+        Ok(ReadThreads { tx: Mutex::new(tx) })
+    }
+
+    async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: ReadJob = Box::new(move |db| {
+            let _ = tx.send(f(db));
+        });
+        if self.tx.lock().unwrap().send(job).is_err() {
+            return Err(E::from(StoreError::Other("store is closed".into())));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err(E::from(StoreError::Other("read failed".into()))))
+    }
+}
+
+/// The reader connections: those not in use, and how many are open in all.
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Db>,
+    open: usize,
+}
+
 /// The PostgreSQL client blocks on a runtime of its own, which tokio forbids on an
 /// async thread: from there, run it as blocking work.
 fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
@@ -72,7 +142,11 @@ fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
 
 pub struct Store {
     writer: Mutex<Option<mpsc::Sender<Job>>>,
-    readers: Mutex<Vec<Db>>,
+    readers: Mutex<Readers>,
+    /// Signalled when a reader is put back.
+    reader_back: std::sync::Condvar,
+    /// PostgreSQL's readers, on threads of their own.
+    read_threads: Option<ReadThreads>,
     backend: Backend,
     writer_threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     checkpointer: Mutex<Option<super::sqlite::Checkpointer>>,
@@ -96,7 +170,12 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Arc::new(Store {
             writer: Mutex::new(Some(tx)),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            reader_back: std::sync::Condvar::new(),
+            read_threads: match &backend {
+                Backend::Postgres(_) => Some(ReadThreads::start(&backend)?),
+                Backend::Sqlite(_) => None,
+            },
             backend,
             writer_threads: Mutex::new(threads),
             checkpointer: Mutex::new(checkpointer),
@@ -152,7 +231,10 @@ impl Store {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
     {
-        self.read_blocking(f)
+        match &self.read_threads {
+            Some(pool) => pool.run(f).await,
+            None => self.read_blocking(f),
+        }
     }
 
     /// Runs `f` on a reader connection on the blocking pool: for reads that may take
@@ -164,6 +246,9 @@ impl Store {
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&Db) -> Result<T, E> + Send + 'static,
     {
+        if let Some(pool) = &self.read_threads {
+            return pool.run(f).await;
+        }
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.read_blocking(f))
             .await
@@ -175,17 +260,34 @@ impl Store {
         f: impl FnOnce(&Db) -> Result<T, E>,
     ) -> Result<T, E> {
         let run = || {
-            let db = match self.readers.lock().unwrap().pop() {
-                Some(db) => db,
-                None => Db::new(self.backend.connect().map_err(E::from)?, false),
-            };
+            let db = self.take_reader().map_err(E::from)?;
             let result = f(&db);
-            self.readers.lock().unwrap().push(db);
+            self.readers.lock().unwrap().idle.push(db);
+            self.reader_back.notify_one();
             result
         };
         match self.backend {
             Backend::Postgres(_) => off_runtime(run),
             Backend::Sqlite(_) => run(),
+        }
+    }
+
+    /// An idle reader connection, a new one while fewer than `MAX_READERS` are open, else
+    /// the next one put back.
+    fn take_reader(&self) -> Result<Db, StoreError> {
+        let mut readers = self.readers.lock().unwrap();
+        loop {
+            if let Some(db) = readers.idle.pop() {
+                return Ok(db);
+            }
+            if readers.open < MAX_READERS {
+                readers.open += 1;
+                drop(readers);
+                return self.backend.connect().map(|d| Db::new(d, false)).inspect_err(|_| {
+                    self.readers.lock().unwrap().open -= 1;
+                });
+            }
+            readers = self.reader_back.wait(readers).unwrap();
         }
     }
 
@@ -198,7 +300,7 @@ impl Store {
         if let Some(c) = self.checkpointer.lock().unwrap().take() {
             c.stop();
         }
-        let readers = std::mem::take(&mut *self.readers.lock().unwrap());
+        let readers = std::mem::take(&mut self.readers.lock().unwrap().idle);
         off_runtime(|| drop(readers));
     }
 }
