@@ -427,7 +427,7 @@ impl Ctx {
         let reply = self
             .app
             .store
-            .write(move |db| -> ApiResult<Reply> {
+            .write(move |db| -> ApiResult<Answer> {
                 if let Some(k) = &key {
                     // The key is taken by a request that committed first (or, on
                     // PostgreSQL, that just finished in another process): a replay.
@@ -435,31 +435,50 @@ impl Ctx {
                         let rec = db
                             .idempotent_get(k)?
                             .ok_or_else(|| ApiError::internal("claimed key without a record"))?;
-                        return replay(rec, &fingerprint, k);
+                        return replay(rec, &fingerprint, k).map(Answer::Replay);
                     }
                 }
                 let (status, body) = match db.savepoint(|db| f(db, &exec)) {
-                    Ok((status, body)) => (status, body.to_string()),
+                    Ok(answer) => answer,
                     // A lock held elsewhere: nothing is saved, the client retries.
                     Err(e) if e.status == 429 => return Err(e),
                     Err(e) => {
                         let e = shown_to(e, exec.key, exec.version);
-                        (e.status, e.body().to_string())
+                        (e.status, e.body())
                     }
                 };
-                if let Some(k) = &key {
-                    db.idempotent_finish(k, status, &body)?;
-                }
-                Ok(Reply {
-                    status,
-                    body,
-                    original_request: None,
+                // Saved under its key, the answer is serialized here; else after the
+                // commit, off the writer that every write waits for.
+                Ok(match &key {
+                    Some(k) => {
+                        let text = body.to_string();
+                        db.idempotent_finish(k, status, &text)?;
+                        Answer::Text(status, text)
+                    }
+                    None => Answer::Json(status, body),
                 })
             })
             .await;
         self.app.wake_deliveries(&owed);
-        reply
+        let (status, body) = match reply? {
+            Answer::Replay(reply) => return Ok(reply),
+            Answer::Text(status, text) => (status, text),
+            Answer::Json(status, value) => (status, value.to_string()),
+        };
+        Ok(Reply {
+            status,
+            body,
+            original_request: None,
+        })
     }
+}
+
+/// What a write answers: a replay of the answer saved under its key, or its own answer,
+/// serialized already (to be saved under its key) or still to be.
+enum Answer {
+    Replay(Reply),
+    Text(u16, String),
+    Json(u16, Value),
 }
 
 /// Renders an intent for its caller.

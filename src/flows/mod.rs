@@ -236,14 +236,16 @@ impl Exec {
     }
 
     /// Records an event in the current transaction. `before` is the object's rendering
-    /// before the change, for `previous_attributes` on update-like events.
+    /// before the change, for `previous_attributes` on update-like events. Gives back the
+    /// object as the event holds it (rendered at the account's version) when nothing was
+    /// embedded in it, so a caller answering at that version need not render it again.
     pub fn event(
         &self,
         db: &Db,
         kind: EventType,
         object: &Value,
         before: Option<&Value>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Value>, StoreError> {
         let from_request = !self.automatic;
         let endpoints = endpoints(db)?;
         // The lists older versions embed, filled in now when the event's version or an
@@ -328,6 +330,6 @@ impl Exec {
         if !deliveries.is_empty() {
             self.owe_deliveries();
         }
-        Ok(())
+        Ok(embeds.is_empty().then_some(e.object))
     }
 }

@@ -169,7 +169,8 @@ fn held_charge(db: &Db, pi: &PaymentIntent) -> ApiResult<Charge> {
 }
 
 fn event(db: &Db, exec: &Exec, kind: EventType, pi: &PaymentIntent) -> ApiResult<()> {
-    Ok(exec.event(db, kind, &render_intent(db, pi)?, None)?)
+    exec.event(db, kind, &render_intent(db, pi)?, None)?;
+    Ok(())
 }
 
 /// Records the balance transaction of a captured charge (fee included).

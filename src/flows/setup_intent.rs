@@ -20,7 +20,8 @@ use serde_json::json;
 pub use super::render_setup as render;
 
 fn event(db: &Db, exec: &Exec, kind: EventType, si: &SetupIntent) -> ApiResult<()> {
-    Ok(exec.event(db, kind, &render(db, si)?, None)?)
+    exec.event(db, kind, &render(db, si)?, None)?;
+    Ok(())
 }
 
 /// How a confirm ended: 200 with the intent, or 402 with a card error.
