@@ -136,7 +136,7 @@ impl Drop for PgDatabase {
     }
 }
 
-fn pg_admin(url: &str, sql: &str) -> Result<(), String> {
+pub fn pg_admin(url: &str, sql: &str) -> Result<(), String> {
     // The postgres client blocks on a runtime of its own: keep it off ours.
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || {

@@ -265,6 +265,8 @@ async fn stored_at_scale(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result
         let (_keep, url) = db.fresh()?;
         let t = std::time::Instant::now();
         let filled = fill(&url, n).await?;
+        // Measured at rest: not while the kernel still writes the fill's pages back.
+        settle(&url)?;
         println!(
             "{:<46} {} PaymentIntents stored with their customers and events (bulk path, {:.0} s)",
             "",
@@ -358,6 +360,25 @@ async fn fill(url: &str, n: usize) -> Result<crate::fill::Filled, String> {
     let filled = crate::fill::fill(&store, n).await.map_err(|e| e.to_string());
     store.close();
     filled
+}
+
+/// Puts what was written to `url` on disk (SQLite's files, PostgreSQL's checkpoint).
+fn settle(url: &str) -> Result<(), String> {
+    match backend_of(url)? {
+        Backend::Sqlite(path) => {
+            for file in [path.clone(), format!("{path}-wal")] {
+                if let Ok(f) = std::fs::File::open(&file) {
+                    f.sync_all().map_err(|e| format!("{file}: {e}"))?;
+                }
+            }
+            Ok(())
+        }
+        // CHECKPOINT needs a superuser or pg_checkpoint; without, measured as it is.
+        Backend::Postgres(url) => {
+            let _ = child::pg_admin(&url, "CHECKPOINT");
+            Ok(())
+        }
+    }
 }
 
 /// `n` PaymentIntents made through the API; their ids.
