@@ -374,26 +374,27 @@ pub async fn respond<T: Stored + 'static>(
     let version = ctx.version;
     let narrowed = query.narrowed::<T>().is_narrowed();
     let run = move |db: &Db| -> ApiResult<Value> {
-            let found = scan(db, &query, view, after, limit, total)?;
-            let next_page = if found.has_more {
-                found.items.last().map(|(id, _)| {
-                    json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id))
-                })
-            } else {
-                None
-            };
-            let mut out = json!({
-                "object": "search_result",
-                "data": found.items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-                "has_more": found.has_more,
-                "next_page": next_page,
-                "url": url,
-            });
-            if total {
-                out["total_count"] = json!(found.count);
-            }
-            expand::apply(db, &mut out, &item_paths)?;
-            Ok(crate::flows::embeds::render_at(db, out, version)?)
+        let found = scan(db, &query, view, after, limit, total)?;
+        let next_page = if found.has_more {
+            found
+                .items
+                .last()
+                .map(|(id, _)| json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)))
+        } else {
+            None
+        };
+        let mut out = json!({
+            "object": "search_result",
+            "data": found.items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+            "has_more": found.has_more,
+            "next_page": next_page,
+            "url": url,
+        });
+        if total {
+            out["total_count"] = json!(found.count);
+        }
+        expand::apply(db, &mut out, &item_paths)?;
+        Ok(crate::flows::embeds::render_at(db, out, version)?)
     };
     // Read through an index, a search costs what a list does and runs where lists run;
     // without one it reads every object of the kind, off the async threads.
@@ -442,7 +443,11 @@ fn scan<T: Stored>(
     let narrowed = query.narrowed::<T>();
     let mut q = ListQuery {
         // Through an index most candidates match: one more than a page is likely enough.
-        limit: if narrowed.is_narrowed() { limit + 1 } else { 100 },
+        limit: if narrowed.is_narrowed() {
+            limit + 1
+        } else {
+            100
+        },
         starting_after: after,
         ..narrowed
     };

@@ -140,9 +140,11 @@ pub fn pg_admin(url: &str, sql: &str) -> Result<(), String> {
     // The postgres client blocks on a runtime of its own: keep it off ours.
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || {
-        let mut client = postgres::Client::connect(&url, postgres::NoTls)
-            .map_err(|e| format!("{url}: {e}"))?;
-        client.batch_execute(&sql).map_err(|e| format!("{sql}: {e}"))
+        let mut client =
+            postgres::Client::connect(&url, postgres::NoTls).map_err(|e| format!("{url}: {e}"))?;
+        client
+            .batch_execute(&sql)
+            .map_err(|e| format!("{sql}: {e}"))
     })
     .join()
     .map_err(|_| "postgres admin thread panicked".to_string())?
@@ -168,7 +170,10 @@ mod tests {
     fn replaces_the_database_name() {
         let w = super::with_database;
         assert_eq!(w("postgres://u@h:5432/test", "b"), "postgres://u@h:5432/b");
-        assert_eq!(w("postgres://u@h/test?sslmode=disable", "b"), "postgres://u@h/b?sslmode=disable");
+        assert_eq!(
+            w("postgres://u@h/test?sslmode=disable", "b"),
+            "postgres://u@h/b?sslmode=disable"
+        );
         assert_eq!(w("postgres://u@h:5432", "b"), "postgres://u@h:5432/b");
     }
 }

@@ -78,7 +78,14 @@ async fn bench(args: &BenchArgs) -> Result<(), String> {
     let form = work("POST", "/v1/payment_intents", CREATE_BODY);
     let get = work("GET", "/v1/payment_intents/pi_x", "");
     header();
-    let bare_post = measure("baseline POST (bare axum, form parse)", &base, &form, args, None).await?;
+    let bare_post = measure(
+        "baseline POST (bare axum, form parse)",
+        &base,
+        &form,
+        args,
+        None,
+    )
+    .await?;
     let bare_get = measure("baseline GET (bare axum)", &base, &get, args, None).await?;
     drop(base);
     let bases = Baselines {
@@ -191,10 +198,7 @@ async fn measure(
     let figures = load::run(&server.addr, work, args.connections, args.seconds).await?;
     let ratio = target.map(|(baseline, want)| (figures.per_sec / baseline, want));
     let share = match ratio {
-        Some((r, want)) => format!(
-            "{r:.2} (≥{want:.2}){}",
-            if r >= want { "" } else { " ✗" }
-        ),
+        Some((r, want)) => format!("{r:.2} (≥{want:.2}){}", if r >= want { "" } else { " ✗" }),
         None => String::new(),
     };
     println!(
@@ -217,7 +221,14 @@ async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), S
         );
         let want = if pg { 0.10 } else { 0.35 };
         let w1 = work("POST", "/v1/payment_intents", CREATE_BODY);
-        let row = measure("W1 create PaymentIntent", &server, &w1, args, Some((bases.post, want))).await?;
+        let row = measure(
+            "W1 create PaymentIntent",
+            &server,
+            &w1,
+            args,
+            Some((bases.post, want)),
+        )
+        .await?;
         if row.p99_ms > 20.0 && !pg {
             println!("{:<46} p99 above the 20 ms target ✗", "");
         }
@@ -228,10 +239,21 @@ async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), S
         let ids = create_intents(&server.addr, 200).await?;
         let w2 = Work::Request {
             method: "GET",
-            paths: Arc::new(ids.iter().map(|id| format!("/v1/payment_intents/{id}")).collect()),
+            paths: Arc::new(
+                ids.iter()
+                    .map(|id| format!("/v1/payment_intents/{id}"))
+                    .collect(),
+            ),
             body: "",
         };
-        measure("W2 retrieve PaymentIntent", &server, &w2, args, Some((bases.get, 0.60))).await?;
+        measure(
+            "W2 retrieve PaymentIntent",
+            &server,
+            &w2,
+            args,
+            Some((bases.get, 0.60)),
+        )
+        .await?;
     }
     if wants(args, "w3") {
         let (_keep, url) = db.fresh()?;
@@ -279,7 +301,11 @@ async fn stored_at_scale(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result
             "",
             server.startup.as_secs_f64() * 1000.0,
             short(n),
-            if server.startup.as_millis() > 300 { " ✗" } else { "" }
+            if server.startup.as_millis() > 300 {
+                " ✗"
+            } else {
+                ""
+            }
         );
         for (i, (name, path)) in w4_queries(&filled).into_iter().enumerate() {
             let row = measure(
@@ -344,7 +370,10 @@ fn w4_queries(s: &crate::fill::Filled) -> Vec<(&'static str, String)> {
             "search by metadata",
             format!(
                 "/v1/payment_intents/search?limit=10&query={}",
-                q(format!("metadata[\"{}\"]:\"{}\"", s.metadata_key, s.metadata_value))
+                q(format!(
+                    "metadata[\"{}\"]:\"{}\"",
+                    s.metadata_key, s.metadata_value
+                ))
             ),
         ),
         (
@@ -357,7 +386,9 @@ fn w4_queries(s: &crate::fill::Filled) -> Vec<(&'static str, String)> {
 /// Stores `n` intents (with their customers and events) through the store's bulk path.
 async fn fill(url: &str, n: usize) -> Result<crate::fill::Filled, String> {
     let store = crate::store::Store::open(backend_of(url)?).map_err(|e| e.to_string())?;
-    let filled = crate::fill::fill(&store, n).await.map_err(|e| e.to_string());
+    let filled = crate::fill::fill(&store, n)
+        .await
+        .map_err(|e| e.to_string());
     store.close();
     filled
 }

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-const CREATE_CONFIRM_BODY: &str = "amount=1099&currency=usd&payment_method_types[]=card&confirm=true&payment_method=pm_card_visa";
+const CREATE_CONFIRM_BODY: &str =
+    "amount=1099&currency=usd&payment_method_types[]=card&confirm=true&payment_method=pm_card_visa";
 
 fn create_confirm() -> Work {
     Work::Request {

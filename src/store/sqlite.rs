@@ -72,7 +72,10 @@ impl Checkpointer {
                     stopped.recv_timeout(std::time::Duration::from_millis(50)),
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout)
                 );
-                if let Err(e) = db.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                if let Err(e) = db
+                    .conn
+                    .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                {
                     tracing::warn!(error = %e, "WAL checkpoint failed");
                 }
                 if last {

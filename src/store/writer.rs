@@ -40,7 +40,13 @@ impl Backend {
     /// thread that checkpoints.
     fn connect_writers(
         &self,
-    ) -> Result<(Vec<(Db, Option<Syncer>)>, Option<super::sqlite::Checkpointer>), StoreError> {
+    ) -> Result<
+        (
+            Vec<(Db, Option<Syncer>)>,
+            Option<super::sqlite::Checkpointer>,
+        ),
+        StoreError,
+    > {
         Ok(match self {
             Backend::Sqlite(path) => {
                 let writer = super::sqlite::open_writer(path)?;
@@ -87,7 +93,9 @@ impl ReadThreads {
                 .spawn(move || {
                     let mut db: Option<Db> = None;
                     loop {
-                        let Ok(job) = rx.lock().unwrap().recv() else { break };
+                        let Ok(job) = rx.lock().unwrap().recv() else {
+                            break;
+                        };
                         if db.is_none() {
                             match backend.connect() {
                                 Ok(d) => db = Some(Db::new(d, false)),
@@ -283,9 +291,13 @@ impl Store {
             if readers.open < MAX_READERS {
                 readers.open += 1;
                 drop(readers);
-                return self.backend.connect().map(|d| Db::new(d, false)).inspect_err(|_| {
-                    self.readers.lock().unwrap().open -= 1;
-                });
+                return self
+                    .backend
+                    .connect()
+                    .map(|d| Db::new(d, false))
+                    .inspect_err(|_| {
+                        self.readers.lock().unwrap().open -= 1;
+                    });
             }
             readers = self.reader_back.wait(readers).unwrap();
         }
