@@ -233,7 +233,7 @@ impl Maker {
 
     /// An event as `Exec::event` records one with no webhook endpoints.
     fn event(&self, kind: EventType, object: serde_json::Value, created: i64) -> Event {
-        let rendered = versions::render(object.clone(), self.version);
+        let rendered = versions::render(object, self.version);
         Event {
             id: ids::new_id("evt"),
             created,
@@ -243,7 +243,8 @@ impl Maker {
             previous_attributes: None,
             request_id: Some(ids::new_id("req")),
             idempotency_key: None,
-            latest: (self.version.as_str() != versions::LATEST).then_some(object),
+            // Recorded at the newest version: no second, newest-shaped copy.
+            latest: None,
             latest_before: None,
             deliveries: Some(vec![]),
         }

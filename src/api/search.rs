@@ -372,9 +372,10 @@ pub async fn respond<T: Stored + 'static>(
     };
     let url = format!("/v1/{resource}/search");
     let version = ctx.version;
-    let narrowed = query.narrowed::<T>().is_narrowed();
+    let candidates = query.narrowed::<T>();
+    let indexed = candidates.is_narrowed();
     let run = move |db: &Db| -> ApiResult<Value> {
-        let found = scan(db, &query, view, after, limit, total)?;
+        let found = scan(db, &query, candidates, view, after, limit, total)?;
         let next_page = if found.has_more {
             found
                 .items
@@ -399,7 +400,7 @@ pub async fn respond<T: Stored + 'static>(
     // Read through an index, a search costs what a list does and runs where lists run;
     // without one it reads every object of the kind, off the async threads.
     let store = &ctx.app.store;
-    let body = if narrowed {
+    let body = if indexed {
         store.read(run).await?
     } else {
         store.read_long(run).await?
@@ -428,33 +429,35 @@ struct Found {
     has_more: bool,
 }
 
-/// Scans the candidates (`Query::narrowed`) newest first after `after`, rendering each
+/// Scans the `candidates` (`Query::narrowed`) newest first after `after`, rendering each
 /// and keeping those that match; stops once past `limit` matches unless every match
 /// must be counted (`total`).
 fn scan<T: Stored>(
     db: &Db,
     query: &Query,
+    candidates: ListQuery,
     view: fn(&Db, &T) -> Result<Value, StoreError>,
     after: Option<String>,
     limit: usize,
     total: bool,
 ) -> ApiResult<Found> {
     let (mut items, mut count, mut has_more) = (Vec::new(), 0usize, false);
-    let narrowed = query.narrowed::<T>();
     let mut q = ListQuery {
         // Through an index most candidates match: one more than a page is likely enough.
-        limit: if narrowed.is_narrowed() {
+        limit: if candidates.is_narrowed() {
             limit + 1
         } else {
             100
         },
         starting_after: after,
-        ..narrowed
+        ..candidates
     };
     loop {
         let page = db.list(T::KIND, &q)?.map_err(|_| invalid_page_token())?;
+        let mut last = None;
         for body in &page.bodies {
             let obj: T = crate::store::decode(body)?;
+            last = Some(obj.id().to_string());
             let rendered = view(db, &obj)?;
             if query.matches(&rendered) {
                 count += 1;
@@ -468,9 +471,7 @@ fn scan<T: Stored>(
         if !page.has_more || (has_more && !total) {
             break;
         }
-        let last: T =
-            crate::store::decode(page.bodies.last().expect("a page with more has items"))?;
-        q.starting_after = Some(last.id().to_string());
+        q.starting_after = last;
         q.limit = 100;
     }
     Ok(Found {

@@ -92,18 +92,18 @@ async fn bench(args: &BenchArgs) -> Result<(), String> {
         post: bare_post.requests_per_sec,
         get: bare_get.requests_per_sec,
     };
-    let mut backends = vec![Db::Sqlite(root.clone())];
+    let mut backends = vec![Engine::Sqlite(root.clone())];
     if let Some(url) = &args.database_url {
-        backends.push(Db::Postgres(url.clone()));
+        backends.push(Engine::Postgres(url.clone()));
     }
-    for db in &backends {
-        println!("\n{}", db.describe());
+    for engine in &backends {
+        println!("\n{}", engine.describe());
         header();
-        workloads(args, db, &bases).await?;
+        workloads(args, engine, &bases).await?;
     }
     if wants(args, "webhooks") {
         println!();
-        let (_dir, url) = Db::Sqlite(root.clone()).fresh()?;
+        let (_dir, url) = Engine::Sqlite(root.clone()).fresh()?;
         webhooks::latency(&url, args.seconds).await?;
     }
     let _ = std::fs::remove_dir_all(&root);
@@ -117,7 +117,7 @@ struct Baselines {
 }
 
 /// Where a run's server keeps its data.
-enum Db {
+enum Engine {
     /// A directory for SQLite files.
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL server's URL.
@@ -140,27 +140,27 @@ impl Drop for Fresh {
     }
 }
 
-impl Db {
+impl Engine {
     fn describe(&self) -> String {
         match self {
-            Db::Sqlite(dir) => format!(
+            Engine::Sqlite(dir) => format!(
                 "SQLite (WAL; every 2xx answered after an fsync of what it wrote), files under {}",
                 dir.display()
             ),
-            Db::Postgres(url) => format!("PostgreSQL at {url}, a database per run"),
+            Engine::Postgres(url) => format!("PostgreSQL at {url}, a database per run"),
         }
     }
 
     /// A new empty database: its keeper and its `--database-url`.
     fn fresh(&self) -> Result<(Fresh, String), String> {
         match self {
-            Db::Sqlite(root) => {
+            Engine::Sqlite(root) => {
                 let dir = root.join(crate::domain::ids::random_base62(8));
                 std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
                 let url = format!("sqlite:{}", dir.join("bench.db").display());
                 Ok((Fresh::Sqlite(dir), url))
             }
-            Db::Postgres(admin) => {
+            Engine::Postgres(admin) => {
                 let db = PgDatabase::create(admin)?;
                 let url = db.url.clone();
                 Ok((Fresh::Postgres(db), url))
@@ -209,10 +209,10 @@ async fn measure(
 }
 
 /// W1–W4, memory and start on one kind of database.
-async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), String> {
-    let pg = matches!(db, Db::Postgres(_));
+async fn workloads(args: &BenchArgs, engine: &Engine, bases: &Baselines) -> Result<(), String> {
+    let pg = matches!(engine, Engine::Postgres(_));
     if wants(args, "w1") {
-        let (_keep, url) = db.fresh()?;
+        let (_keep, url) = engine.fresh()?;
         let server = Child::serve(&url).await?;
         println!(
             "{:<46} start to ready {:.0} ms (empty database)",
@@ -234,7 +234,7 @@ async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), S
         }
     }
     if wants(args, "w2") {
-        let (_keep, url) = db.fresh()?;
+        let (_keep, url) = engine.fresh()?;
         let server = Child::serve(&url).await?;
         let ids = create_intents(&server.addr, 200).await?;
         let w2 = Work::Request {
@@ -256,7 +256,7 @@ async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), S
         .await?;
     }
     if wants(args, "w3") {
-        let (_keep, url) = db.fresh()?;
+        let (_keep, url) = engine.fresh()?;
         let server = Child::serve(&url).await?;
         let row = measure(
             "W3 off-session flow (flows; 3 requests each)",
@@ -274,17 +274,21 @@ async fn workloads(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), S
         );
     }
     if wants(args, "w4") {
-        stored_at_scale(args, db, bases).await?;
+        stored_at_scale(args, engine, bases).await?;
     }
     Ok(())
 }
 
 /// W4 with `small` and then with `large` intents stored (each database filled through
 /// the store's bulk path), with the memory and start figures on each.
-async fn stored_at_scale(args: &BenchArgs, db: &Db, bases: &Baselines) -> Result<(), String> {
+async fn stored_at_scale(
+    args: &BenchArgs,
+    engine: &Engine,
+    bases: &Baselines,
+) -> Result<(), String> {
     let mut at_small = Vec::new();
     for n in [args.small, args.large] {
-        let (_keep, url) = db.fresh()?;
+        let (_keep, url) = engine.fresh()?;
         let t = std::time::Instant::now();
         let filled = fill(&url, n).await?;
         // Measured at rest: not while the kernel still writes the fill's pages back.
