@@ -46,6 +46,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
             publishable_key: row.publishable_key,
             country: row.country,
             api_version: ApiVersion::parse(&row.api_version).expect("checked"),
+            created: row.created,
         },
         public_url: public_url.trim_end_matches('/').to_string(),
         limits: args.limits,
@@ -70,7 +71,10 @@ fn settle_account(args: &ServeArgs, stored: Option<&AccountRow>) -> Result<Accou
                     "--api-version {v} is older than the oldest version served ({})",
                     versions::OLDEST
                 ),
-                _ => format!("unknown --api-version {v}"),
+                _ => format!(
+                    "unknown --api-version {v} (the newest version served is {})",
+                    versions::LATEST
+                ),
             })?
             .as_str()
             .to_string(),
@@ -177,6 +181,9 @@ fn api_router(app: Arc<App>) -> Router {
             "/v1/customers/{id}/payment_methods/{pm}",
             get(payment_methods::retrieve_for_customer),
         )
+        .route("/v1/account", get(account::retrieve))
+        .route("/v1/accounts/{id}", get(account::retrieve_by_id))
+        .route("/v1/balance", get(account::balance))
         .route("/v1/balance_transactions", get(balance_transactions::list))
         .route(
             "/v1/balance_transactions/{id}",
@@ -285,6 +292,8 @@ fn api_router(app: Arc<App>) -> Router {
         .route("/v1/payment_intents/search", get(payment_intents::search))
         .route("/v1/customers/search", get(customers::search))
         .route("/v1/charges/search", get(charges::search))
+        .route("/v1/products/search", get(catalog::search_products))
+        .route("/v1/prices/search", get(catalog::search_prices))
         .fallback(unrecognized)
         .method_not_allowed_fallback(unrecognized)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
@@ -300,8 +309,19 @@ fn api_router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn unrecognized(method: Method, uri: axum::http::Uri) -> Response {
-    ApiError::unrecognized_url(method.as_str(), uri.path()).into_response()
+/// A request no route takes: one of Stripe's operations that Pasarela does not serve (or
+/// not with this method) is answered as Stripe answers an account without such objects
+/// (`api::unserved`); anything else is Stripe's unrecognized URL.
+async fn unrecognized(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let Some(op) = api::unserved::find(method.as_str(), &path) else {
+        return ApiError::unrecognized_url(method.as_str(), &path).into_response();
+    };
+    use axum::extract::FromRequest;
+    match api::Ctx::from_request(req, &app).await {
+        Ok(ctx) => api::unserved::answer(ctx, op).await.into_response(),
+        Err(refused) => refused,
+    }
 }
 
 /// Refuses, before any handler runs, what no handler could serve: a path that is not

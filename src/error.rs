@@ -172,10 +172,11 @@ impl From<crate::versions::VersionError> for ApiError {
     fn from(e: crate::versions::VersionError) -> Self {
         use crate::versions::VersionError;
         match e {
-            VersionError::Unknown(given) => {
-                ApiError::invalid(format!("Invalid Stripe API version: {given}"))
-                    .param("Stripe-Version")
-            }
+            VersionError::Unknown(given) => ApiError::invalid(format!(
+                "Invalid Stripe API version: {given}. The newest version Pasarela serves is {}.",
+                crate::versions::LATEST
+            ))
+            .param("Stripe-Version"),
             VersionError::TooOld(given) => ApiError::invalid(format!(
                 "Invalid Stripe API version: {given}. Pasarela serves API versions from {} on; \
                  send one of them in the Stripe-Version header.",

@@ -13,6 +13,8 @@ pub struct Account {
     pub publishable_key: String,
     pub country: String,
     pub api_version: ApiVersion,
+    /// When the account was first stored.
+    pub created: i64,
 }
 
 pub struct App {

@@ -455,7 +455,10 @@ fn endive_refuses_payment_method_types_and_writes_nothing() {
         None,
         Some("Stripe-Version"),
     );
-    assert_eq!(err["message"], "Invalid Stripe API version: 2020-13-45");
+    assert_eq!(
+        err["message"],
+        "Invalid Stripe API version: 2020-13-45. The newest version Pasarela serves is 2026-11-18.endive."
+    );
 }
 
 #[test]

@@ -4,10 +4,11 @@
 use super::form::Params;
 use super::{pagination, Ctx, Reply};
 use crate::domain::catalog::{Price, Product};
+use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::money::Currency;
 use crate::error::{ApiError, ApiResult};
-use crate::flows::{load, Lookup};
+use crate::flows::{catalog, load, Lookup};
 use crate::store::Db;
 use crate::views;
 use axum::extract::Path;
@@ -66,20 +67,6 @@ fn price_terms(p: &Params, prefix: &str) -> ApiResult<(Currency, i64)> {
     Ok((currency, amount))
 }
 
-fn new_price(product: &str, currency: Currency, unit_amount: i64, now: i64) -> Price {
-    Price {
-        id: ids::new_id("price"),
-        created: now,
-        product: product.to_string(),
-        currency,
-        unit_amount,
-        active: true,
-        nickname: None,
-        lookup_key: None,
-        metadata: Map::new(),
-    }
-}
-
 fn live_product(db: &Db, id: &str, param: &str, status: u16) -> ApiResult<Product> {
     db.get::<Product>(id)?
         .filter(|p| !p.deleted)
@@ -115,12 +102,13 @@ pub async fn create_product(ctx: Ctx) -> ApiResult<Reply> {
         }
         product.created = exec.now;
         product.updated = exec.now;
-        if let Some((currency, amount)) = default_price {
-            let price = new_price(&product.id, currency, amount, exec.now);
-            product.default_price = Some(price.id.clone());
-            db.put(&price)?;
+        let price = default_price
+            .map(|(currency, amount)| Price::new(&product.id, currency, amount, exec.now));
+        product.default_price = price.as_ref().map(|p| p.id.clone());
+        catalog::create_product(db, exec, &product)?;
+        if let Some(price) = price {
+            catalog::create_price(db, exec, &price)?;
         }
-        db.put(&product)?;
         Ok((
             200,
             crate::versions::render(views::product(&product), exec.version),
@@ -142,6 +130,7 @@ pub async fn update_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
     p.check(&shape)?;
     ctx.execute(move |db, exec| {
         let mut product = live_product(db, &id, "id", 404)?;
+        let before = views::product(&product);
         product_fields(&p, &mut product)?;
         if let Some(price) = p.str("default_price")? {
             let found = db
@@ -154,10 +143,9 @@ pub async fn update_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
         }
         product.updated = exec.now;
         db.put(&product)?;
-        Ok((
-            200,
-            crate::versions::render(views::product(&product), exec.version),
-        ))
+        let after = views::product(&product);
+        exec.event(db, EventType::ProductUpdated, &after, Some(&before))?;
+        Ok((200, crate::versions::render(after, exec.version)))
     })
     .await
 }
@@ -178,8 +166,11 @@ pub async fn delete_product(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply
                 "This product cannot be deleted because it has one or more user-created prices.",
             ));
         }
+        // The event carries the product as it was, as customer.deleted does.
+        let last = views::product(&product);
         product.deleted = true;
         db.put(&product)?;
+        exec.event(db, EventType::ProductDeleted, &last, None)?;
         Ok((200, crate::versions::render(views::product(&product), exec.version)))
     })
     .await
@@ -242,17 +233,17 @@ pub async fn create_price(ctx: Ctx) -> ApiResult<Reply> {
             (Some(id), _) => live_product(db, &id, "product", 400)?.id,
             (None, Some(name)) => {
                 let made = Product::new(ids::new_id("prod"), name, exec.now);
-                db.put(&made)?;
+                catalog::create_product(db, exec, &made)?;
                 made.id
             }
             (None, None) => unreachable!("checked above"),
         };
-        let mut price = new_price(&product_id, currency, amount, exec.now);
+        let mut price = Price::new(&product_id, currency, amount, exec.now);
         price.nickname = nickname;
         price.lookup_key = lookup_key;
         price.active = active;
         price.metadata = metadata;
-        db.put(&price)?;
+        catalog::create_price(db, exec, &price)?;
         Ok((
             200,
             crate::versions::render(views::price(&price), exec.version),
@@ -278,6 +269,7 @@ pub async fn update_price(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> 
     ])?;
     ctx.execute(move |db, exec| {
         let mut price = load::<Price>(db, &id, Lookup("price", "price", 404))?;
+        let before = views::price(&price);
         if let Some(a) = p.bool("active")? {
             price.active = a;
         }
@@ -285,10 +277,9 @@ pub async fn update_price(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> 
         p.str_patch("lookup_key", 200)?.apply(&mut price.lookup_key);
         p.apply_metadata(&mut price.metadata)?;
         db.put(&price)?;
-        Ok((
-            200,
-            crate::versions::render(views::price(&price), exec.version),
-        ))
+        let after = views::price(&price);
+        exec.event(db, EventType::PriceUpdated, &after, Some(&before))?;
+        Ok((200, crate::versions::render(after, exec.version)))
     })
     .await
 }
@@ -306,6 +297,7 @@ pub async fn list_prices(ctx: Ctx) -> ApiResult<Reply> {
         "/v1/prices",
         expand_paths,
         |_, p: &Price| Ok(views::price(p)),
+        // Inline prices (`price_data`) are hidden in the store: listed by no filter.
         Box::new(move |p: &Price| {
             active.is_none_or(|a| p.active == a)
                 && currency.as_deref().is_none_or(|c| p.currency.code() == c)
@@ -332,4 +324,24 @@ pub fn line_from_price(db: &Db, price_id: &str, param: &str) -> ApiResult<(Price
         .param(param)
     })?;
     Ok((price, product))
+}
+
+pub async fn search_products(ctx: Ctx) -> ApiResult<Reply> {
+    super::search::respond(
+        &ctx,
+        "products",
+        super::search::PRODUCT_FIELDS,
+        |_, p: &Product| Ok(views::product(p)),
+    )
+    .await
+}
+
+pub async fn search_prices(ctx: Ctx) -> ApiResult<Reply> {
+    super::search::respond(
+        &ctx,
+        "prices",
+        super::search::PRICE_FIELDS,
+        |_, p: &Price| Ok(views::price(p)),
+    )
+    .await
 }

@@ -2,13 +2,13 @@
 //! `url` opens is `web/checkout.rs`.
 
 use super::form::Params;
-use super::payment_intents::params::{choice_refused, setup_choice_refused};
+use super::payment_intents::params::{choice_refused, setup_choice_refused, type_choice};
 use super::{pagination, Ctx, Reply};
+use crate::domain::catalog::{Price, Product};
 use crate::domain::checkout_session::{self, CheckoutSession, LineItem, Mode, Status};
 use crate::domain::event::EventType;
 use crate::domain::ids;
 use crate::domain::job::{Job, Work};
-use crate::domain::method_choice::TypeChoice;
 use crate::domain::money::Currency;
 use crate::error::{ApiError, ApiResult};
 use crate::flows::{live_customer, load, Lookup};
@@ -27,6 +27,8 @@ const CREATE: &[&str] = &[
     "client_reference_id",
     "currency",
     "payment_method_types[]",
+    "allowed_payment_method_types[]",
+    "excluded_payment_method_types[]",
     "line_items[][price_data][currency]",
     "line_items[][price_data][unit_amount]",
     "line_items[][price_data][product_data][name]",
@@ -63,6 +65,7 @@ enum LineSpec {
     Data {
         line: LineItem,
         currency: Currency,
+        description: Option<String>,
     },
 }
 
@@ -114,10 +117,15 @@ fn line_specs(p: &Params) -> ApiResult<Vec<LineSpec>> {
             "price_data][product_data][name".to_string()
         };
         let name = product
+            .as_ref()
             .map(|pd| pd.str("name"))
             .transpose()?
             .flatten()
             .ok_or_else(|| ApiError::missing(&at(&name_param)))?;
+        let description = product
+            .map(|pd| pd.str("description"))
+            .transpose()?
+            .flatten();
         specs.push(LineSpec::Data {
             line: LineItem {
                 id: ids::new_id("li"),
@@ -128,14 +136,17 @@ fn line_specs(p: &Params) -> ApiResult<Vec<LineSpec>> {
                 product: ids::new_id("prod"),
             },
             currency,
+            description,
         });
     }
     Ok(specs)
 }
 
-/// The lines and their one currency, catalog prices looked up.
+/// The lines and their one currency, catalog prices looked up, and the Price and Product
+/// of each `price_data` made as Stripe makes them (an inline price: inactive, in no list).
 fn resolve_lines(
     db: &crate::store::Db,
+    exec: &crate::flows::Exec,
     specs: Vec<LineSpec>,
 ) -> ApiResult<(Vec<LineItem>, Option<Currency>)> {
     let mut lines = Vec::new();
@@ -158,7 +169,23 @@ fn resolve_lines(
                 };
                 (line, price.currency, param)
             }
-            LineSpec::Data { line, currency } => (line, currency, "line_items".to_string()),
+            LineSpec::Data {
+                line,
+                currency,
+                description,
+            } => {
+                let mut product = Product::new(line.product.clone(), line.name.clone(), exec.now);
+                product.description = description;
+                let price = Price {
+                    id: line.price.clone(),
+                    active: false,
+                    inline: true,
+                    ..Price::new(&product.id, currency.clone(), line.unit_amount, exec.now)
+                };
+                crate::flows::catalog::create_product(db, exec, &product)?;
+                crate::flows::catalog::create_price(db, exec, &price)?;
+                (line, currency, "line_items".to_string())
+            }
         };
         if currency.as_ref().is_some_and(|cur| *cur != c) {
             return Err(
@@ -214,13 +241,9 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         })?),
         None => None,
     };
-    let choice = match p.str_list("payment_method_types")? {
-        Some(types) => TypeChoice::Explicit(types),
-        None => TypeChoice::Automatic {
-            allow_redirects: None,
-            excluded: None,
-        },
-    };
+    // The same rules as an intent's: one way of naming types, unknown names refused,
+    // `allowed_payment_method_types` dropping silently what cannot be used.
+    let choice = type_choice(p, true)?.expect("create always chooses");
     let country = ctx.app.account.country.clone();
     match mode {
         Mode::Payment if specs.is_empty() => return Err(ApiError::missing("line_items")),
@@ -296,7 +319,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
         if let Some(c) = &session.customer {
             live_customer(db, c)?;
         }
-        let (lines, line_currency) = resolve_lines(db, specs)?;
+        let (lines, line_currency) = resolve_lines(db, exec, specs)?;
         session.currency = line_currency.or(given_currency);
         session.payment_method_types = match mode {
             Mode::Payment => {

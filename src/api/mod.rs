@@ -1,6 +1,7 @@
 //! The HTTP layer: every request goes through `Ctx` (auth, version, parameters) and
 //! answers through `respond`; writes go through `execute` (idempotency, one savepoint).
 
+pub mod account;
 pub mod auth;
 pub mod balance_transactions;
 pub mod catalog;
@@ -19,6 +20,7 @@ pub mod payment_methods;
 pub mod refunds;
 pub mod search;
 pub mod setup_intents;
+pub mod unserved;
 pub mod webhook_endpoints;
 
 use crate::domain::ids;

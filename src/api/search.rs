@@ -496,6 +496,15 @@ fn decimal(w: &str) -> Option<f64> {
 
 pub const PAYMENT_INTENT_FIELDS: &[&str] = &["amount", "created", "currency", "customer", "status"];
 pub const CUSTOMER_FIELDS: &[&str] = &["created", "email", "name", "phone"];
+pub const PRODUCT_FIELDS: &[&str] = &["active", "created", "description", "name", "url"];
+pub const PRICE_FIELDS: &[&str] = &[
+    "active",
+    "created",
+    "currency",
+    "lookup_key",
+    "product",
+    "type",
+];
 pub const CHARGE_FIELDS: &[&str] = &[
     "amount",
     "billing_details.address.postal_code",

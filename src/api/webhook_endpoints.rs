@@ -98,7 +98,10 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
                             "Invalid api_version: {v}. Pasarela serves API versions from {} on.",
                             versions::OLDEST
                         )),
-                        _ => ApiError::invalid(format!("Invalid api_version: {v}")),
+                        _ => ApiError::invalid(format!(
+                            "Invalid api_version: {v}. The newest version Pasarela serves is {}.",
+                            versions::LATEST
+                        )),
                     }
                     .param("api_version")
                 })?

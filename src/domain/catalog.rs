@@ -31,6 +31,27 @@ pub struct Price {
     pub nickname: Option<String>,
     pub lookup_key: Option<String>,
     pub metadata: Map<String, Value>,
+    /// Made inline (`price_data`): inactive, retrievable, and in no list.
+    #[serde(default)]
+    pub inline: bool,
+}
+
+impl Price {
+    /// A new active one-time price of `product`.
+    pub fn new(product: &str, currency: Currency, unit_amount: i64, now: i64) -> Price {
+        Price {
+            id: super::ids::new_id("price"),
+            created: now,
+            product: product.to_string(),
+            currency,
+            unit_amount,
+            active: true,
+            nickname: None,
+            lookup_key: None,
+            metadata: Map::new(),
+            inline: false,
+        }
+    }
 }
 
 impl Product {
@@ -86,6 +107,7 @@ mod tests {
             nickname: None,
             lookup_key: None,
             metadata: Map::new(),
+            inline: false,
         };
         assert_eq!(sellable(&price, &product), Ok(()));
         product.active = false;

@@ -65,6 +65,18 @@ pub enum EventType {
     CheckoutSessionCompleted,
     #[serde(rename = "checkout.session.expired")]
     CheckoutSessionExpired,
+    #[serde(rename = "product.created")]
+    ProductCreated,
+    #[serde(rename = "product.updated")]
+    ProductUpdated,
+    #[serde(rename = "product.deleted")]
+    ProductDeleted,
+    #[serde(rename = "price.created")]
+    PriceCreated,
+    #[serde(rename = "price.updated")]
+    PriceUpdated,
+    #[serde(rename = "price.deleted")]
+    PriceDeleted,
 }
 
 impl EventType {
@@ -102,6 +114,12 @@ impl EventType {
             Self::MandateUpdated => "mandate.updated",
             Self::CheckoutSessionCompleted => "checkout.session.completed",
             Self::CheckoutSessionExpired => "checkout.session.expired",
+            Self::ProductCreated => "product.created",
+            Self::ProductUpdated => "product.updated",
+            Self::ProductDeleted => "product.deleted",
+            Self::PriceCreated => "price.created",
+            Self::PriceUpdated => "price.updated",
+            Self::PriceDeleted => "price.deleted",
         }
     }
 
@@ -116,6 +134,8 @@ impl EventType {
                 | Self::CustomerUpdated
                 | Self::PaymentMethodUpdated
                 | Self::MandateUpdated
+                | Self::ProductUpdated
+                | Self::PriceUpdated
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Stripe's rules as plain Rust, no I/O: ids, money, payment method availability,
 //! test cards, and one module per object with its statuses and transitions.
 
+pub mod account;
 pub mod attempt;
 pub mod availability;
 pub mod balance_transaction;

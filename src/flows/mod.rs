@@ -3,6 +3,7 @@
 //! records its events, all inside the caller's write. Neither `api` nor `web` reaches
 //! into the other; both call these.
 
+pub mod catalog;
 pub mod checkout;
 pub mod embeds;
 pub mod hosted;

@@ -146,8 +146,8 @@ macro_rules! stored {
         stored!(@impl $t, $kind $(, customer = $c)? $(, ref1 = (|s| s.$r.as_deref()))? $(, hidden = $h)?, searched = ($($field)?));
     };
     // `ref1_always`: a field that always has a value (a String, or a type with `as_str`).
-    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident) => {
-        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())));
+    ($t:ty, $kind:literal $(, customer = $c:ident)?, ref1_always = $r:ident $(, hidden = $h:ident)?) => {
+        stored!(@impl $t, $kind $(, customer = $c)?, ref1 = (|s| Some(s.$r.as_str())) $(, hidden = $h)?);
     };
     // `due`: a method giving when a worker should next take the object.
     ($t:ty, $kind:literal, due = $d:ident) => {
@@ -231,7 +231,9 @@ stored!(crate::domain::catalog::Product, "product", hidden = deleted);
 stored!(
     crate::domain::catalog::Price,
     "price",
-    ref1_always = product
+    ref1_always = product,
+    // An inline price (`price_data`) is in no list or search, as on Stripe.
+    hidden = inline
 );
 stored!(
     crate::domain::checkout_session::CheckoutSession,

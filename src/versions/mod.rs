@@ -63,9 +63,10 @@ pub const VERSIONS: &[&str] = &[
     "2026-08-26.dahlia",
     "2026-09-30.endive",
     "2026-10-28.endive",
+    "2026-11-18.endive",
 ];
 
-pub const LATEST: &str = "2026-10-28.endive";
+pub const LATEST: &str = "2026-11-18.endive";
 /// The oldest version served; older ones are refused by name.
 pub const OLDEST: &str = "2019-12-03";
 pub const DEFAULT: &str = "2025-09-30.clover";
@@ -82,21 +83,19 @@ impl ApiVersion {
             .map(|v| ApiVersion(v))
     }
     /// The version `s` names, or why it is refused: unknown, or a real Stripe version
-    /// older than the oldest served (said so, rather than served in a newer shape).
+    /// older than the oldest served (said so, rather than served in a newer shape). A
+    /// well-formed version newer than the newest known is served as the newest (next
+    /// month's SDK works today), said once in the log.
     pub fn resolve(s: &str) -> Result<ApiVersion, VersionError> {
         if let Some(v) = ApiVersion::parse(s) {
             return Ok(v);
         }
         let t = s.trim();
-        let dated = t.len() == 10
-            && t.bytes().enumerate().all(|(i, b)| {
-                if i == 4 || i == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if dated && t >= "2011-01-01" && t < OLDEST {
+        if is_newer_than_known(t) {
+            note_served_as_latest(t);
+            return Ok(ApiVersion(LATEST));
+        }
+        if is_date(t) && t >= "2011-01-01" && t < OLDEST {
             Err(VersionError::TooOld(t.to_string()))
         } else {
             Err(VersionError::Unknown(s.to_string()))
@@ -111,6 +110,61 @@ impl ApiVersion {
     /// Whether this version includes the change released in `version`.
     pub fn at_least(&self, version: &str) -> bool {
         self.date() >= &version[..10]
+    }
+}
+
+/// `YYYY-MM-DD` with a month and day that can be.
+fn is_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) {
+        return false;
+    }
+    if !digits(5..7) || !digits(8..10) {
+        return false;
+    }
+    let month: u32 = t[5..7].parse().unwrap_or(0);
+    let day: u32 = t[8..10].parse().unwrap_or(0);
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// The release a version belongs to (`endive` of `2026-11-18.endive`).
+pub fn release_of(v: &str) -> Option<&str> {
+    v.split_once('.').map(|(_, r)| r)
+}
+
+/// A release name Stripe could give next: lowercase letters, and not before the newest
+/// known (Stripe names its releases in alphabetical order: acacia, basil, clover, ...).
+pub fn is_release_at_or_after_latest(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 32
+        && name.bytes().all(|b| b.is_ascii_lowercase())
+        && Some(name) >= release_of(LATEST)
+}
+
+/// `YYYY-MM-DD.release`, dated after the newest known version, of its release or a
+/// later one. A bare date is not a version Stripe has made since its releases got names.
+pub fn is_newer_than_known(t: &str) -> bool {
+    let Some((date, release)) = t.split_once('.') else {
+        return false;
+    };
+    is_date(date) && date > &LATEST[..10] && is_release_at_or_after_latest(release)
+}
+
+/// Says once per asked version that it is served as the newest known.
+fn note_served_as_latest(asked: &str) {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+    // Bounded: a client inventing versions cannot grow the set without end.
+    if seen.len() < 64 && seen.insert(asked.to_string()) {
+        tracing::info!(
+            asked,
+            served = LATEST,
+            "an API version newer than the newest Pasarela knows: served as the newest"
+        );
     }
 }
 
@@ -352,9 +406,41 @@ mod tests {
         assert!(endive > clover);
         assert!(endive.at_least("2026-09-30.endive"));
         assert!(!clover.at_least("2026-09-30.endive"));
+        assert!(endive.at_least("2026-11-18.endive"));
         let mut sorted = VERSIONS.to_vec();
         sorted.sort();
         assert_eq!(sorted, VERSIONS);
+    }
+
+    #[test]
+    fn newer_versions_are_served_as_the_newest() {
+        let latest = ApiVersion::parse(LATEST).unwrap();
+        for newer in ["2026-12-16.endive", "2027-01-27.fig", " 2099-12-31.zinnia "] {
+            assert_eq!(ApiVersion::resolve(newer), Ok(latest), "{newer}");
+        }
+        // What Stripe refuses stays refused: malformed, a bare date, an older release's
+        // name on a newer date, an impossible date, a date it never released.
+        for bad in [
+            "2027-01-27",
+            "2027-01-27.",
+            "2027-01-27.Fig",
+            "2027-01-27.fig2",
+            "2027-01-27.basil",
+            "2027-13-01.fig",
+            "2027-02-32.fig",
+            "2026-10-29.endive",
+            "2025-09-30.basil",
+            "next",
+        ] {
+            assert!(
+                matches!(ApiVersion::resolve(bad), Err(VersionError::Unknown(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            ApiVersion::resolve("2019-11-05"),
+            Err(VersionError::TooOld("2019-11-05".into()))
+        );
     }
 
     #[test]

@@ -746,3 +746,114 @@ pub fn line_item(
         "quantity": li.quantity
     })
 }
+
+/// The account (`GET /v1/account`): a standard test-mode account, its details submitted,
+/// charges and payouts enabled, nothing required of it.
+pub fn account(a: &crate::state::Account) -> Value {
+    let created = a.created;
+    use crate::domain::account;
+    let id = account::account_id(&a.secret_key);
+    let capabilities: serde_json::Map<String, Value> = account::capabilities(&a.country)
+        .into_iter()
+        .map(|c| (c, json!("active")))
+        .collect();
+    let requirements = json!({
+        "alternatives": [],
+        "current_deadline": null,
+        "currently_due": [],
+        "disabled_reason": null,
+        "errors": [],
+        "eventually_due": [],
+        "past_due": [],
+        "pending_verification": [],
+    });
+    json!({
+        "id": id,
+        "object": "account",
+        "business_profile": {
+            "annual_revenue": null,
+            "estimated_worker_count": null,
+            "mcc": null,
+            "minority_owned_business_designation": null,
+            "name": "Pasarela test account",
+            "product_description": null,
+            "specified_commercial_transactions_act_url": null,
+            "support_address": null,
+            "support_email": null,
+            "support_phone": null,
+            "support_url": null,
+            "url": null,
+        },
+        "business_type": null,
+        "capabilities": capabilities,
+        "charges_enabled": true,
+        "controller": {"type": "account"},
+        "country": a.country,
+        "created": created,
+        "default_currency": account::default_currency(&a.country),
+        "details_submitted": true,
+        "email": null,
+        "external_accounts": {
+            "object": "list",
+            "data": [],
+            "has_more": false,
+            "url": format!("/v1/accounts/{id}/external_accounts"),
+        },
+        "future_requirements": requirements,
+        "metadata": {},
+        "payouts_enabled": true,
+        "requirements": requirements,
+        "settings": {
+            "branding": {"icon": null, "logo": null, "primary_color": null, "secondary_color": null},
+            "card_payments": {
+                "decline_on": {"avs_failure": false, "cvc_failure": false},
+                "statement_descriptor_prefix": null,
+                "statement_descriptor_prefix_kana": null,
+                "statement_descriptor_prefix_kanji": null,
+            },
+            "dashboard": {"display_name": "Pasarela test account", "timezone": "Etc/UTC"},
+            "invoices": {"default_account_tax_ids": null, "hosted_payment_method_save": "offer"},
+            "payments": {
+                "statement_descriptor": "PASARELA TEST",
+                "statement_descriptor_kana": null,
+                "statement_descriptor_kanji": null,
+                "statement_descriptor_prefix_kana": null,
+                "statement_descriptor_prefix_kanji": null,
+            },
+            "payouts": {
+                "debit_negative_balances": true,
+                "schedule": {"delay_days": 2, "interval": "daily"},
+                "statement_descriptor": null,
+            },
+        },
+        "tos_acceptance": {"date": created, "ip": null, "user_agent": null},
+        "type": "standard",
+    })
+}
+
+/// The balance (`GET /v1/balance`): available and pending per currency, the account's
+/// default currency listed even when nothing has moved, as Stripe lists it.
+pub fn balance(
+    funds: &std::collections::BTreeMap<String, crate::domain::account::Funds>,
+    default_currency: &str,
+) -> Value {
+    let mut currencies: Vec<&str> = funds.keys().map(String::as_str).collect();
+    if !funds.contains_key(default_currency) {
+        currencies.push(default_currency);
+    }
+    let part = |pick: fn(&crate::domain::account::Funds) -> i64| -> Vec<Value> {
+        currencies
+            .iter()
+            .map(|c| {
+                let amount = funds.get(*c).map(pick).unwrap_or(0);
+                json!({"amount": amount, "currency": c, "source_types": {"card": amount}})
+            })
+            .collect()
+    };
+    json!({
+        "object": "balance",
+        "available": part(|f| f.available),
+        "livemode": false,
+        "pending": part(|f| f.pending),
+    })
+}

@@ -22,8 +22,19 @@ fn pinned(release: &str) -> Option<&'static str> {
     }
 }
 
+/// The script a release name is served: its own, or for a well-formed release newer than
+/// any Pasarela knows, the newest script at the newest version (as for `Stripe-Version`).
+fn served(release: &str) -> Option<(&str, &'static str)> {
+    if let Some(version) = pinned(release) {
+        return Some((release, version));
+    }
+    let newest = crate::versions::release_of(crate::versions::LATEST)?;
+    (crate::versions::is_release_at_or_after_latest(release) && release > newest)
+        .then_some((newest, crate::versions::LATEST))
+}
+
 fn script(release: &str) -> Response {
-    let Some(version) = pinned(release) else {
+    let Some((release, version)) = served(release) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let body = SOURCE
@@ -63,5 +74,12 @@ mod tests {
             assert!(!body.contains("__RELEASE__") && !body.contains("__API_VERSION__"));
         }
         assert!(super::pinned("acacia").is_none());
+        assert_eq!(
+            super::served("fig"),
+            Some(("endive", crate::versions::LATEST))
+        );
+        for refused in ["acacia", "dahlias", "Fig", "fig1", ""] {
+            assert!(super::served(refused).is_none(), "{refused}");
+        }
     }
 }

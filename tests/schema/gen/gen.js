@@ -60,6 +60,8 @@ const ROOTS = {
   'resources/Prices.d.ts': ['Price'],
   'resources/LineItems.d.ts': ['LineItem'],
   'resources/Events.d.ts': ['EventBase=Event'], // `Event` itself is the union of typed events
+  'resources/Accounts.d.ts': ['Account'],
+  'resources/Balance.d.ts': ['Balance'],
   'lib.d.ts': ['ApiList=List', 'ApiSearchResult=SearchResult'],
   'Types.d.ts': ['StripeRawError=Error.Object'],
 };
@@ -69,7 +71,7 @@ const ROOTS = {
 const OLD_ROOTS = ['PaymentIntent', 'SetupIntent', 'Customer', 'DeletedCustomer', 'PaymentMethod',
   'Mandate', 'Charge', 'Refund', 'BalanceTransaction', 'WebhookEndpoint', 'DeletedWebhookEndpoint',
   'CustomerSession', 'Checkout.Session', 'Product', 'DeletedProduct', 'Price', 'LineItem',
-  'EventBase|Event=Event', 'ApiList=List', 'ApiSearchResult=SearchResult', 'StripeRawError=Error.Object'];
+  'EventBase|Event=Event', 'Account', 'Balance', 'ApiList=List', 'ApiSearchResult=SearchResult', 'StripeRawError=Error.Object'];
 // Fields of StripeRawError that stripe-node adds on its side; they are not in the JSON.
 const SDK_ONLY_ERROR_FIELDS = new Set(['headers', 'statusCode', 'requestId', 'detail', 'exception']);
 

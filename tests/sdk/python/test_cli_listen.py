@@ -99,7 +99,7 @@ def test_listen_only_the_chosen_events_and_latest_version(base):
     rx = Receiver()
     listener = Listener(base, "--forward-to", rx.url, "--events", "charge.refunded,refund.created", "--latest")
     try:
-        assert "2026-10-28.endive" in listener.ready
+        assert "2026-11-18.endive" in listener.ready
         trigger(base, "charge.refunded")
         listener.expect("--> charge.refunded")
         rx.wait_for(2)
@@ -107,7 +107,7 @@ def test_listen_only_the_chosen_events_and_latest_version(base):
         whsec = secret(base)
         events = [verified(d, whsec) for d in rx.got]
         assert sorted(e.type for e in events) == ["charge.refunded", "refund.created"]
-        assert all(e.api_version == "2026-10-28.endive" for e in events)
+        assert all(e.api_version == "2026-11-18.endive" for e in events)
     finally:
         listener.stop()
         rx.close()

@@ -41,7 +41,7 @@ ALL_VERSIONS = [
     "2026-01-28.clover", "2026-02-25.clover",
     "2026-03-25.dahlia", "2026-04-22.dahlia", "2026-05-27.dahlia", "2026-06-24.dahlia",
     "2026-07-29.dahlia", "2026-08-26.dahlia",
-    "2026-09-30.endive", "2026-10-28.endive",
+    "2026-09-30.endive", "2026-10-28.endive", "2026-11-18.endive",
 ]
 
 NO_REDIRECTS = {"enabled": True, "allow_redirects": "never"}
@@ -90,7 +90,7 @@ def test_sdk_request_at_each_version(client, version):
 def test_versions_outside_the_window_are_refused(base, bad):
     r = request(base, "GET", "/v1/customers", {"limit": 1}, version=bad)
     assert_error(r, 400, "invalid_request_error", None, "Stripe-Version")
-    assert r.error["message"] == f"Invalid Stripe API version: {bad}"
+    assert r.error["message"] == f"Invalid Stripe API version: {bad}. The newest version Pasarela serves is {ALL_VERSIONS[-1]}."
 
 
 @pytest.mark.parametrize("old", ["2019-11-05", "2019-09-09", "2017-06-05", "2011-01-01"])
@@ -106,7 +106,8 @@ def test_refused_version_through_the_sdk(client):
     with pytest.raises(stripe.InvalidRequestError) as e:
         client.v1.customers.list({"limit": 1}, opts("2026-08-26.preview"))
     assert_error(e.value, 400, "invalid_request_error", None, "Stripe-Version")
-    assert e.value.json_body["error"]["message"] == "Invalid Stripe API version: 2026-08-26.preview"
+    assert e.value.json_body["error"]["message"] == ("Invalid Stripe API version: 2026-08-26.preview. "
+                                                     f"The newest version Pasarela serves is {ALL_VERSIONS[-1]}.")
 
 
 # -- 2025-03-31.basil: invoice removed from PaymentIntent and Charge ---------------------------
