@@ -430,11 +430,15 @@ pub async fn line_items(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
         .store
         .read(move |db| -> ApiResult<serde_json::Value> {
             let s = load::<CheckoutSession>(db, &id, Lookup("checkout.session", "session", 404))?;
-            let items = s
-                .line_items
-                .iter()
-                .map(|li| views::line_item(li, s.currency.as_ref(), s.created))
-                .collect();
+            let mut items = Vec::with_capacity(s.line_items.len());
+            for li in &s.line_items {
+                // The price as stored now (a catalog price may have changed since).
+                let price = match db.get::<Price>(&li.price)? {
+                    Some(p) => views::price(&p),
+                    None => views::line_price(li, s.currency.as_ref(), s.created),
+                };
+                items.push(views::line_item(li, s.currency.as_ref(), price));
+            }
             Ok(crate::versions::render(
                 views::list(&url, items, false),
                 version,

@@ -141,8 +141,70 @@ const CUSTOMER: Step = create(
     &[&[("description", "made by pasarela trigger")]],
 );
 const SETUP: Step = create("setup_intent", SETUP_INTENTS, &[NO_REDIRECTS, VISA]);
+const PRODUCT: Step = create(
+    "product",
+    "/v1/products",
+    &[&[("name", "made by pasarela trigger")]],
+);
+const PRICE: Step = create(
+    "price",
+    "/v1/prices",
+    &[&[
+        ("product", "{product}"),
+        ("currency", "usd"),
+        ("unit_amount", "1500"),
+    ]],
+);
 
 const TRIGGERS: &[Fixture] = &[
+    Fixture {
+        event: "product.created",
+        steps: &[PRODUCT],
+        customer: Customer::Nothing,
+    },
+    Fixture {
+        event: "product.updated",
+        steps: &[
+            PRODUCT,
+            then(
+                "Updated",
+                "product",
+                "/v1/products/{product}",
+                &[&[("metadata[triggered]", "product.updated")]],
+            ),
+        ],
+        customer: Customer::Nothing,
+    },
+    Fixture {
+        event: "product.deleted",
+        steps: &[
+            PRODUCT,
+            Step {
+                delete: true,
+                ..then("Deleted", "product", "/v1/products/{product}", &[])
+            },
+        ],
+        customer: Customer::Nothing,
+    },
+    Fixture {
+        event: "price.created",
+        steps: &[PRODUCT, PRICE],
+        customer: Customer::Nothing,
+    },
+    Fixture {
+        event: "price.updated",
+        steps: &[
+            PRODUCT,
+            PRICE,
+            then(
+                "Updated",
+                "price",
+                "/v1/prices/{price}",
+                &[&[("metadata[triggered]", "price.updated")]],
+            ),
+        ],
+        customer: Customer::Nothing,
+    },
     Fixture {
         event: "payment_intent.created",
         steps: &[PAYMENT],

@@ -709,7 +709,7 @@ pub fn price(p: &crate::domain::catalog::Price) -> Value {
 pub fn line_item(
     li: &crate::domain::checkout_session::LineItem,
     currency: Option<&crate::domain::money::Currency>,
-    created: i64,
+    price: Value,
 ) -> Value {
     json!({
         "id": li.id,
@@ -722,28 +722,38 @@ pub fn line_item(
         "currency": currency,
         "description": li.name,
         "metadata": {},
-        "price": {
-            "id": li.price,
-            "object": "price",
-            "active": true,
-            "billing_scheme": "per_unit",
-            "created": created,
-            "currency": currency,
-            "custom_unit_amount": null,
-            "livemode": false,
-            "lookup_key": null,
-            "metadata": {},
-            "nickname": null,
-            "product": li.product,
-            "recurring": null,
-            "tax_behavior": "unspecified",
-            "tiers_mode": null,
-            "transform_quantity": null,
-            "type": "one_time",
-            "unit_amount": li.unit_amount,
-            "unit_amount_decimal": li.unit_amount.to_string()
-        },
+        "price": price,
         "quantity": li.quantity
+    })
+}
+
+/// The price a line sells when it was not stored (sessions made before inline prices were):
+/// rebuilt from the line.
+pub fn line_price(
+    li: &crate::domain::checkout_session::LineItem,
+    currency: Option<&crate::domain::money::Currency>,
+    created: i64,
+) -> Value {
+    json!({
+        "id": li.price,
+        "object": "price",
+        "active": false,
+        "billing_scheme": "per_unit",
+        "created": created,
+        "currency": currency,
+        "custom_unit_amount": null,
+        "livemode": false,
+        "lookup_key": null,
+        "metadata": {},
+        "nickname": null,
+        "product": li.product,
+        "recurring": null,
+        "tax_behavior": "unspecified",
+        "tiers_mode": null,
+        "transform_quantity": null,
+        "type": "one_time",
+        "unit_amount": li.unit_amount,
+        "unit_amount_decimal": li.unit_amount.to_string()
     })
 }
 

@@ -31,7 +31,7 @@ const PYTHON = process.env.PYTHON || 'python3';
 
 const SK = 'sk_test_BQokikJOvBiI2HlWgH4olfQ2';
 const PK = 'pk_test_TYooMQauvdEDq54NiTphI7jx';
-const ENDIVE = '2026-10-28.endive'; // what stripe-node 23.1.0 pins
+const ENDIVE = '2026-11-18.endive'; // what stripe-node 23.2.0 pins
 const CLOVER = '2025-09-30.clover'; // the account default (contract)
 
 // ------------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ class Server {
     }
   }
 
-  /** stripe-node as a user of today's SDK writes it (pinned 2026-10-28.endive). */
+  /** stripe-node as a user of today's SDK writes it (pinned 2026-11-18.endive). */
   stripe(key = SK, options = {}) {
     return new Stripe(key, {
       host: '127.0.0.1',

@@ -55,7 +55,7 @@ test('pm_card_chargeDeclined: StripeCardError card_declined / generic_decline', 
   assert.equal(err.type, 'StripeCardError');
   assertError(err, 402, 'card_error', 'card_declined', null);
   assert.equal(err.decline_code, 'generic_decline');
-  assert.equal(err.message, 'Your card was declined.');
+  assert.equal(err.raw.message, 'Your card was declined.'); // stripe-node 23.2 prefixes [req_…] to err.message
   assert.match(err.charge || '', /^ch_/, 'a declined charge is named in the error');
   const pi = err.raw.payment_intent;
   assert.ok(pi, 'the error carries the PaymentIntent');

@@ -98,7 +98,8 @@ test('an unknown parameter is a StripeInvalidRequestError naming it', async () =
   const err = await rejectsWith(stripe.customers.create({email: 'x@example.com', favourite_colour: 'blue'}),
     Stripe.errors.StripeInvalidRequestError, 'unknown parameter');
   assertError(err, 400, 'invalid_request_error', 'parameter_unknown', 'favourite_colour');
-  assert.equal(err.message, 'Received unknown parameter: favourite_colour');
+  assert.equal(err.raw.message, 'Received unknown parameter: favourite_colour');
+  assert.match(err.message, /^\[req_\w+\] Received unknown parameter: favourite_colour$/, 'stripe-node 23.2 names the request');
 
   const nested = await rejectsWith(stripe.paymentIntents.create({
     amount: 2000, currency: 'usd', automatic_payment_methods: {enabled: true, sideways: 'yes'},

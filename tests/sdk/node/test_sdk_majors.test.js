@@ -17,7 +17,7 @@
 // stripe-node 8 and 11 send no Stripe-Version: they run at the account's default version, at
 // the version their TypeScript users pass (8: 2020-08-27, 11: 2022-11-15), and stripe-node 8
 // also on an account whose default is the oldest served version (2019-12-03). 12 to 15 pin
-// 2022-11-15, 2023-08-16, 2023-10-16 and 2024-04-10; today's pins 2026-10-28.endive.
+// 2022-11-15, 2023-08-16, 2023-10-16 and 2024-04-10; today's pins 2026-11-18.endive.
 //
 // Every body is checked with checkShape(body, version) (tests/schema/check.py at the version
 // that served it), and its old shape is asserted field by field (OLD below); the same object
@@ -43,7 +43,8 @@ const MAJORS = [
   {pkg: 'stripe13', release: '13.11.0', served: '2023-08-16', how: 'its pinned version'},
   {pkg: 'stripe14', release: '14.25.0', served: '2023-10-16', how: 'its pinned version'},
   {pkg: 'stripe15', release: '15.12.0', served: '2024-04-10', how: 'its pinned version'},
-  {pkg: 'stripe', release: '23.1.0', served: ENDIVE, how: 'its pinned version (today)'},
+  {pkg: 'stripe23_1', release: '23.1.0', served: '2026-10-28.endive', how: 'its pinned version (last month)'},
+  {pkg: 'stripe', release: '23.2.0', served: ENDIVE, how: 'its pinned version (today)'},
 ];
 
 // ------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // mandate data inferred from the client, the hosted test authorization page, the Mandate,
 // an off-session PaymentIntent with the saved method, and detaching it.
 //
-// stripe-node pins 2026-10-28.endive, where `payment_method_types` is refused on SetupIntents
+// stripe-node pins 2026-11-18.endive, where `payment_method_types` is refused on SetupIntents
 // as on PaymentIntents: the SDK creates them with `allowed_payment_method_types` (or
 // `automatic_payment_methods`); the seed's own curl (no Stripe-Version) is run as printed.
 const assert = require('node:assert/strict');

@@ -17,12 +17,13 @@ SUPPORTED = [
     "customer.created", "customer.updated", "customer.deleted", "payment_method.attached",
     "setup_intent.created", "setup_intent.succeeded", "setup_intent.setup_failed",
     "setup_intent.requires_action", "setup_intent.canceled",
+    "product.created", "product.updated", "product.deleted", "price.created", "price.updated",
 ]
 
 # Where each printed id can be retrieved.
 RESOURCES = {"pi": "payment_intents", "ch": "charges", "re": "refunds", "cus": "customers",
-             "pm": "payment_methods", "seti": "setup_intents"}
-ID_RE = re.compile(r"\b(pi|ch|re|cus|pm|seti)_[A-Za-z0-9]+\b")
+             "pm": "payment_methods", "seti": "setup_intents", "prod": "products", "price": "prices"}
+ID_RE = re.compile(r"\b(pi|ch|re|cus|pm|seti|prod|price)_[A-Za-z0-9]+\b")
 
 
 def pasarela(*args, server=None, key=SK):

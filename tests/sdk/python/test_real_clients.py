@@ -295,3 +295,12 @@ def test_checkout_takes_allowed_payment_method_types_at_endive(client, base):
     assert r.status == 200 and r.json["payment_method_types"] == ["card"], r.text
     r = _session({"allowed_payment_method_types": ["bogus"]}, ENDIVE, base)
     assert_error(r, 400, "invalid_request_error", None, "allowed_payment_method_types")
+
+
+@pytest.mark.parametrize("version", ["2019-12-03", "2020-08-27", "2022-11-15", "2024-04-10", CLOVER, ENDIVE, NEWEST])
+def test_the_account_and_balance_in_stripes_shape_at_every_version(base, version):
+    # request() checks each body against that version's schema (tests/schema/versions/).
+    for path in ("/v1/account", "/v1/balance"):
+        r = request(base, "GET", path, version=version)
+        assert r.status == 200, r.text
+        assert r.headers.get("Stripe-Version") == version
