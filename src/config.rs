@@ -58,8 +58,9 @@ pub struct Limits {
     /// Largest request body, in bytes; a larger one is answered 413.
     #[arg(long, env = "PASARELA_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
-    /// Connections served at once; further ones wait to be accepted.
-    #[arg(long, env = "PASARELA_MAX_CONNECTIONS", default_value_t = 1024)]
+    /// Connections served at once; further ones wait to be accepted. Bounded at start by
+    /// the process's open-file limit.
+    #[arg(long, env = "PASARELA_MAX_CONNECTIONS", default_value_t = 16384)]
     pub max_connections: usize,
     /// Seconds a client has to send a request's headers (and an idle keep-alive
     /// connection stays open).
@@ -75,7 +76,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_body_bytes: 1 << 20,
-            max_connections: 1024,
+            max_connections: 16384,
             header_timeout: 20,
             request_timeout: 30,
         }

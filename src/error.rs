@@ -156,15 +156,10 @@ impl ApiError {
 }
 
 impl IntoResponse for ApiError {
+    // No `WWW-Authenticate` challenge on a 401: it made browsers ask for the key and keep
+    // it, and then send it for any page (the SDKs and curl send keys without being asked).
     fn into_response(self) -> Response {
-        let mut resp = (self.status_code(), axum::Json(self.body())).into_response();
-        if self.status == 401 {
-            resp.headers_mut().insert(
-                "www-authenticate",
-                "Basic realm=\"Stripe\"".parse().unwrap(),
-            );
-        }
-        resp
+        (self.status_code(), axum::Json(self.body())).into_response()
     }
 }
 

@@ -1,6 +1,12 @@
 //! Accepting connections: at most `max_connections` at once (further ones wait in the
 //! listen backlog), hyper's header-read timeout and header size cap, and the graceful
 //! drain on stop. What happens inside a request is the router's business.
+//!
+//! Slow clients: an idle or trickling connection costs a task and a socket, not a thread,
+//! so the cap is high (thousands) and a slowloris has to open that many to fill it; once
+//! `PRESSURE` connections are open, new ones get `PRESSURED_HEADER_TIMEOUT` to send their
+//! headers instead of the usual timeout, so a trickling client is dropped within seconds
+//! while honest ones, which send their headers at once, are served as usual.
 
 use crate::config::Limits;
 use axum::Router;
@@ -23,6 +29,11 @@ const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// `net.core.somaxconn`.
 const BACKLOG: u32 = 4096;
 
+/// Open connections from which new ones get the short header timeout.
+const PRESSURE: usize = 256;
+/// Seconds a new connection has to send its headers once the server is under pressure.
+const PRESSURED_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Listens on `addr` (`host:port`, port 0 for any free port) with a backlog deep enough
 /// to queue bursts past the connection cap.
 pub async fn bind(addr: &str) -> std::io::Result<TcpListener> {
@@ -42,6 +53,31 @@ pub async fn bind(addr: &str) -> std::io::Result<TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::other(format!("{addr}: no address"))))
 }
 
+/// Raises the soft open-file limit to the hard one (each connection is a file), and gives
+/// the limit in force.
+fn raise_open_file_limit() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 1024;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                lim = raised;
+            }
+        }
+    }
+    lim.rlim_cur as u64
+}
+
 /// Serves `router` on `listener` until `stop` resolves, then lets the open connections
 /// finish their requests.
 pub async fn run(
@@ -50,13 +86,31 @@ pub async fn run(
     limits: Limits,
     stop: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let fds = raise_open_file_limit();
+    // Files for the database, the log and outgoing webhooks besides the connections.
+    let max = limits
+        .max_connections
+        .min(fds.saturating_sub(512) as usize)
+        .max(1);
+    if max < limits.max_connections {
+        tracing::warn!(
+            max_connections = max,
+            open_file_limit = fds,
+            "the open-file limit bounds the connections served at once"
+        );
+    }
+    let slots = Arc::new(Semaphore::new(max));
     let graceful = GracefulShutdown::new();
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(limits.header_timeout.max(1)))
-        .max_buf_size(MAX_HEAD_BYTES);
+    let header_timeout = Duration::from_secs(limits.header_timeout.max(1));
+    let builder = |timeout: Duration| {
+        let mut b = http1::Builder::new();
+        b.timer(TokioTimer::new())
+            .header_read_timeout(timeout)
+            .max_buf_size(MAX_HEAD_BYTES);
+        b
+    };
+    let relaxed = builder(header_timeout);
+    let pressured = builder(header_timeout.min(PRESSURED_HEADER_TIMEOUT));
     tokio::pin!(stop);
     loop {
         let permit = tokio::select! {
@@ -83,6 +137,12 @@ pub async fn run(
                 req
             },
         ));
+        let open = max - slots.available_permits();
+        let builder = if open > PRESSURE {
+            &pressured
+        } else {
+            &relaxed
+        };
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // Errors here are clients going away or timing out; nothing to answer.

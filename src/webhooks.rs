@@ -21,8 +21,12 @@ use std::time::{Duration, Instant};
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
 
-/// Endpoints served at once.
-const ENDPOINTS_AT_ONCE: usize = 32;
+/// Endpoints served at once: each is a task waiting on its own connection, so a dead or
+/// hanging endpoint holds up only itself until this many hang together.
+const ENDPOINTS_AT_ONCE: usize = 1024;
+/// The bytes of an endpoint's answer read and kept (shown in the Dashboard); the rest is
+/// never read and the connection is closed.
+const ANSWER_KEPT: usize = 500;
 /// Deliveries taken for one endpoint at a time.
 const BATCH: usize = 100;
 /// How often due deliveries are looked for when nothing wakes the worker (retries, and
@@ -295,14 +299,28 @@ async fn post(
         Ok(Err(e)) => failed(format!("could not connect: {e}")),
         Ok(Ok(response)) => {
             let status = response.status().as_u16();
-            let body = tokio::time::timeout_at(deadline, response.into_body().collect()).await;
-            let excerpt = match body {
-                Ok(Ok(b)) => {
-                    let bytes = b.to_bytes();
-                    Some(String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned())
+            // The start of the answer only, within the same deadline; dropping the body
+            // unread closes the connection, so a huge answer costs nothing more.
+            let mut body = response.into_body();
+            let mut kept = Vec::new();
+            let read_start = async {
+                while kept.len() < ANSWER_KEPT {
+                    match body.frame().await {
+                        Some(Ok(frame)) => {
+                            if let Some(data) = frame.data_ref() {
+                                let room = ANSWER_KEPT - kept.len();
+                                kept.extend_from_slice(&data[..data.len().min(room)]);
+                            }
+                        }
+                        _ => break,
+                    }
                 }
-                _ => None,
             };
+            let excerpt = match tokio::time::timeout_at(deadline, read_start).await {
+                Ok(()) => Some(String::from_utf8_lossy(&kept).into_owned()),
+                Err(_) => None,
+            };
+            drop(body);
             Attempt {
                 at,
                 status_code: Some(status),

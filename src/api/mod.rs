@@ -89,9 +89,11 @@ impl FromRequest<Arc<App>> for Ctx {
         } else {
             &[query]
         };
-        let kind =
-            authenticate(app, &parts.headers, sources).map_err(|e| fail(e, default_version))?;
-        served.set_source(if parts.extensions.get::<DashboardCall>().is_some() {
+        let dashboard = parts.extensions.get::<DashboardCall>().is_some();
+        let writes = !matches!(parts.method, Method::GET | Method::HEAD);
+        let kind = authenticate(app, &parts.headers, sources, writes && !dashboard)
+            .map_err(|e| fail(e, default_version))?;
+        served.set_source(if dashboard {
             "dashboard"
         } else if kind == KeyKind::Secret {
             "secret"
@@ -140,11 +142,20 @@ impl FromRequest<Arc<App>> for Ctx {
 
 /// Which of the account's keys the request presents; Stripe's 401 for none or another.
 /// The key is checked before the parameters are decoded: a header needs no decoding,
-/// and Stripe.js's `key=pk_...` is found by one pass over the pairs.
-fn authenticate(app: &App, headers: &HeaderMap, sources: &[&[u8]]) -> ApiResult<KeyKind> {
-    let key = auth::presented_key(headers, || form::find_top_level(sources, "key"))
+/// and Stripe.js's `key=pk_...` is found by one pass over the pairs. The secret key acts
+/// only for whoever holds it (`auth::secret_refused`).
+fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    sources: &[&[u8]],
+    writes: bool,
+) -> ApiResult<KeyKind> {
+    let (key, source) = auth::presented_key(headers, || form::find_top_level(sources, "key"))
         .ok_or_else(auth::no_key)?;
     if key == app.account.secret_key {
+        if let Some(refused) = auth::secret_refused(headers, source, writes) {
+            return Err(refused);
+        }
         Ok(KeyKind::Secret)
     } else if key == app.account.publishable_key {
         Ok(KeyKind::Publishable)
