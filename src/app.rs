@@ -53,6 +53,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         webhook_retry_seconds: args.webhook_retry_seconds.max(1) as i64,
         later_seconds: args.later_seconds as i64,
         webhook_timeout: Duration::from_secs(args.webhook_timeout_seconds.max(1)),
+        webhook_allow_link_local: args.webhook_allow_link_local,
         deliveries_owed: Default::default(),
         requests: Arc::new(crate::request_log::RequestLog::new(
             args.request_log_minutes,
@@ -329,6 +330,25 @@ async fn unrecognized(State(app): State<Arc<App>>, req: Request) -> Response {
 /// enough, so that a client that sends everything before reading gets the answer
 /// rather than a reset).
 async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    // hyper's cap is on its read buffer, which a head a little over it passes: the head
+    // itself is held to the same size here.
+    let head: usize = req.uri().to_string().len()
+        + req
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if head > crate::server::MAX_HEAD_BYTES {
+        return ApiError::new(
+            431,
+            crate::error::ErrorType::InvalidRequestError,
+            format!(
+                "The request's headers are larger than {} bytes, the most this server accepts.",
+                crate::server::MAX_HEAD_BYTES
+            ),
+        )
+        .into_response();
+    }
     if !path_is_utf8(req.uri().path()) {
         return ApiError::invalid(
             "The URL path is not valid UTF-8 once percent-decoded. Check the id you passed.",
@@ -408,6 +428,15 @@ async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next
     );
     if path.starts_with("/v1") {
         api_headers(h, &served, status, fresh, &request_id);
+    }
+    // The hosted pages act for the customer ("Authorize test payment", "Pay"): no other
+    // site may frame them and trick a click.
+    if path.starts_with("/authorize/") || path.starts_with("/c/pay/") {
+        h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        );
     }
     let duration_ms = (start.elapsed().as_micros() as f64) / 1000.0;
     tracing::info!(

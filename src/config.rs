@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// sending leaves its deliveries to the others after about twice this.
     #[arg(long, env = "PASARELA_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 30)]
     pub webhook_timeout_seconds: u64,
+    /// Let webhook endpoints be link-local addresses (169.254.0.0/16, fe80::/10), where cloud
+    /// metadata services answer; refused by default.
+    #[arg(long, env = "PASARELA_WEBHOOK_ALLOW_LINK_LOCAL")]
+    pub webhook_allow_link_local: bool,
     /// Seconds before what Stripe does later happens here: a `pm_card_pendingRefund`
     /// refund succeeds, a `pm_card_refundFail` refund fails.
     #[arg(long, env = "PASARELA_LATER_SECONDS", default_value_t = 2)]

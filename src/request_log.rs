@@ -99,7 +99,8 @@ impl RequestLog {
 pub fn redacted_query(query: &str) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form_urlencoded::parse(query.as_bytes()).map(|(k, v)| {
-            let hidden = k == "key" || k == "client_secret";
+            // Every secret a query can carry (`customer_session_client_secret` too).
+            let hidden = k == "key" || k.ends_with("client_secret");
             (k, if hidden { "hidden".into() } else { v })
         }))
         .finish()
@@ -208,8 +209,8 @@ mod tests {
             Some("cus_Abcdefgh123")
         );
         assert_eq!(
-            redacted_query("key=pk_test_1&client_secret=pi_1_secret_2&limit=3"),
-            "key=hidden&client_secret=hidden&limit=3"
+            redacted_query("key=pk_test_1&client_secret=pi_1_secret_2&limit=3&customer_session_client_secret=cuss_secret_3"),
+            "key=hidden&client_secret=hidden&limit=3&customer_session_client_secret=hidden"
         );
         let e = serde_json::json!({"payment_intent": {"id": "pi_1"}, "charge": "ch_2"});
         assert_eq!(ids_in_error(&e), vec!["pi_1", "ch_2"]);

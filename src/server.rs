@@ -23,7 +23,7 @@ use tower::ServiceExt;
 
 /// Request heads larger than this are answered 431 by hyper; it also bounds what one
 /// slow client can make the server buffer.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// Connections waiting to be accepted once every slot is taken; the kernel caps it at
 /// `net.core.somaxconn`.

@@ -251,6 +251,32 @@ async fn record(app: &Arc<App>, sent: Sent) {
     }
 }
 
+/// The URL without its `user:password@`, and those credentials as the Basic
+/// `Authorization` Stripe sends for them.
+fn split_credentials(url: &str) -> (String, Option<String>) {
+    use base64::Engine;
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return (url.to_string(), None);
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let pair = format!("{}:{}", decode(user), decode(password));
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    );
+    (format!("{scheme}://{host}{tail}"), Some(basic))
+}
+
 /// One signed POST of the event, as Stripe sends it.
 async fn post(
     client: &HttpClient,
@@ -269,9 +295,14 @@ async fn post(
         serde_json::to_string_pretty(&views::event(&event, pending_webhooks)).unwrap_or_default();
     let at = clock::now();
     let started = Instant::now();
-    let request = hyper::Request::builder()
+    let (uri, credentials) = split_credentials(&endpoint.url);
+    let mut request = hyper::Request::builder();
+    if let Some(basic) = credentials {
+        request = request.header("authorization", basic);
+    }
+    let request = request
         .method("POST")
-        .uri(&endpoint.url)
+        .uri(uri)
         .header("content-type", "application/json; charset=utf-8")
         .header("user-agent", USER_AGENT)
         .header("accept", "*/*; q=0.5, application/xml")
@@ -329,5 +360,19 @@ async fn post(
                 response_excerpt: excerpt,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_in_the_url_go_as_basic_auth() {
+        let (uri, basic) = super::split_credentials("http://me:s%40cret@127.0.0.1:9/hook?x=1");
+        assert_eq!(uri, "http://127.0.0.1:9/hook?x=1");
+        assert_eq!(basic.as_deref(), Some("Basic bWU6c0BjcmV0"));
+        assert_eq!(
+            super::split_credentials("http://127.0.0.1:9/a@b"),
+            ("http://127.0.0.1:9/a@b".to_string(), None)
+        );
     }
 }

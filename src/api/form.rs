@@ -204,6 +204,7 @@ fn pairs<'a>(
 ) -> ApiResult<Vec<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>> {
     let mut out = Vec::new();
     for src in sources {
+        check_utf8(src)?;
         for (k, v) in form_urlencoded::parse(src) {
             if k.is_empty() {
                 continue;
@@ -215,6 +216,31 @@ fn pairs<'a>(
         }
     }
     Ok(out)
+}
+
+/// Refuses a pair whose name or value is not UTF-8 once percent-decoded, rather than store
+/// it with U+FFFD in place of what was sent.
+fn check_utf8(src: &[u8]) -> ApiResult<()> {
+    let decoded = |part: &[u8]| -> Vec<u8> {
+        let plus: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        percent_encoding::percent_decode(&plus).collect()
+    };
+    for pair in src.split(|&b| b == b'&') {
+        let mut halves = pair.splitn(2, |&b| b == b'=');
+        let name = decoded(halves.next().unwrap_or_default());
+        let value = decoded(halves.next().unwrap_or_default());
+        if std::str::from_utf8(&name).is_err() || std::str::from_utf8(&value).is_err() {
+            let name = String::from_utf8_lossy(&name).into_owned();
+            return Err(ApiError::invalid(format!(
+                "Invalid string: the value of {name} is not valid UTF-8 once percent-decoded."
+            ))
+            .param(name));
+        }
+    }
+    Ok(())
 }
 
 /// The value of the top-level parameter `name` in `sources`, read without decoding the
@@ -1100,7 +1126,11 @@ mod tests {
             /// the shape check answer a value or Stripe's error, never a panic.
             #[test]
             fn decoding_never_panics(input in body()) {
-                let root = decode(&[input.as_bytes()]).unwrap();
+                // Only text that is not UTF-8 once percent-decoded is refused.
+                let Ok(root) = decode(&[input.as_bytes()]) else {
+                    prop_assert!(check_utf8(input.as_bytes()).is_err());
+                    return Ok(());
+                };
                 let params = Params::new(root.clone());
                 let _ = params.check(&["a[**]", "metadata[*]", "expand[]"]);
                 let _ = params.str_list("a");
@@ -1109,6 +1139,17 @@ mod tests {
                 let _ = root.canonical();
                 // Decoding is a function of the input.
                 prop_assert_eq!(decode(&[input.as_bytes()]).unwrap(), root);
+            }
+
+            /// A value that is not UTF-8 is refused by name, never stored with U+FFFD.
+            #[test]
+            fn invalid_utf8_is_refused(prefix in "[a-z]{1,8}") {
+                let input = format!("{}=ok&bad{}=%FF%FE", prefix, prefix);
+                let err = decode(&[input.as_bytes()]).unwrap_err();
+                let bad = format!("bad{}", prefix);
+                prop_assert_eq!(err.param.as_deref(), Some(bad.as_str()));
+                let good = format!("{}=caf%C3%A9", prefix);
+                prop_assert!(decode(&[good.as_bytes()]).is_ok());
             }
 
             /// Arbitrary bytes, not only well-formed keys.
@@ -1135,7 +1176,9 @@ mod tests {
                 let pairs = form_urlencoded::parse(input.as_bytes())
                     .filter(|(k, _)| !k.is_empty())
                     .count();
-                let root = decode(&[input.as_bytes()]).unwrap();
+                let Ok(root) = decode(&[input.as_bytes()]) else {
+                    return Ok(());
+                };
                 prop_assert!(leaves(&root) <= pairs);
             }
         }

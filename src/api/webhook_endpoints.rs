@@ -34,20 +34,50 @@ const UPDATE: &[&str] = &[
 ];
 
 /// An `http(s)` URL the worker can POST to.
-fn url(p: &Params, required: bool) -> ApiResult<Option<String>> {
+fn url(p: &Params, required: bool, allow_link_local: bool) -> ApiResult<Option<String>> {
     let url = p.url_patch("url")?.set();
     match &url {
         None if required => return Err(ApiError::missing("url")),
-        Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-            return Err(
-                ApiError::invalid("Invalid URL: must be an http or https URL")
-                    .code("url_invalid")
-                    .param("url"),
-            )
-        }
-        _ => {}
+        Some(u) => check_url(u, allow_link_local)?,
+        None => {}
     }
     Ok(url)
+}
+
+/// A URL Pasarela can deliver to, or Stripe's `url_invalid` saying why not.
+fn check_url(u: &str, allow_link_local: bool) -> ApiResult<()> {
+    use crate::domain::webhook::UrlRefused;
+    let invalid = |why: &str| {
+        ApiError::invalid(format!("Invalid URL: {why}"))
+            .code("url_invalid")
+            .param("url")
+    };
+    let uri: axum::http::Uri = u
+        .parse()
+        .map_err(|_| invalid("must be an http URL with a host (http://host[:port]/path)"))?;
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
+    // The port as written, after any credentials (which are sent as Basic auth).
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let port_given = host_port.rsplit(']').next().unwrap_or("").contains(':');
+    let verdict = crate::domain::webhook::check_url(
+        uri.scheme_str().unwrap_or(""),
+        uri.host().unwrap_or(""),
+        uri.port_u16(),
+        port_given,
+        allow_link_local,
+    );
+    match verdict {
+        Ok(()) => Ok(()),
+        Err(UrlRefused::Malformed) => Err(invalid(
+            "must be an http URL with a host and a port from 1 to 65535 (http://host[:port]/path)",
+        )),
+        Err(UrlRefused::Https) => Err(invalid(
+            "Pasarela cannot deliver to https:// URLs yet (it has no TLS client): use http://, for example your server on loopback",
+        )),
+        Err(UrlRefused::LinkLocal) => Err(invalid(
+            "link-local addresses (169.254.0.0/16, fe80::/10, cloud metadata services) are refused; start the server with --webhook-allow-link-local to allow them",
+        )),
+    }
 }
 
 /// `enabled_events[]`: Stripe's event types, or `*`.
@@ -87,7 +117,7 @@ pub async fn create(ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     let p = &ctx.params;
     p.check(CREATE)?;
-    let url = url(p, true)?.expect("required");
+    let url = url(p, true, ctx.app.webhook_allow_link_local)?.expect("required");
     let events = enabled_events(p, true)?.expect("required");
     let api_version = match p.str("api_version")? {
         Some(v) => Some(
@@ -146,7 +176,7 @@ pub async fn update(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
     let p = ctx.params.clone();
     p.check(UPDATE)?;
-    let url = url(&p, false)?;
+    let url = url(&p, false, ctx.app.webhook_allow_link_local)?;
     let events = enabled_events(&p, false)?;
     let description = p.str_patch("description", 5000)?;
     let disabled = p.bool("disabled")?;

@@ -7,6 +7,46 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
+/// Why a webhook URL can never be delivered to, as it is checked on create and update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlRefused {
+    /// Not `http://host[:port]/…` with a host and a port from 1 to 65535.
+    Malformed,
+    /// `https://`: Pasarela has no TLS client yet.
+    Https,
+    /// A link-local address (169.254.0.0/16, fe80::/10), where cloud metadata services answer.
+    LinkLocal,
+}
+
+/// The parts of a webhook URL that decide whether it can be delivered to: `scheme`,
+/// `host` (brackets kept for IPv6) and `port` as parsed by the HTTP layer.
+pub fn check_url(
+    scheme: &str,
+    host: &str,
+    port: Option<u16>,
+    port_given: bool,
+    allow_link_local: bool,
+) -> Result<(), UrlRefused> {
+    match scheme {
+        "http" => {}
+        "https" => return Err(UrlRefused::Https),
+        _ => return Err(UrlRefused::Malformed),
+    }
+    if host.is_empty() || (port_given && !port.is_some_and(|p| p > 0)) {
+        return Err(UrlRefused::Malformed);
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let link_local = match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_link_local(),
+        Ok(std::net::IpAddr::V6(a)) => (a.segments()[0] & 0xffc0) == 0xfe80,
+        Err(_) => host.eq_ignore_ascii_case("metadata.google.internal"),
+    };
+    if link_local && !allow_link_local {
+        return Err(UrlRefused::LinkLocal);
+    }
+    Ok(())
+}
+
 /// Every event type an endpoint may subscribe to (stripe-node 23.1.0,
 /// `WebhookEndpointCreateParams.EnabledEvent`), besides `*`.
 pub const EVENT_TYPES: &[&str] = &[
@@ -420,6 +460,50 @@ pub fn listen_secret(account_secret_key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_that_can_never_be_delivered_are_refused() {
+        let check =
+            |scheme, host, port: Option<u16>, given| check_url(scheme, host, port, given, false);
+        assert_eq!(check("http", "127.0.0.1", Some(4242), true), Ok(()));
+        assert_eq!(check("http", "example.com", None, false), Ok(()));
+        assert_eq!(check("http", "[::1]", Some(80), true), Ok(()));
+        assert_eq!(
+            check("https", "example.com", None, false),
+            Err(UrlRefused::Https)
+        );
+        assert_eq!(
+            check("ftp", "example.com", None, false),
+            Err(UrlRefused::Malformed)
+        );
+        assert_eq!(
+            check("http", "127.0.0.1", Some(0), true),
+            Err(UrlRefused::Malformed)
+        );
+        assert_eq!(
+            check("http", "127.0.0.1", None, true),
+            Err(UrlRefused::Malformed)
+        );
+        assert_eq!(check("http", "", None, false), Err(UrlRefused::Malformed));
+        assert_eq!(
+            check("http", "169.254.169.254", None, false),
+            Err(UrlRefused::LinkLocal)
+        );
+        assert_eq!(
+            check("http", "[fe80::1]", None, false),
+            Err(UrlRefused::LinkLocal)
+        );
+        assert_eq!(
+            check("http", "metadata.google.internal", None, false),
+            Err(UrlRefused::LinkLocal)
+        );
+        assert_eq!(
+            check_url("http", "169.254.169.254", None, false, true),
+            Ok(())
+        );
+        // Private addresses stay allowed: Pasarela is a local tool.
+        assert_eq!(check("http", "10.0.0.5", None, false), Ok(()));
+    }
 
     #[test]
     fn the_listen_secret_is_stable_per_account() {

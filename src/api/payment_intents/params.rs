@@ -566,6 +566,13 @@ pub fn confirm(p: &Params, key: KeyKind, client: &Client) -> ApiResult<ConfirmPa
     if key == KeyKind::Publishable && client_secret.is_none() {
         return Err(ApiError::missing("client_secret"));
     }
+    // A payment without the customer is the merchant's server's to make, never a page's.
+    if key == KeyKind::Publishable && p.has("off_session") {
+        return Err(ApiError::invalid(
+            "off_session cannot be set with a publishable key: confirm off-session payments from your server with the secret key.",
+        )
+        .param("off_session"));
+    }
     Ok(ConfirmParams {
         client_secret,
         capture_method: capture_method(p)?,

@@ -307,3 +307,68 @@ def test_three_thousand_trickling_connections():
             s.close()
         server.cleanup()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+# -- webhook URLs checked as Stripe checks them ------------------------------------------------
+def test_webhook_urls_that_can_never_be_delivered_are_refused(base):
+    for url in ["ftp://127.0.0.1/x", "http://127.0.0.1:0/x", "http://127.0.0.1:99999/x",
+                "http://127.0.0.1:1\\@evil.example/", "https://example.com/hook", "http:///nohost",
+                "http://169.254.169.254/latest/meta-data", "http://[fe80::1]/x"]:
+        r = request(base, "POST", "/v1/webhook_endpoints", {"url": url, "enabled_events": ["*"]})
+        assert r.status == 400, f"{url}: {r.text}"
+        assert r.error["code"] == "url_invalid" and r.error["param"] == "url", r.text
+    r = request(base, "POST", "/v1/webhook_endpoints", {"url": "https://example.com/hook", "enabled_events": ["*"]})
+    assert "https://" in r.error["message"] and "TLS" in r.error["message"]
+    ok = request(base, "POST", "/v1/webhook_endpoints", {"url": "http://10.1.2.3:8080/x", "enabled_events": ["*"]})
+    assert ok.status == 200, "private addresses stay allowed for a local tool"
+    request(base, "DELETE", f"/v1/webhook_endpoints/{ok.json['id']}")
+
+
+def test_credentials_in_a_webhook_url_are_sent_as_basic_auth():
+    from test_webhooks import Receiver
+    server = Server("US").start()
+    rx = Receiver()
+    try:
+        client = server.client()
+        url = rx.url.replace("http://", "http://hook:s%40cret@")
+        client.v1.webhook_endpoints.create({"url": url, "enabled_events": ["customer.created"]})
+        client.v1.customers.create({"email": "basic@example.com"})
+        headers, _ = rx.wait_for(1)[0]
+        assert headers["authorization"] == "Basic " + base64.b64encode(b"hook:s@cret").decode()
+    finally:
+        rx.close()
+        server.cleanup()
+
+
+def test_the_smaller_holes(base):
+    # The hosted pages cannot be framed by another site.
+    pi = request(base, "POST", "/v1/payment_intents", {
+        "amount": 1000, "currency": "usd", "payment_method": "pm_card_authenticationRequired",
+        "confirm": "true", "return_url": "http://127.0.0.1:1/back", "payment_method_types": ["card"]},
+        version="2025-09-30.clover").json
+    page = request(base, "GET", pi["next_action"]["redirect_to_url"]["url"], key=None, validate=False)
+    assert page.status == 200
+    assert page.headers.get("X-Frame-Options") == "DENY"
+    assert "frame-ancestors 'none'" in page.headers.get("Content-Security-Policy", "")
+    # A head over 64 KiB is refused whole, not only past hyper's buffer.
+    r = request(base, "GET", "/v1/customers", headers={"X-Big": "a" * 70_000}, validate=False)
+    assert r.status == 431, r.status
+    # A parameter that is not UTF-8 is refused, not stored with U+FFFD.
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(f"{base}/v1/customers", data=b"name=%FF%FEbad", method="POST", headers={
+        "Authorization": f"Bearer {SK}", "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.urlopen(req)
+        raise AssertionError("accepted")
+    except urllib.error.HTTPError as e:
+        body = json.loads(e.read())
+        assert e.code == 400 and body["error"]["param"] == "name", body
+    # A publishable key cannot confirm off session: that is the merchant's server's call.
+    from helpers import PK
+    intent = request(base, "POST", "/v1/payment_intents", {"amount": 1000, "currency": "usd",
+                                                           "automatic_payment_methods": {"enabled": "true"}}).json
+    r = request(base, "POST", f"/v1/payment_intents/{intent['id']}/confirm", {
+        "client_secret": intent["client_secret"], "payment_method": "pm_card_visa", "off_session": "true"},
+        key=PK, auth="param")
+    assert r.status == 400 and r.error["param"] == "off_session", r.text

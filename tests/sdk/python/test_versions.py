@@ -69,7 +69,7 @@ def test_version_list_matches_the_server_source():
     block = re.search(r"pub const VERSIONS: &\[&str\] = &\[(.*?)\];", src, re.S)
     assert block, "VERSIONS not found in src/versions/mod.rs"
     assert re.findall(r'"([^"]+)"', block.group(1)) == ALL_VERSIONS
-    assert len(ALL_VERSIONS) == 35
+    assert len(ALL_VERSIONS) == 36
 
 
 @pytest.mark.parametrize("version", ALL_VERSIONS)
