@@ -429,9 +429,10 @@ async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next
     if path.starts_with("/v1") {
         api_headers(h, &served, status, fresh, &request_id);
     }
-    // The hosted pages act for the customer ("Authorize test payment", "Pay"): no other
-    // site may frame them and trick a click.
-    if path.starts_with("/authorize/") || path.starts_with("/c/pay/") {
+    // Hosted Checkout acts for the customer ("Pay"): no other site may frame it and trick a
+    // click. The authorization page is framed by Stripe.js's 3-D Secure overlay on the
+    // merchant's page, so it cannot refuse framing.
+    if path.starts_with("/c/pay/") {
         h.insert("x-frame-options", HeaderValue::from_static("DENY"));
         h.insert(
             "content-security-policy",

@@ -52,9 +52,9 @@ fn check_url(u: &str, allow_link_local: bool) -> ApiResult<()> {
             .code("url_invalid")
             .param("url")
     };
-    let uri: axum::http::Uri = u
-        .parse()
-        .map_err(|_| invalid("must be an http URL with a host (http://host[:port]/path)"))?;
+    let uri: axum::http::Uri = u.parse().map_err(|_| {
+        invalid("must be an http or https URL with a host (http://host[:port]/path)")
+    })?;
     let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
     // The port as written, after any credentials (which are sent as Basic auth).
     let host_port = authority.rsplit('@').next().unwrap_or("");
@@ -69,10 +69,7 @@ fn check_url(u: &str, allow_link_local: bool) -> ApiResult<()> {
     match verdict {
         Ok(()) => Ok(()),
         Err(UrlRefused::Malformed) => Err(invalid(
-            "must be an http URL with a host and a port from 1 to 65535 (http://host[:port]/path)",
-        )),
-        Err(UrlRefused::Https) => Err(invalid(
-            "Pasarela cannot deliver to https:// URLs yet (it has no TLS client): use http://, for example your server on loopback",
+            "must be an http or https URL with a host and a port from 1 to 65535 (http://host[:port]/path)",
         )),
         Err(UrlRefused::LinkLocal) => Err(invalid(
             "link-local addresses (169.254.0.0/16, fe80::/10, cloud metadata services) are refused; start the server with --webhook-allow-link-local to allow them",

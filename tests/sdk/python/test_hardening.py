@@ -312,13 +312,11 @@ def test_three_thousand_trickling_connections():
 # -- webhook URLs checked as Stripe checks them ------------------------------------------------
 def test_webhook_urls_that_can_never_be_delivered_are_refused(base):
     for url in ["ftp://127.0.0.1/x", "http://127.0.0.1:0/x", "http://127.0.0.1:99999/x",
-                "http://127.0.0.1:1\\@evil.example/", "https://example.com/hook", "http:///nohost",
+                "http://127.0.0.1:1\\@evil.example/", "http:///nohost",
                 "http://169.254.169.254/latest/meta-data", "http://[fe80::1]/x"]:
         r = request(base, "POST", "/v1/webhook_endpoints", {"url": url, "enabled_events": ["*"]})
         assert r.status == 400, f"{url}: {r.text}"
         assert r.error["code"] == "url_invalid" and r.error["param"] == "url", r.text
-    r = request(base, "POST", "/v1/webhook_endpoints", {"url": "https://example.com/hook", "enabled_events": ["*"]})
-    assert "https://" in r.error["message"] and "TLS" in r.error["message"]
     ok = request(base, "POST", "/v1/webhook_endpoints", {"url": "http://10.1.2.3:8080/x", "enabled_events": ["*"]})
     assert ok.status == 200, "private addresses stay allowed for a local tool"
     request(base, "DELETE", f"/v1/webhook_endpoints/{ok.json['id']}")
@@ -341,12 +339,12 @@ def test_credentials_in_a_webhook_url_are_sent_as_basic_auth():
 
 
 def test_the_smaller_holes(base):
-    # The hosted pages cannot be framed by another site.
-    pi = request(base, "POST", "/v1/payment_intents", {
-        "amount": 1000, "currency": "usd", "payment_method": "pm_card_authenticationRequired",
-        "confirm": "true", "return_url": "http://127.0.0.1:1/back", "payment_method_types": ["card"]},
-        version="2025-09-30.clover").json
-    page = request(base, "GET", pi["next_action"]["redirect_to_url"]["url"], key=None, validate=False)
+    # Hosted Checkout cannot be framed by another site.
+    session = request(base, "POST", "/v1/checkout/sessions", {
+        "mode": "payment", "success_url": "http://127.0.0.1:1/ok",
+        "line_items": [{"quantity": 1, "price_data": {"currency": "usd", "unit_amount": 1000,
+                                                      "product_data": {"name": "T"}}}]}).json
+    page = request(base, "GET", session["url"], key=None, validate=False)
     assert page.status == 200
     assert page.headers.get("X-Frame-Options") == "DENY"
     assert "frame-ancestors 'none'" in page.headers.get("Content-Security-Policy", "")
