@@ -466,10 +466,7 @@ mod tests {
         assert_eq!(check("http", "127.0.0.1", Some(4242), true), Ok(()));
         assert_eq!(check("http", "example.com", None, false), Ok(()));
         assert_eq!(check("http", "[::1]", Some(80), true), Ok(()));
-        assert_eq!(
-            check("https", "example.com", None, false),
-            Err(UrlRefused::Https)
-        );
+        assert_eq!(check("https", "example.com", None, false), Ok(()));
         assert_eq!(
             check("ftp", "example.com", None, false),
             Err(UrlRefused::Malformed)
