@@ -30,6 +30,8 @@ pub struct Dash {
     api: Router,
     templates: Environment<'static>,
     sessions: session::Sessions,
+    /// Failed sign-ins, to slow down guessing.
+    throttle: session::Throttle,
     /// The session cookie's name: browsers share cookies between the ports of a host, so
     /// each server's carries its port.
     cookie: String,
@@ -55,6 +57,7 @@ pub fn routes(app: Arc<App>, api: Router) -> Router {
         api,
         templates: templates(),
         sessions: session::Sessions::default(),
+        throttle: session::Throttle::default(),
         cookie: format!("pasarela_dashboard_{port}"),
         secure: url.starts_with("https:"),
     });

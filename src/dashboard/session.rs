@@ -26,6 +26,31 @@ pub struct Session {
 #[derive(Default)]
 pub struct Sessions(Mutex<HashMap<String, Session>>);
 
+/// Failed sign-ins in the last `WINDOW`: past `MAX_FAILURES`, sign-in is refused until the
+/// oldest leaves the window, whatever key is typed (a guesser learns nothing meanwhile).
+#[derive(Default)]
+pub struct Throttle(Mutex<std::collections::VecDeque<std::time::Instant>>);
+
+const MAX_FAILURES: usize = 10;
+const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Throttle {
+    /// Seconds to wait before the next try, when too many failed.
+    fn wait(&self) -> Option<u64> {
+        let mut failures = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        while failures.front().is_some_and(|t| t.elapsed() > WINDOW) {
+            failures.pop_front();
+        }
+        (failures.len() >= MAX_FAILURES)
+            .then(|| failures.front().map(|t| (WINDOW - t.elapsed()).as_secs() + 1).unwrap_or(1))
+    }
+
+    fn failed(&self) {
+        let mut failures = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        failures.push_back(std::time::Instant::now());
+    }
+}
+
 impl Sessions {
     fn open(&self) -> (String, Session) {
         let token = ids::random_base62(40);
@@ -148,6 +173,16 @@ pub async fn sign_in(
         )
             .into_response();
     }
+    if let Some(seconds) = dash.throttle.wait() {
+        let mut resp = sign_in_form(
+            &dash,
+            Some(&format!(
+                "Too many failed sign-ins: try again in {seconds} s."
+            )),
+        );
+        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return resp;
+    }
     let key = form.key.trim();
     if key.starts_with("pk_") {
         return sign_in_form(
@@ -156,6 +191,7 @@ pub async fn sign_in(
         );
     }
     if !ids::same_secret(key, &dash.app.account.secret_key) {
+        dash.throttle.failed();
         return sign_in_form(&dash, Some("That is not this server's secret key."));
     }
     // A session this browser already had ends: signing in starts a new one.

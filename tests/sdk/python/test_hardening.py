@@ -370,3 +370,24 @@ def test_the_smaller_holes(base):
         "client_secret": intent["client_secret"], "payment_method": "pm_card_visa", "off_session": "true"},
         key=PK, auth="param")
     assert r.status == 400 and r.error["param"] == "off_session", r.text
+
+
+def test_dashboard_sign_in_is_throttled(browser):
+    server = Server("US").start()
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "/dashboard/login")
+        for i in range(10):
+            page.fill("#key", f"sk_test_guess{i}")
+            page.click("#sign-in")
+            page.wait_for_selector("#signin-error")
+            assert page.inner_text("#signin-error").startswith("That is not this server's secret key")
+        # Past ten failures in a minute, even the right key waits: a guesser learns nothing.
+        page.fill("#key", SK)
+        page.click("#sign-in")
+        page.wait_for_selector("#signin-error")
+        assert page.inner_text("#signin-error").startswith("Too many failed sign-ins: try again in")
+        assert page.url.endswith("/dashboard/login")
+    finally:
+        page.close()
+        server.cleanup()
