@@ -39,6 +39,10 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
             .read_blocking(move |db| db.put_account(&r))
             .map_err(|e| e.to_string())?;
     }
+    // A CA file that cannot be read stops the start, rather than every https delivery.
+    if let Some(path) = &args.webhook_ca_file {
+        crate::webhooks::client(Some(path))?;
+    }
     Ok(Arc::new(App {
         store,
         account: Account {
@@ -54,6 +58,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         later_seconds: args.later_seconds as i64,
         webhook_timeout: Duration::from_secs(args.webhook_timeout_seconds.max(1)),
         webhook_allow_link_local: args.webhook_allow_link_local,
+        webhook_ca_file: args.webhook_ca_file.clone(),
         deliveries_owed: Default::default(),
         requests: Arc::new(crate::request_log::RequestLog::new(
             args.request_log_minutes,

@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// sending leaves its deliveries to the others after about twice this.
     #[arg(long, env = "PASARELA_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 30)]
     pub webhook_timeout_seconds: u64,
+    /// A PEM file of certificate authorities trusted for `https://` webhook endpoints
+    /// besides the system's (a local CA, for tests).
+    #[arg(long, env = "PASARELA_WEBHOOK_CA_FILE")]
+    pub webhook_ca_file: Option<std::path::PathBuf>,
     /// Let webhook endpoints be link-local addresses (169.254.0.0/16, fe80::/10), where cloud
     /// metadata services answer; refused by default.
     #[arg(long, env = "PASARELA_WEBHOOK_ALLOW_LINK_LOCAL")]

@@ -26,6 +26,8 @@ pub struct App {
     pub webhook_retry_seconds: i64,
     /// How long a webhook endpoint has to answer.
     pub webhook_timeout: std::time::Duration,
+    /// Certificate authorities trusted for https endpoints besides the system's.
+    pub webhook_ca_file: Option<std::path::PathBuf>,
     /// Whether webhook endpoints may be link-local addresses (cloud metadata).
     pub webhook_allow_link_local: bool,
     /// Seconds before scheduled work (test refunds that settle or fail) is done.

@@ -41,8 +41,12 @@ impl Throttle {
         while failures.front().is_some_and(|t| t.elapsed() > WINDOW) {
             failures.pop_front();
         }
-        (failures.len() >= MAX_FAILURES)
-            .then(|| failures.front().map(|t| (WINDOW - t.elapsed()).as_secs() + 1).unwrap_or(1))
+        (failures.len() >= MAX_FAILURES).then(|| {
+            failures
+                .front()
+                .map(|t| (WINDOW - t.elapsed()).as_secs() + 1)
+                .unwrap_or(1)
+        })
     }
 
     fn failed(&self) {

@@ -25,8 +25,6 @@ pub fn check_url(
     port_given: bool,
     allow_link_local: bool,
 ) -> Result<(), UrlRefused> {
-    // `https://` is taken as Stripe takes it, though Pasarela cannot deliver there yet
-    // (no TLS client): each attempt records why.
     if scheme != "http" && scheme != "https" {
         return Err(UrlRefused::Malformed);
     }

@@ -391,3 +391,64 @@ def test_dashboard_sign_in_is_throttled(browser):
     finally:
         page.close()
         server.cleanup()
+
+
+# -- https endpoints --------------------------------------------------------------------------
+def _test_ca(tmp: str):
+    """A certificate authority and a certificate for 127.0.0.1 signed by it (openssl)."""
+    import subprocess
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True, cwd=tmp)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=Pasarela test CA")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "host.key", "-out", "host.csr",
+        "-subj", "/CN=127.0.0.1")
+    with open(f"{tmp}/san.ext", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    run("openssl", "x509", "-req", "-in", "host.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "host.pem", "-days", "2", "-extfile", "san.ext")
+    return f"{tmp}/ca.pem", f"{tmp}/host.pem", f"{tmp}/host.key"
+
+
+def test_https_endpoints_are_delivered_with_a_trusted_ca():
+    import ssl
+    import tempfile
+    from test_webhooks import Receiver
+    tmp = tempfile.mkdtemp(prefix="pasarela-ca-")
+    ca, cert, key = _test_ca(tmp)
+    rx = Receiver()
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    rx.httpd.socket = tls.wrap_socket(rx.httpd.socket, server_side=True)
+    url = rx.url.replace("http://", "https://")
+    trusting = Server("US", ["--webhook-ca-file", ca]).start()
+    stranger = Server("US").start()
+    try:
+        for server in (trusting, stranger):
+            client = server.client()
+            ep = client.v1.webhook_endpoints.create({"url": url, "enabled_events": ["customer.created"]})
+            client.v1.customers.create({"email": "tls@example.com"})
+            server.endpoint = ep
+        headers, body = rx.wait_for(1)[0]
+        event = stripe.Webhook.construct_event(body, headers["stripe-signature"], trusting.endpoint.secret)
+        assert event.type == "customer.created"
+        # The server that does not trust the CA refuses the certificate, and says so.
+        deadline = time.monotonic() + 15
+        attempts = []
+        while time.monotonic() < deadline and not attempts:
+            r = request(stranger.url, "GET", f"/v1/webhook_endpoints/{stranger.endpoint.id}/deliveries",
+                        validate=False)
+            attempts = [a for d in r.json["data"] for a in d.get("attempts", [])]
+            time.sleep(0.1)
+        assert attempts and attempts[0]["status_code"] is None, attempts
+        assert "certificate" in attempts[0]["error"].lower() or "connect" in attempts[0]["error"].lower(), attempts
+        assert len(rx.got) == 1, "only the trusting server delivered"
+        # A CA file that is not there stops the start with a message.
+        import subprocess
+        from helpers import BIN
+        done = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--database-url", f"sqlite:{tmp}/x.db",
+                               "--webhook-ca-file", f"{tmp}/missing.pem"], capture_output=True, text=True, timeout=30)
+        assert done.returncode != 0 and "--webhook-ca-file" in done.stderr + done.stdout
+    finally:
+        rx.close()
+        trusting.cleanup()
+        stranger.cleanup()
