@@ -75,7 +75,7 @@ fn raise_open_file_limit() -> u64 {
             }
         }
     }
-    lim.rlim_cur as u64
+    lim.rlim_cur
 }
 
 /// Serves `router` on `listener` until `stop` resolves, then lets the open connections

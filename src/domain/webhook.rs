@@ -28,7 +28,7 @@ pub fn check_url(
     if scheme != "http" && scheme != "https" {
         return Err(UrlRefused::Malformed);
     }
-    if host.is_empty() || (port_given && !port.is_some_and(|p| p > 0)) {
+    if host.is_empty() || (port_given && port.is_none_or(|p| p == 0)) {
         return Err(UrlRefused::Malformed);
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');

@@ -95,7 +95,7 @@ impl ApiVersion {
             note_served_as_latest(t);
             return Ok(ApiVersion(LATEST));
         }
-        if is_date(t) && t >= "2011-01-01" && t < OLDEST {
+        if is_date(t) && ("2011-01-01"..OLDEST).contains(&t) {
             Err(VersionError::TooOld(t.to_string()))
         } else {
             Err(VersionError::Unknown(s.to_string()))
