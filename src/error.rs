@@ -10,6 +10,8 @@ const TRAILING_SLASH_HINT: &str = "If you are trying to list objects, remove the
 const LOCK_TIMEOUT: &str = "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Stripe's own names for its error types (`api_error`, `card_error`, ...).
+#[allow(clippy::enum_variant_names)]
 pub enum ErrorType {
     ApiError,
     CardError,

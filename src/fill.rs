@@ -217,7 +217,7 @@ impl Maker {
         pi.created = self.first + i as i64;
         pi.customer = customer.cloned();
         pi.set_types(types.clone());
-        if i % ORDER_EVERY == 0 {
+        if i.is_multiple_of(ORDER_EVERY) {
             pi.metadata.insert(ORDER_KEY.into(), order_id(i).into());
         }
         let event = self.event(

@@ -97,12 +97,8 @@ pub fn no_key() -> ApiError {
 
 /// `sk_test_**********1234`: the prefix, the hidden middle as `*`, the last four.
 pub fn invalid_key(key: &str) -> ApiError {
-    let prefix_len = if key.starts_with("sk_test_")
-        || key.starts_with("pk_test_")
-        || key.starts_with("rk_test_")
-    {
-        8
-    } else if key.starts_with("sk_live_") || key.starts_with("pk_live_") {
+    let known = ["sk_test_", "pk_test_", "rk_test_", "sk_live_", "pk_live_"];
+    let prefix_len = if known.iter().any(|p| key.starts_with(p)) {
         8
     } else {
         0

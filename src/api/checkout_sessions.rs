@@ -422,7 +422,7 @@ pub async fn expire(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
 /// `GET /v1/checkout/sessions/:id/line_items`: what the session sells, each with its price.
 pub async fn line_items(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
-    ctx.params.check(&pagination::LIST_SHAPE)?;
+    ctx.params.check(pagination::LIST_SHAPE)?;
     let url = format!("/v1/checkout/sessions/{id}/line_items");
     let version = ctx.version;
     let body = ctx

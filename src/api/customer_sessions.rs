@@ -40,9 +40,12 @@ const CREATE: &[&str] = &[
 const REDISPLAY: &[&str] = &["always", "limited", "unspecified"];
 const ON_OFF: &[&str] = &["enabled", "disabled"];
 
+/// A component's features, each with the values it takes.
+type Features = &'static [(&'static str, &'static [&'static str])];
+
 /// Components echoed but not served, with the features each takes (name, allowed values;
 /// an empty list of values is a list of `allow_redisplay` values).
-const OTHERS: &[(&str, &[(&str, &[&str])])] = &[
+const OTHERS: &[(&str, Features)] = &[
     ("active_entitlements", &[]),
     ("buy_button", &[]),
     ("customer_portal", &[]),
@@ -246,7 +249,7 @@ fn live_session(db: &crate::store::Db, secret: &str, now: i64) -> ApiResult<Cust
     let id = CustomerSession::id_of_secret(secret).ok_or_else(no_such)?;
     let session = db
         .get::<CustomerSession>(&id)?
-        .filter(|s| ids::same_secret(&secret, &s.client_secret))
+        .filter(|s| ids::same_secret(secret, &s.client_secret))
         .ok_or_else(no_such)?;
     if !session.live(now) {
         return Err(ApiError::invalid(
@@ -282,7 +285,7 @@ fn intent_for(db: &crate::store::Db, secret: &str, customer: &str) -> ApiResult<
             .collect();
         (pi.client_secret, pi.customer, types)
     };
-    if !ids::same_secret(&secret, &actual) {
+    if !ids::same_secret(secret, &actual) {
         return Err(ApiError::invalid(
             "The client_secret provided does not match the client_secret associated with the intent.",
         )

@@ -48,7 +48,7 @@ pub async fn list(ctx: Ctx) -> ApiResult<Reply> {
     // `delivery_success`: whether every endpoint got the event (a 2xx); `false` lists the
     // events still pending or given up for some endpoint.
     if let Some(delivered) = ctx.params.bool("delivery_success")? {
-        let owed = ctx.app.store.read(|db| undelivered(db)).await?;
+        let owed = ctx.app.store.read(undelivered).await?;
         let keep: pagination::Keep<Event> =
             Box::new(move |e: &Event| owed.contains_key(&e.id) != delivered);
         return pagination::respond_filtered(

@@ -353,7 +353,7 @@ fn check_node(
             }
         }
         Node::Hash(items) => {
-            if path.len() > 0 && path_allowed(shape, path) && shape_is_open(shape, path) {
+            if !path.is_empty() && path_allowed(shape, path) && shape_is_open(shape, path) {
                 return Ok(());
             }
             for (k, v) in items {

@@ -396,7 +396,7 @@ pub async fn payment(
     );
     let timeline = d.events_about(about.clone()).await;
     let mut requests: Vec<Entry> = about.iter().flat_map(|o| d.requests_about(o)).collect();
-    requests.sort_by(|a, b| b.seq.cmp(&a.seq));
+    requests.sort_by_key(|r| std::cmp::Reverse(r.seq));
     requests.dedup_by(|a, b| a.seq == b.seq);
     let refundable = pi["latest_charge"]["amount_captured"].as_i64().unwrap_or(0)
         - pi["latest_charge"]["amount_refunded"].as_i64().unwrap_or(0);

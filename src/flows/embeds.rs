@@ -140,13 +140,12 @@ fn embedded_list(url: &str, data: Vec<Value>, has_more: bool) -> Value {
     list
 }
 
+/// What is done to each object found.
+type Visit<'a> = dyn FnMut(&mut Map<String, Value>) -> Result<(), StoreError> + 'a;
+
 /// Calls `f` on every object of type `kind` in `v`, the deepest first, except inside
 /// events (their data was rendered once, at the event's own version).
-fn walk(
-    v: &mut Value,
-    kind: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
+fn walk(v: &mut Value, kind: &str, f: &mut Visit) -> Result<(), StoreError> {
     match v {
         Value::Object(map) => {
             if map.get("object").and_then(Value::as_str) == Some("event") {

@@ -23,6 +23,8 @@ use crate::views;
 use serde_json::{json, Value};
 
 /// The payment method a confirm names, as parsed before the write.
+// One per confirm, moved once: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum MethodChoice {
     /// `payment_method_data[...]`: a new method, built from the parameters.
     New(PaymentMethod),

@@ -27,6 +27,12 @@ pub enum Backend {
     Postgres(String),
 }
 
+/// The writer connections (each with its syncer, on SQLite) and the checkpointing thread.
+type Writers = (
+    Vec<(Db, Option<Syncer>)>,
+    Option<super::sqlite::Checkpointer>,
+);
+
 impl Backend {
     fn connect(&self) -> Result<Box<dyn Driver>, StoreError> {
         Ok(match self {
@@ -38,15 +44,7 @@ impl Backend {
     /// The writers' connections, each with the thread that makes its commits durable
     /// (SQLite's; a PostgreSQL commit is durable when it returns); on SQLite also the
     /// thread that checkpoints.
-    fn connect_writers(
-        &self,
-    ) -> Result<
-        (
-            Vec<(Db, Option<Syncer>)>,
-            Option<super::sqlite::Checkpointer>,
-        ),
-        StoreError,
-    > {
+    fn connect_writers(&self) -> Result<Writers, StoreError> {
         Ok(match self {
             Backend::Sqlite(path) => {
                 let writer = super::sqlite::open_writer(path)?;

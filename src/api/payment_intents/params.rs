@@ -373,7 +373,10 @@ const OPTION_KEYS: &[(&str, &str, &[&str])] = &[
 /// `payment_method_options[<type>][<key>]` as given and checked: each type's keys, a
 /// `None` value removing the key (sent as `""`).
 #[derive(Debug, Clone, Default)]
-pub struct OptionsPatch(Vec<(String, Vec<(String, Option<Value>)>)>);
+pub struct OptionsPatch(Vec<(String, MethodOptions)>);
+
+/// One method's options: each set, or removed (`None`).
+type MethodOptions = Vec<(String, Option<Value>)>;
 
 impl OptionsPatch {
     pub fn is_empty(&self) -> bool {
