@@ -46,6 +46,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
     Ok(Arc::new(App {
         store,
         account: Account {
+            id: crate::domain::account::account_id(&row.secret_key),
             secret_key: row.secret_key,
             publishable_key: row.publishable_key,
             country: row.country,

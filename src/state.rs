@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 /// The one account this server plays.
 #[derive(Debug, Clone)]
 pub struct Account {
+    /// `acct_…`, derived from the secret key once at start (`domain::account::account_id`).
+    pub id: String,
     pub secret_key: String,
     pub publishable_key: String,
     pub country: String,

@@ -17,7 +17,7 @@ pub async fn retrieve(ctx: Ctx) -> ApiResult<Reply> {
 
 pub async fn retrieve_by_id(Path(id): Path<String>, ctx: Ctx) -> ApiResult<Reply> {
     ctx.require_secret()?;
-    if id != account::account_id(&ctx.app.account.secret_key) {
+    if id != ctx.app.account.id {
         return Err(ApiError::no_such("account", &id, "id", 404));
     }
     retrieve(ctx).await

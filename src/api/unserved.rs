@@ -140,23 +140,20 @@ fn singular(collection: &str) -> String {
 }
 
 /// The ids a path names, each with the collection segment before it.
-fn ids_in<'a>(op: &Operation, path: &'a str) -> Vec<(&'static str, &'a str)> {
+fn ids_in(op: &Operation, path: &str) -> Vec<(&'static str, String)> {
     let pattern: Vec<&'static str> = op.path.split('/').collect();
-    let segments: Vec<&'a str> = path.trim_end_matches('/').split('/').collect();
-    let mut ids = Vec::new();
-    for (i, p) in pattern.iter().enumerate() {
-        if *p == "{id}" && i > 0 {
-            ids.push((pattern[i - 1], segments[i]));
-        }
-    }
-    ids
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    (1..pattern.len())
+        .filter(|&i| pattern[i] == "{id}")
+        .map(|i| (pattern[i - 1], segments[i].to_string()))
+        .collect()
 }
 
 /// Checks each id in the path: one of an object Pasarela holds must exist; any other
 /// cannot. The path's first missing object is Stripe's 404.
-fn check_ids(db: &Db, ids: &[(&str, &str)], own_account: &str) -> ApiResult<()> {
+fn check_ids(db: &Db, ids: &[(&str, String)], own_account: &str) -> ApiResult<()> {
     for (collection, id) in ids {
-        if *collection == "accounts" && *id == own_account {
+        if *collection == "accounts" && id == own_account {
             continue;
         }
         match HELD.iter().find(|(c, _, _)| c == collection) {
@@ -179,10 +176,7 @@ fn check_ids(db: &Db, ids: &[(&str, &str)], own_account: &str) -> ApiResult<()> 
 pub async fn answer(ctx: Ctx, op: &'static Operation) -> ApiResult<Reply> {
     ctx.require_secret()?;
     let path = ctx.path.trim_end_matches('/').to_string();
-    let ids: Vec<(&'static str, String)> = ids_in(op, &path)
-        .into_iter()
-        .map(|(c, id)| (c, id.to_string()))
-        .collect();
+    let ids = ids_in(op, &path);
     let query = match op.kind {
         Kind::List => Some(pagination::query(&ctx.params)?),
         _ => None,
@@ -191,13 +185,12 @@ pub async fn answer(ctx: Ctx, op: &'static Operation) -> ApiResult<Reply> {
         return Err(ApiError::missing("query"));
     }
     let item = singular(path.rsplit('/').next().unwrap_or(""));
-    let own_account = crate::domain::account::account_id(&ctx.app.account.secret_key);
+    let own_account = ctx.app.account.id.clone();
     let body = ctx
         .app
         .store
         .read(move |db| -> ApiResult<serde_json::Value> {
-            let borrowed: Vec<(&str, &str)> = ids.iter().map(|(c, id)| (*c, id.as_str())).collect();
-            check_ids(db, &borrowed, &own_account)?;
+            check_ids(db, &ids, &own_account)?;
             match op.kind {
                 Kind::List => {
                     let q = query.expect("read above");
@@ -306,7 +299,10 @@ mod tests {
         let op = find("GET", "/v1/customers/cus_1/tax_ids/txi_2").unwrap();
         assert_eq!(
             ids_in(op, "/v1/customers/cus_1/tax_ids/txi_2"),
-            vec![("customers", "cus_1"), ("tax_ids", "txi_2")]
+            vec![
+                ("customers", "cus_1".to_string()),
+                ("tax_ids", "txi_2".to_string())
+            ]
         );
         assert_eq!(singular("early_fraud_warnings"), "early_fraud_warning");
         assert_eq!(singular("capabilities"), "capability");

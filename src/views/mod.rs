@@ -762,7 +762,7 @@ pub fn line_price(
 pub fn account(a: &crate::state::Account) -> Value {
     let created = a.created;
     use crate::domain::account;
-    let id = account::account_id(&a.secret_key);
+    let id = &a.id;
     let capabilities: serde_json::Map<String, Value> = account::capabilities(&a.country)
         .into_iter()
         .map(|c| (c, json!("active")))
