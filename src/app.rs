@@ -437,7 +437,7 @@ async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next
     }
     // Hosted Checkout acts for the customer ("Pay"): no other site may frame it and trick a
     // click. The authorization page is framed by Stripe.js's 3-D Secure overlay on the
-    // merchant's page, so it cannot refuse framing.
+    // merchant's page: it names the origins that may (`web::authorize::show`).
     if path.starts_with("/c/pay/") {
         h.insert("x-frame-options", HeaderValue::from_static("DENY"));
         h.insert(

@@ -21,6 +21,7 @@ mod error;
 mod fill;
 mod flows;
 mod jobs;
+mod open_files;
 mod request_log;
 mod server;
 mod state;

@@ -53,31 +53,6 @@ pub async fn bind(addr: &str) -> std::io::Result<TcpListener> {
     Err(last.unwrap_or_else(|| std::io::Error::other(format!("{addr}: no address"))))
 }
 
-/// Raises the soft open-file limit to the hard one (each connection is a file), and gives
-/// the limit in force.
-fn raise_open_file_limit() -> u64 {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return 1024;
-        }
-        if lim.rlim_cur < lim.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: lim.rlim_max,
-                rlim_max: lim.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                lim = raised;
-            }
-        }
-    }
-    lim.rlim_cur
-}
-
 /// Serves `router` on `listener` until `stop` resolves, then lets the open connections
 /// finish their requests.
 pub async fn run(
@@ -86,16 +61,12 @@ pub async fn run(
     limits: Limits,
     stop: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let fds = raise_open_file_limit();
-    // Files for the database, the log and outgoing webhooks besides the connections.
-    let max = limits
-        .max_connections
-        .min(fds.saturating_sub(512) as usize)
-        .max(1);
+    let files = crate::open_files::budget(limits.max_connections);
+    let max = files.connections;
     if max < limits.max_connections {
         tracing::warn!(
             max_connections = max,
-            open_file_limit = fds,
+            open_file_limit = files.limit,
             "the open-file limit bounds the connections served at once"
         );
     }

@@ -72,6 +72,10 @@ pub fn client_of(
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        origin: headers
+            .get(axum::http::header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
     }
 }
 

@@ -61,9 +61,6 @@ pub fn client(ca_file: Option<&std::path::Path>) -> Result<HttpClient, String> {
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 
-/// Endpoints served at once: each is a task waiting on its own connection, so a dead or
-/// hanging endpoint holds up only itself until this many hang together.
-const ENDPOINTS_AT_ONCE: usize = 1024;
 /// The bytes of an endpoint's answer read and kept (shown in the Dashboard); the rest is
 /// never read and the connection is closed.
 const ANSWER_KEPT: usize = 500;
@@ -91,6 +88,9 @@ pub async fn run(app: Arc<App>) {
             return;
         }
     };
+    // Endpoints served at once: each is a task waiting on its own connection, so a
+    // hanging endpoint holds up only itself; the bound is the open files it may use.
+    let at_once = crate::open_files::budget(app.limits.max_connections).webhook_endpoints;
     // The endpoints this node is sending to now.
     let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
     loop {
@@ -98,7 +98,7 @@ pub async fn run(app: Arc<App>) {
             _ = tokio::time::sleep(POLL) => {}
             _ = app.deliveries_owed.notified() => {}
         }
-        let room = ENDPOINTS_AT_ONCE.saturating_sub(busy.lock().expect("lock").len());
+        let room = at_once.saturating_sub(busy.lock().expect("lock").len());
         if room == 0 {
             continue;
         }

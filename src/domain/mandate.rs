@@ -30,6 +30,9 @@ pub struct Mandate {
 pub struct Client {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// The page's origin (Origin header): it may frame the hosted page the request
+    /// opens.
+    pub origin: Option<String>,
 }
 
 /// The acceptance as Stripe keeps it, from `mandate_data[customer_acceptance]` as given
@@ -78,6 +81,7 @@ mod tests {
         let client = Client {
             ip_address: Some("127.0.0.1".into()),
             user_agent: Some("Mozilla/5.0".into()),
+            origin: None,
         };
         let inferred = json!({"type": "online", "online": {"infer_from_client": "true"}});
         let a = acceptance(Some(&inferred), &client, 7);

@@ -146,6 +146,45 @@ pub struct PendingAction {
     pub return_url: Option<String>,
     /// Nonce in the hosted page URL, so an old page cannot act on a new attempt.
     pub nonce: String,
+    /// Origins whose pages may frame the hosted page (Stripe.js's 3-D Secure overlay on
+    /// the merchant's page): the confirming page's and the return URL's. Empty when
+    /// neither is known (a server-side confirm without a return URL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub framers: Vec<String>,
+}
+
+impl PendingAction {
+    /// The origins that may frame the page of an action started by a request from
+    /// `page_origin` (its Origin header) returning to `return_url`.
+    pub fn framers_of(page_origin: Option<&str>, return_url: Option<&str>) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        for o in [page_origin, return_url]
+            .into_iter()
+            .flatten()
+            .filter_map(origin_of)
+        {
+            if !found.contains(&o) {
+                found.push(o);
+            }
+        }
+        found
+    }
+}
+
+/// `scheme://host[:port]` of an http(s) URL or Origin, lowercased; `None` for anything
+/// else (`null`, userinfo, characters a Content-Security-Policy source cannot hold).
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let fits = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    if authority.is_empty() || !authority.chars().all(fits) {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -731,6 +770,32 @@ impl PaymentIntent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hosted_page_may_be_framed_by_the_merchants_origins_only() {
+        assert_eq!(
+            PendingAction::framers_of(
+                Some("http://127.0.0.1:4242"),
+                Some("HTTP://127.0.0.1:4242/done?x=1")
+            ),
+            vec!["http://127.0.0.1:4242"]
+        );
+        assert_eq!(
+            PendingAction::framers_of(Some("null"), Some("https://shop.example/return")),
+            vec!["https://shop.example"]
+        );
+        // Nothing a policy could be smuggled through, nor other schemes.
+        for bad in [
+            "https://a.example; script-src *",
+            "https://user@a.example/",
+            "javascript://x",
+            "myapp://return",
+            "https://",
+        ] {
+            assert_eq!(origin_of(bad), None, "{bad}");
+        }
+        assert!(PendingAction::framers_of(None, None).is_empty());
+    }
 
     fn pi(status: Status) -> PaymentIntent {
         let mut p = PaymentIntent::new(

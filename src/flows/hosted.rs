@@ -14,6 +14,8 @@ pub struct Attempt {
     pub method: PaymentMethodType,
     /// `€50.99 EUR`; none for a setup.
     pub amount: Option<String>,
+    /// The origins that may frame the page (see `PendingAction::framers`).
+    pub framers: Vec<String>,
 }
 
 /// Where the customer goes back to, with Stripe's parameters.
@@ -51,18 +53,24 @@ fn method_type(db: &Db, pm: Option<&String>) -> ApiResult<PaymentMethodType> {
     })
 }
 
+fn framers(action: Option<&PendingAction>) -> Vec<String> {
+    action.map(|a| a.framers.clone()).unwrap_or_default()
+}
+
 /// The attempt a page authorizes; `None` when no intent waits for this page.
 pub fn attempt(db: &Db, id: &str, nonce: &str) -> ApiResult<Option<Attempt>> {
     if let Some(pi) = waiting_payment(db, id, nonce)? {
         return Ok(Some(Attempt {
             method: method_type(db, pi.payment_method.as_ref())?,
             amount: Some(pi.currency.format_amount(pi.amount).to_uppercase()),
+            framers: framers(pi.pending_action.as_ref()),
         }));
     }
     if let Some(si) = waiting_setup(db, id, nonce)? {
         return Ok(Some(Attempt {
             method: method_type(db, si.payment_method.as_ref())?,
             amount: None,
+            framers: framers(si.pending_action.as_ref()),
         }));
     }
     Ok(None)

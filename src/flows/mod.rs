@@ -34,19 +34,26 @@ pub enum KeyKind {
     Publishable,
 }
 
-/// The account's webhook endpoints (a handful; deleted ones left out).
+/// The account's webhook endpoints, all of them (deleted ones left out): usually a
+/// handful, but an event is owed to every one, so they are read page by page.
 pub fn endpoints(db: &Db) -> Result<Vec<WebhookEndpoint>, StoreError> {
-    let q = crate::store::ListQuery {
-        limit: 100,
-        ..Default::default()
-    };
-    let Ok(page) = db.list(WebhookEndpoint::KIND, &q)? else {
-        return Ok(vec![]);
-    };
-    page.bodies
-        .iter()
-        .map(|b| crate::store::decode::<WebhookEndpoint>(b))
-        .collect()
+    let mut all: Vec<WebhookEndpoint> = Vec::new();
+    loop {
+        let q = crate::store::ListQuery {
+            limit: 100,
+            starting_after: all.last().map(|e| e.id.clone()),
+            ..Default::default()
+        };
+        let Ok(page) = db.list(WebhookEndpoint::KIND, &q)? else {
+            return Ok(all);
+        };
+        for b in &page.bodies {
+            all.push(crate::store::decode::<WebhookEndpoint>(b)?);
+        }
+        if !page.has_more {
+            return Ok(all);
+        }
+    }
 }
 
 /// The events still owed to some endpoint (a delivery pending, or given up), with how
@@ -76,16 +83,7 @@ pub fn owed(db: &Db, e: &Event) -> Result<usize, StoreError> {
         // Recorded before events listed their deliveries: count them all.
         return Ok(undelivered(db)?.get(&e.id).copied().unwrap_or(0));
     };
-    let mut n = 0;
-    for id in deliveries {
-        if db
-            .get::<Delivery>(id)?
-            .is_some_and(|d| d.status != DeliveryStatus::Succeeded)
-        {
-            n += 1;
-        }
-    }
-    Ok(n)
+    db.count_among::<Delivery>(deliveries, DeliveryStatus::Succeeded.as_str())
 }
 
 /// An event as the API shows it, with the endpoints it is still owed to.

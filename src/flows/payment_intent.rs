@@ -197,6 +197,7 @@ fn start_action(db: &Db, exec: &Exec, pi: &mut PaymentIntent, kind: ActionKind) 
         url,
         return_url: pi.return_url.clone(),
         nonce,
+        framers: PendingAction::framers_of(exec.client.origin.as_deref(), pi.return_url.as_deref()),
     });
     event(db, exec, EventType::PaymentIntentRequiresAction, pi)
 }

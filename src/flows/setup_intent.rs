@@ -165,6 +165,7 @@ fn start_action(db: &Db, exec: &Exec, si: &mut SetupIntent, kind: ActionKind) ->
         url,
         return_url: si.return_url.clone(),
         nonce,
+        framers: PendingAction::framers_of(exec.client.origin.as_deref(), si.return_url.as_deref()),
     });
     event(db, exec, EventType::SetupIntentRequiresAction, si)
 }

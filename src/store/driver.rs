@@ -103,4 +103,7 @@ pub trait Driver: Send {
     /// Whether a write must lock the rows it reads (`FOR UPDATE`): where other
     /// processes write too, not where one writer owns the file.
     fn locks_rows(&self) -> bool;
+    /// SQL true when `column` is one of the strings of the JSON array in parameter
+    /// `param`.
+    fn among_json_list(&self, column: &str, param: usize) -> String;
 }

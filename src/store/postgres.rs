@@ -159,4 +159,8 @@ impl Driver for Postgres {
     fn locks_rows(&self) -> bool {
         true
     }
+
+    fn among_json_list(&self, column: &str, param: usize) -> String {
+        format!("{column} IN (SELECT jsonb_array_elements_text(${param}::text::jsonb))")
+    }
 }

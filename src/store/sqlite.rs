@@ -160,4 +160,8 @@ impl Driver for Sqlite {
         // One writer owns the file: reads inside its transaction are already serialized.
         false
     }
+
+    fn among_json_list(&self, column: &str, param: usize) -> String {
+        format!("{column} IN (SELECT value FROM json_each(${param}))")
+    }
 }

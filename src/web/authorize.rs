@@ -85,7 +85,18 @@ pub async fn show(
         ),
         method_name = escape(method.display_name()),
     );
-    Html(page(&format!("{name} test payment page"), &body)).into_response()
+    let mut resp = Html(page(&format!("{name} test payment page"), &body)).into_response();
+    // Only the merchant's page (Stripe.js's overlay) and Pasarela's own may frame the
+    // button: another site that learned the URL cannot trick a click. Where the
+    // merchant's origin is unknown the page stays framable, as the overlay needs.
+    if !attempt.framers.is_empty() {
+        let policy = format!("frame-ancestors 'self' {}", attempt.framers.join(" "));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&policy) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    resp
 }
 
 #[derive(Deserialize)]

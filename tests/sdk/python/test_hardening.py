@@ -205,7 +205,7 @@ class Hanging:
     def __init__(self):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(1024)
+        self.sock.listen(4096)
         self.conns = []
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
@@ -224,31 +224,38 @@ class Hanging:
             c.close()
 
 
-def test_forty_hanging_endpoints_beside_a_healthy_one():
+# More than the 1,024 endpoints the worker once sent to at once: a fixed pool that size
+# let 1,025 hanging endpoints hold a healthy one up for a whole timeout.
+HANGING = 1100
+
+
+def test_eleven_hundred_hanging_endpoints_beside_a_healthy_one():
     from test_webhooks import Receiver
-    server = Server("US", ["--webhook-timeout-seconds", "15"]).start()
+    server = Server("US", ["--webhook-timeout-seconds", "20"]).start()
     dead = Hanging()
     healthy = Receiver()
     try:
         client = server.client()
         dead_ids = [client.v1.webhook_endpoints.create({"url": f"{dead.url}/hook{i}", "enabled_events": ["*"]}).id
-                    for i in range(40)]
+                    for i in range(HANGING)]
         client.v1.webhook_endpoints.create({"url": healthy.url, "enabled_events": ["customer.created"]})
         started = time.monotonic()
         made = [client.v1.customers.create({"email": f"h{i}@example.com"}).id for i in range(5)]
         healthy.wait_for(5, timeout=30)
         took = time.monotonic() - started
         # Every healthy delivery came before any hanging one's first attempt ended (they end
-        # only at the 15 s timeout): none of them has an attempt recorded yet.
+        # only at the 20 s timeout): none of them has an attempt recorded yet.
         unfinished = 0
         for ep in dead_ids:
             r = request(server.url, "GET", f"/v1/webhook_endpoints/{ep}/deliveries", validate=False)
+            assert r.status == 200, r.json
             unfinished += sum(1 for d in r.json["data"] if not d.get("attempts"))
-        print(f"\n40 hanging endpoints: the healthy one had its 5 deliveries {took:.2f} s after the first event; "
-              f"{unfinished} hanging deliveries still on their first attempt")
+        checked = time.monotonic() - started
+        print(f"\n{HANGING} hanging endpoints: the healthy one had its 5 deliveries {took:.2f} s after the first "
+              f"event; {unfinished} hanging deliveries still on their first attempt {checked:.1f} s after it")
         got = {json.loads(body)["data"]["object"]["id"] for _, body in healthy.got}
         assert got == set(made)
-        assert unfinished >= 40, "the healthy deliveries came after a hanging one's timeout"
+        assert unfinished >= HANGING, "the healthy deliveries came after a hanging one's timeout"
     finally:
         healthy.close()
         dead.close()
@@ -336,6 +343,54 @@ def test_credentials_in_a_webhook_url_are_sent_as_basic_auth():
     finally:
         rx.close()
         server.cleanup()
+
+
+def test_the_authorization_page_is_framed_only_by_the_merchants_page(base, browser):
+    from helpers import PK
+    blank = "<!doctype html><title>site</title><body></body>"
+    merchant, foreign = Page(blank), Page(blank)
+    page = browser.new_page()
+    try:
+        # The merchant's page: confirmCardPayment opens the page in Stripe.js's overlay,
+        # and the customer authorizes there.
+        pi = request(base, "POST", "/v1/payment_intents",
+                     {"amount": 2000, "currency": "usd", "payment_method_types[]": "card"}).json
+        page.goto(merchant.url)
+        page.add_script_tag(url=f"{base}/v3/")
+        page.evaluate("""(cs) => { window.result = null;
+            Stripe('%s').confirmCardPayment(cs, {payment_method: 'pm_card_threeDSecure2Required'})
+              .then(r => { window.result = r; }); }""" % PK, pi["client_secret"])
+        frame = page.wait_for_selector("iframe[name='pasarela-authentication']")
+        frame.content_frame().get_by_role("button", name="Authorize test payment").click()
+        page.wait_for_function("window.result !== null", timeout=10000)
+        assert page.evaluate("window.result")["paymentIntent"]["status"] == "succeeded"
+
+        # Another site that learned an authorization URL cannot frame it.
+        pi = request(base, "POST", "/v1/payment_intents",
+                     {"amount": 2000, "currency": "usd", "payment_method_types[]": "card"}).json
+        page.goto(merchant.url)
+        confirmed = page.evaluate("""async ([base, pk, id, cs]) => {
+            const r = await fetch(`${base}/v1/payment_intents/${id}/confirm`, {method: 'POST',
+              headers: {'Authorization': `Bearer ${pk}`, 'Content-Type': 'application/x-www-form-urlencoded'},
+              body: new URLSearchParams({client_secret: cs, payment_method: 'pm_card_threeDSecure2Required',
+                                         return_url: 'https://shop.example/done'})});
+            return r.json(); }""", [base, PK, pi["id"], pi["client_secret"]])
+        url = confirmed["next_action"]["redirect_to_url"]["url"]
+        shown = request(base, "GET", url, key=None, validate=False)
+        assert shown.status == 200
+        assert shown.headers.get("Content-Security-Policy") == \
+            f"frame-ancestors 'self' {merchant.url.rstrip('/')} https://shop.example", shown.headers
+        page.goto(foreign.url)
+        page.evaluate("""(url) => new Promise(done => { const f = document.createElement('iframe');
+            f.name = 'framed'; f.onload = done; f.src = url; document.body.appendChild(f); })""", url)
+        framed = page.frame(name="framed")
+        assert framed is not None and "/authorize/" not in framed.url, framed and framed.url
+        assert framed.get_by_role("button", name="Authorize test payment").count() == 0
+        assert request(base, "GET", f"/v1/payment_intents/{pi['id']}").json["status"] == "requires_action"
+    finally:
+        page.close()
+        merchant.close()
+        foreign.close()
 
 
 def test_the_smaller_holes(base):
