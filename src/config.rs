@@ -6,7 +6,7 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "PASARELA_LISTEN", default_value = "127.0.0.1:4242")]
+    #[arg(long, env = "PASARELA_LISTEN", default_value = "127.0.0.1:4111")]
     pub listen: String,
     /// `sqlite:PATH` (created if missing).
     #[arg(

@@ -21,7 +21,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Args)]
 pub struct Remote {
     /// The server's URL.
-    #[arg(long, env = "PASARELA_SERVER", default_value = "http://127.0.0.1:4242")]
+    #[arg(long, env = "PASARELA_SERVER", default_value = "http://127.0.0.1:4111")]
     pub server: String,
     /// The account's secret key.
     #[arg(long, env = "PASARELA_API_KEY")]

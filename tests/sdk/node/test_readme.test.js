@@ -20,10 +20,10 @@ function readmeBlock(heading, lang) {
 
 test("the README's Node snippet runs as printed", async () => {
   const code = readmeBlock('## Pointing the SDKs at it', 'js');
-  assert.match(code, /port: 4242/);
+  assert.match(code, /port: 4111/);
   // Beside node_modules, so that `import 'stripe'` finds the SDK as in a user's project.
   const file = path.join(__dirname, `.readme-${process.pid}.mjs`);
-  fs.writeFileSync(file, code.replace('port: 4242', `port: ${ctx.US.server.port}`));
+  fs.writeFileSync(file, code.replace('port: 4111', `port: ${ctx.US.server.port}`));
   try {
     const out = await new Promise((resolve, reject) => execFile(process.execPath, [file], {timeout: 30000},
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));

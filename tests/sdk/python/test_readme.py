@@ -19,8 +19,8 @@ def readme_block(heading: str, lang: str) -> str:
 
 def test_the_readme_python_snippet_runs_as_printed(us):
     code = readme_block("## Pointing the SDKs at it", "python")
-    assert "http://127.0.0.1:4242" in code
-    code = code.replace("http://127.0.0.1:4242", us.url)
+    assert "http://127.0.0.1:4111" in code
+    code = code.replace("http://127.0.0.1:4111", us.url)
     env = {**os.environ, "PYTHONPATH": str(HERE / ".deps")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
