@@ -27,8 +27,14 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         crate::store::Backend::Sqlite(path) => path.clone(),
         crate::store::Backend::Postgres(_) => "PostgreSQL".to_string(),
     };
-    let store =
-        Store::open(backend).map_err(|e| format!("cannot open the database ({what}): {e}"))?;
+    let connections = args
+        .db_connections
+        .map_or_else(crate::store::Connections::default_total, usize::from);
+    let store = Store::open_with(backend, connections).map_err(|e| match e {
+        // Already says which server, database and user, and the server's words.
+        crate::store::StoreError::Other(m) if m.starts_with("PostgreSQL at") => m,
+        e => format!("cannot open the database ({what}): {e}"),
+    })?;
     let stored = store
         .read_blocking(|db| db.account())
         .map_err(|e| e.to_string())?;

@@ -15,6 +15,10 @@ pub struct ServeArgs {
         default_value = "sqlite:pasarela.db"
     )]
     pub database_url: String,
+    /// PostgreSQL connections this process may hold (writers, readers and one for
+    /// start-up), at least 3. Default: four per core and four more, at most 24.
+    #[arg(long, env = "PASARELA_DB_CONNECTIONS", value_parser = clap::value_parser!(u16).range(3..))]
+    pub db_connections: Option<u16>,
     /// The URL clients reach this server at (hosted pages link to it). Default: http://<listen>.
     #[arg(long, env = "PASARELA_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -108,8 +112,34 @@ pub fn database(url: &str) -> Result<Backend, String> {
         if path.is_empty() {
             return Err("sqlite: needs a file path, e.g. sqlite:pasarela.db".into());
         }
+        // The file is created when missing, its directory is not: a typo in a path
+        // should not quietly make a tree of directories.
+        let dir = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(format!(
+                    "--database-url {url}: the directory {} does not exist; create it first \
+                     (mkdir -p {}) or choose another path",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
+        }
         Ok(Backend::Sqlite(path.to_string()))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| format!("--database-url {url} is not a PostgreSQL URL: {e}"))?;
+        // Without one PostgreSQL picks the user's name (often `postgres`, the
+        // administration database): the tables would land there unnoticed.
+        if config.get_dbname().is_none_or(str::is_empty) {
+            return Err(format!(
+                "--database-url {url} names no database: add one, e.g. \
+                 postgres://USER@HOST:5432/pasarela (it is created if the role may)"
+            ));
+        }
         Ok(Backend::Postgres(url.to_string()))
     } else {
         Err(format!(

@@ -10,7 +10,7 @@ mod sqlite;
 mod writer;
 
 pub use db::Db;
-pub use writer::{Backend, Store};
+pub use writer::{Backend, Connections, Store};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -1,12 +1,16 @@
 //! The PostgreSQL driver, for several `serve` processes sharing one database: each
 //! process has its own writer, and writes lock the rows they read (`FOR UPDATE`) so
 //! that two processes confirming one intent take turns.
+//!
+//! No state lives in the session between transactions (no named prepared statements,
+//! no `SET`, no session advisory locks), so a pooler in transaction mode (PgBouncer's
+//! `pool_mode = transaction`) may hand each transaction to another server connection.
 
 use super::driver::{Arg, Cell, Col, Driver};
 use super::StoreError;
-use postgres::types::ToSql;
-use postgres::{Client, NoTls, Statement};
-use std::collections::HashMap;
+use postgres::config::Host;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, Config, NoTls};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -16,10 +20,12 @@ const MIGRATIONS: &[&str] = &[
 ];
 /// Serializes migrations of processes starting together.
 const MIGRATION_LOCK: i64 = 0x7061_7361_7265_6c61; // "pasarela"
+/// How long a write waits for a row another process holds before giving up (then
+/// retried as `Locked`).
+const LOCK_TIMEOUT: &str = "10s";
 
 pub struct Postgres {
     client: Client,
-    statements: HashMap<String, Statement>,
 }
 
 fn err(e: postgres::Error) -> StoreError {
@@ -30,35 +36,143 @@ fn err(e: postgres::Error) -> StoreError {
             return StoreError::Locked;
         }
     }
-    StoreError::Other(format!("postgres: {e}"))
+    StoreError::Other(format!("postgres: {}", cause(&e)))
 }
 
-/// Connects and applies migrations.
+/// The server's own message (with its detail and hint), or the cause under the
+/// driver's one-line summary ("db error", "error connecting to server").
+fn cause(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut m = db.message().to_string();
+        if let Some(d) = db.detail() {
+            m.push_str(&format!(" ({d})"));
+        }
+        if let Some(h) = db.hint() {
+            m.push_str(&format!("; hint: {h}"));
+        }
+        return m;
+    }
+    match std::error::Error::source(e) {
+        Some(source) => format!("{e}: {source}"),
+        None => e.to_string(),
+    }
+}
+
+/// `host:port`, database and user of a connection, for errors a user can act on.
+struct Target {
+    host: String,
+    port: u16,
+    dbname: String,
+    user: String,
+}
+
+impl Target {
+    fn of(config: &Config) -> Target {
+        let host = match config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let user = config
+            .get_user()
+            .map(str::to_string)
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_default();
+        Target {
+            host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            dbname: config.get_dbname().unwrap_or(&user).to_string(),
+            user,
+        }
+    }
+
+    fn failed(&self, what: &str, e: &postgres::Error) -> StoreError {
+        StoreError::Other(format!(
+            "PostgreSQL at {}:{} (database \"{}\", user \"{}\"): {what}: {}",
+            self.host,
+            self.port,
+            self.dbname,
+            self.user,
+            cause(e)
+        ))
+    }
+}
+
+/// Connects and applies migrations; creates the database first when it is missing and
+/// the role may create it.
 pub fn open(url: &str) -> Result<Postgres, StoreError> {
-    let mut client = Client::connect(url, NoTls).map_err(err)?;
-    client
-        .batch_execute("SET lock_timeout = '10s'")
-        .map_err(err)?;
-    let mut pg = Postgres {
-        client,
-        statements: HashMap::new(),
+    let config: Config = url
+        .parse()
+        .map_err(|e| StoreError::Other(format!("postgres: bad URL: {e}")))?;
+    let target = Target::of(&config);
+    let client = match config.connect(NoTls) {
+        Ok(c) => c,
+        Err(e) if e.code().map(|c| c.code()) == Some("3D000") => {
+            create_database(&config, &target)?;
+            config
+                .connect(NoTls)
+                .map_err(|e| target.failed("cannot connect", &e))?
+        }
+        Err(e) => return Err(target.failed("cannot connect", &e)),
     };
-    pg.client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(err)?;
-    let result = migrate(&mut pg.client);
-    pg.client
-        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
-        .map_err(err)?;
-    result?;
+    let mut pg = Postgres { client };
+    migrate(&mut pg.client).map_err(|e| match e {
+        StoreError::Other(m) => StoreError::Other(format!(
+            "PostgreSQL at {}:{} (database \"{}\"): setting up the tables: {m}",
+            target.host, target.port, target.dbname
+        )),
+        e => e,
+    })?;
     Ok(pg)
 }
 
+/// `CREATE DATABASE` from the server's `postgres` database; another process creating
+/// it at the same time is fine. A role that may not gets the command to run instead.
+fn create_database(config: &Config, target: &Target) -> Result<(), StoreError> {
+    let mut admin = config.clone();
+    admin.dbname("postgres");
+    let mut client = admin
+        .connect(NoTls)
+        .map_err(|e| target.failed("the database does not exist, and creating it failed", &e))?;
+    let quoted = format!("\"{}\"", target.dbname.replace('"', "\"\""));
+    match client.batch_execute(&format!("CREATE DATABASE {quoted}")) {
+        Ok(()) => {
+            tracing::info!(database = %target.dbname, "created the PostgreSQL database");
+            Ok(())
+        }
+        // duplicate_database: a node starting beside this one made it first.
+        Err(e) if e.code().map(|c| c.code()) == Some("42P04") => Ok(()),
+        Err(e) if e.code().map(|c| c.code()) == Some("42501") => Err(StoreError::Other(format!(
+            "PostgreSQL at {}:{}: database \"{}\" does not exist and user \"{}\" may not \
+             create it; create it as a role that may, owned by \"{}\": \
+             createdb -h {} -p {} -O {} {}",
+            target.host,
+            target.port,
+            target.dbname,
+            target.user,
+            target.user,
+            target.host,
+            target.port,
+            target.user,
+            target.dbname
+        ))),
+        Err(e) => Err(target.failed("the database does not exist, and creating it failed", &e)),
+    }
+}
+
+/// Applies the migrations not yet applied, in one transaction holding a transaction
+/// advisory lock (processes starting together take turns; a session lock would not
+/// survive a transaction-mode pooler).
 fn migrate(client: &mut Client) -> Result<(), StoreError> {
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS pasarela_migrations (version BIGINT NOT NULL)")
+    let mut tx = client.transaction().map_err(err)?;
+    tx.execute_typed(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[(&MIGRATION_LOCK, Type::INT8)],
+    )
+    .map_err(err)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS pasarela_migrations (version BIGINT NOT NULL)")
         .map_err(err)?;
-    let version: i64 = client
+    let version: i64 = tx
         .query_one(
             "SELECT COALESCE(MAX(version), 0) FROM pasarela_migrations",
             &[],
@@ -66,32 +180,19 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
         .map_err(err)?
         .get(0);
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let mut tx = client.transaction().map_err(err)?;
         tx.batch_execute(sql).map_err(err)?;
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO pasarela_migrations (version) VALUES ($1)",
-            &[&(i as i64 + 1)],
+            &[(&(i as i64 + 1), Type::INT8)],
         )
         .map_err(err)?;
-        tx.commit().map_err(err)?;
     }
-    Ok(())
+    tx.commit().map_err(err)
 }
 
 enum Param {
     Int(Option<i64>),
     Text(Option<String>),
-}
-
-impl Postgres {
-    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
-        if let Some(s) = self.statements.get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.client.prepare(sql).map_err(err)?;
-        self.statements.insert(sql.to_string(), s.clone());
-        Ok(s)
-    }
 }
 
 fn params(args: &[Arg]) -> Vec<Param> {
@@ -105,11 +206,13 @@ fn params(args: &[Arg]) -> Vec<Param> {
         .collect()
 }
 
-fn refs(ps: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+/// Each argument with its type: statements are sent unnamed with their types, parsed
+/// and run in one round trip, so nothing is left prepared in the session.
+fn typed(ps: &[Param]) -> Vec<(&(dyn ToSql + Sync), Type)> {
     ps.iter()
         .map(|p| match p {
-            Param::Int(i) => i as &(dyn ToSql + Sync),
-            Param::Text(t) => t as &(dyn ToSql + Sync),
+            Param::Int(i) => (i as &(dyn ToSql + Sync), Type::INT8),
+            Param::Text(t) => (t as &(dyn ToSql + Sync), Type::TEXT),
         })
         .collect()
 }
@@ -124,9 +227,8 @@ impl Driver for Postgres {
     }
 
     fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
-        let stmt = self.statement(sql)?;
         let ps = params(args);
-        self.client.execute(&stmt, &refs(&ps)).map_err(err)
+        self.client.execute_typed(sql, &typed(&ps)).map_err(err)
     }
 
     fn query(
@@ -135,9 +237,8 @@ impl Driver for Postgres {
         args: &[Arg],
         cols: &[Col],
     ) -> Result<Vec<Vec<Cell>>, StoreError> {
-        let stmt = self.statement(sql)?;
         let ps = params(args);
-        let rows = self.client.query(&stmt, &refs(&ps)).map_err(err)?;
+        let rows = self.client.query_typed(sql, &typed(&ps)).map_err(err)?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -153,7 +254,7 @@ impl Driver for Postgres {
     }
 
     fn begin_write(&mut self) -> Result<(), StoreError> {
-        self.batch("BEGIN")
+        self.batch(&format!("BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     }
 
     fn locks_rows(&self) -> bool {

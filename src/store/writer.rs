@@ -12,10 +12,41 @@ use std::sync::{Arc, Mutex};
 /// Most writes one commit takes; more wait for the next.
 const MAX_BATCH: usize = 256;
 
-/// Writer threads per process on PostgreSQL. Its writes lock the rows they read, so
-/// writers may run side by side as several processes' do; each spends most of a batch
-/// waiting on round trips, so one writer left the server idle (1.1k creates/s).
-const PG_WRITERS: usize = 8;
+/// PostgreSQL connections a process holds, split between writers and readers.
+///
+/// Writers: their writes lock the rows they read, so they may run side by side as
+/// several processes' do; each spends most of a batch waiting on round trips, so one
+/// writer left the server idle (1.1k creates/s). Readers: more than the cores can use
+/// only wait longer, and each holds its own buffers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Connections {
+    pub writers: usize,
+    pub readers: usize,
+}
+
+impl Connections {
+    /// The fewest a process can work with: a writer, a reader, and one for start-up
+    /// reads.
+    pub const FEWEST: usize = 3;
+
+    /// The default total: four per core and four more, at most 24 (what one process
+    /// used before it was configurable, less one).
+    pub fn default_total() -> usize {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        (4 * cores + 4).min(24)
+    }
+
+    /// `total` split: a third writers (at most 8), one for start-up reads, the rest
+    /// readers.
+    pub fn of(total: usize) -> Connections {
+        let total = total.max(Self::FEWEST);
+        let writers = (total / 3).clamp(1, 8);
+        Connections {
+            writers,
+            readers: total - writers - 1,
+        }
+    }
+}
 
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn FnOnce(&Db) -> Reply + Send>;
@@ -44,7 +75,7 @@ impl Backend {
     /// The writers' connections, each with the thread that makes its commits durable
     /// (SQLite's; a PostgreSQL commit is durable when it returns); on SQLite also the
     /// thread that checkpoints.
-    fn connect_writers(&self) -> Result<Writers, StoreError> {
+    fn connect_writers(&self, pg_writers: usize) -> Result<Writers, StoreError> {
         Ok(match self {
             Backend::Sqlite(path) => {
                 let writer = super::sqlite::open_writer(path)?;
@@ -55,25 +86,27 @@ impl Backend {
                     Some(super::sqlite::Checkpointer::start(path)?),
                 )
             }
-            Backend::Postgres(_) => (
-                (0..PG_WRITERS)
+            // Off the runtime as a whole: when one fails, those already open are
+            // dropped here too, and the client may not be dropped on an async thread.
+            Backend::Postgres(_) => off_runtime(|| -> Result<Writers, StoreError> {
+                let writers = (0..pg_writers)
                     .map(|_| Ok((Db::new(self.connect()?, true), None)))
-                    .collect::<Result<_, StoreError>>()?,
-                None,
-            ),
+                    .collect::<Result<_, StoreError>>()?;
+                Ok((writers, None))
+            })?,
         })
     }
 }
 
-/// Reader connections open at most: more only wait longer for the database (two cores
-/// here), and each holds its own cache and buffers: with one per waiting request, 64
-/// PostgreSQL readers held 500 MiB.
+/// SQLite reader connections open at most: more only wait longer for the database (two
+/// cores here), and each holds its own cache and buffers (with one per waiting request,
+/// 64 PostgreSQL readers held 500 MiB).
 const MAX_READERS: usize = 16;
 
 type ReadJob = Box<dyn FnOnce(&Db) + Send>;
 
-/// PostgreSQL reads, run by `MAX_READERS` threads that each own a connection (opened at
-/// their first read). Its client blocks on a runtime of its own, so reads must leave the
+/// PostgreSQL reads, run by `Connections::readers` threads that each own a connection
+/// (opened at their first read). Its client blocks on a runtime of its own, so reads must leave the
 /// async threads; `block_in_place` started a thread per waiting request instead (80 under
 /// load, 200 MiB).
 struct ReadThreads {
@@ -81,10 +114,10 @@ struct ReadThreads {
 }
 
 impl ReadThreads {
-    fn start(backend: &Backend) -> Result<ReadThreads, StoreError> {
+    fn start(backend: &Backend, threads: usize) -> Result<ReadThreads, StoreError> {
         let (tx, rx) = mpsc::channel::<ReadJob>();
         let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..MAX_READERS {
+        for _ in 0..threads {
             let (rx, backend) = (rx.clone(), backend.clone());
             std::thread::Builder::new()
                 .name("store-reader".into())
@@ -153,15 +186,24 @@ pub struct Store {
     reader_back: std::sync::Condvar,
     /// PostgreSQL's readers, on threads of their own.
     read_threads: Option<ReadThreads>,
+    /// Connections `read_blocking` may open: on PostgreSQL only start-up reads use it.
+    blocking_readers: usize,
     backend: Backend,
     writer_threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     checkpointer: Mutex<Option<super::sqlite::Checkpointer>>,
 }
 
 impl Store {
-    /// Opens the database (creating and migrating it as needed) and starts the writer.
+    /// Opens the database (creating and migrating it as needed) and starts the writer,
+    /// with the default PostgreSQL connections.
     pub fn open(backend: Backend) -> Result<Arc<Store>, StoreError> {
-        let (writers, checkpointer) = backend.connect_writers()?;
+        Store::open_with(backend, Connections::default_total())
+    }
+
+    /// Opens the database holding at most `pg_connections` PostgreSQL connections.
+    pub fn open_with(backend: Backend, pg_connections: usize) -> Result<Arc<Store>, StoreError> {
+        let budget = Connections::of(pg_connections);
+        let (writers, checkpointer) = backend.connect_writers(budget.writers)?;
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let threads = writers
@@ -178,8 +220,12 @@ impl Store {
             writer: Mutex::new(Some(tx)),
             readers: Mutex::new(Readers::default()),
             reader_back: std::sync::Condvar::new(),
+            blocking_readers: match &backend {
+                Backend::Postgres(_) => 1,
+                Backend::Sqlite(_) => MAX_READERS,
+            },
             read_threads: match &backend {
-                Backend::Postgres(_) => Some(ReadThreads::start(&backend)?),
+                Backend::Postgres(_) => Some(ReadThreads::start(&backend, budget.readers)?),
                 Backend::Sqlite(_) => None,
             },
             backend,
@@ -278,7 +324,7 @@ impl Store {
         }
     }
 
-    /// An idle reader connection, a new one while fewer than `MAX_READERS` are open, else
+    /// An idle reader connection, a new one while fewer than `blocking_readers` are open, else
     /// the next one put back.
     fn take_reader(&self) -> Result<Db, StoreError> {
         let mut readers = self.readers.lock().unwrap();
@@ -286,7 +332,7 @@ impl Store {
             if let Some(db) = readers.idle.pop() {
                 return Ok(db);
             }
-            if readers.open < MAX_READERS {
+            if readers.open < self.blocking_readers {
                 readers.open += 1;
                 drop(readers);
                 return self
@@ -390,6 +436,24 @@ fn writer_loop(db: Db, rx: &Mutex<mpsc::Receiver<Job>>, syncer: Option<Syncer>) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn postgres_connections_are_split_within_the_budget() {
+        use super::Connections;
+        for total in [0, 3, 4, 12, 24, 100] {
+            let c = Connections::of(total);
+            assert!(c.writers >= 1 && c.readers >= 1, "{total}: {c:?}");
+            assert_eq!(c.writers + c.readers + 1, total.max(Connections::FEWEST));
+        }
+        assert_eq!(
+            Connections::of(12),
+            Connections {
+                writers: 4,
+                readers: 7
+            }
+        );
+        assert!(Connections::default_total() <= 24);
+    }
+
     use super::*;
     use crate::domain::customer::Customer;
 
