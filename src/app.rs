@@ -39,6 +39,7 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
         .read_blocking(|db| db.account())
         .map_err(|e| e.to_string())?;
     let row = settle_account(args, stored.as_ref())?;
+    let settings = settings_line(args, stored.as_ref());
     if stored.as_ref() != Some(&row) {
         let r = row.clone();
         store
@@ -71,7 +72,55 @@ pub fn open(args: &ServeArgs, public_url: String) -> Result<Arc<App>, String> {
             args.request_log_minutes,
         )),
         dashboard: args.dashboard == "on",
+        settings,
     }))
+}
+
+/// Where an account setting came from, for the start-up banner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Source {
+    /// A flag or its `PASARELA_*` variable (stored for the next start).
+    Flag,
+    /// The database, from an earlier start.
+    Stored,
+    /// Defaulted or generated on the first start (and stored).
+    Default,
+}
+
+impl Source {
+    fn of<T>(flag: &Option<T>, stored: Option<&AccountRow>) -> Source {
+        match (flag, stored) {
+            (Some(_), _) => Source::Flag,
+            (None, Some(_)) => Source::Stored,
+            (None, None) => Source::Default,
+        }
+    }
+
+    fn says(self) -> &'static str {
+        match self {
+            Source::Flag => "from the flag",
+            Source::Stored => "from the database",
+            Source::Default => "by default",
+        }
+    }
+}
+
+/// What the banner says of where the settings came from.
+pub fn settings_line(args: &ServeArgs, stored: Option<&AccountRow>) -> String {
+    let keys = match (&args.secret_key, &args.publishable_key) {
+        (None, None) => Source::of(&None::<()>, stored),
+        _ => Source::Flag,
+    };
+    let keys = match keys {
+        Source::Default => "generated",
+        k => k.says(),
+    };
+    format!(
+        "Settings:        country {}, API version {}, keys {} (flags win and are stored)",
+        Source::of(&args.country, stored).says(),
+        Source::of(&args.api_version, stored).says(),
+        keys
+    )
 }
 
 /// The account row to serve with: each field from the flags, else from the `stored`
@@ -115,10 +164,18 @@ fn settle_account(args: &ServeArgs, stored: Option<&AccountRow>) -> Result<Accou
         api_version: version,
         created: stored.map(|a| a.created).unwrap_or_else(crate::clock::now),
     };
-    if row.country.len() != 2 || !row.country.chars().all(|c| c.is_ascii_alphabetic()) {
+    if !crate::domain::account::COUNTRIES
+        .iter()
+        .any(|(c, _)| *c == row.country)
+    {
+        let served: Vec<&str> = crate::domain::account::COUNTRIES
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
         return Err(format!(
-            "--country must be a two-letter ISO code, got {}",
-            row.country
+            "--country {} is not a country Stripe accounts can be in; use one of {}",
+            row.country,
+            served.join(", ")
         ));
     }
     if !row.secret_key.starts_with("sk_test_") || !row.publishable_key.starts_with("pk_test_") {

@@ -96,6 +96,14 @@ fn main() {
 async fn serve(args: config::ServeArgs) -> i32 {
     let listener = match server::bind(&args.listen).await {
         Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!(
+                "pasarela: cannot listen on {}: the port is in use (another Pasarela, or \
+                 another server): stop it, or choose another with --listen HOST:PORT",
+                args.listen
+            );
+            return 1;
+        }
         Err(e) => {
             eprintln!("pasarela: cannot listen on {}: {e}", args.listen);
             return 1;
@@ -127,6 +135,7 @@ async fn serve(args: config::ServeArgs) -> i32 {
     if app.dashboard {
         println!("Dashboard:       {public_url}/dashboard (sign in with the secret key)");
     }
+    println!("{}", app.settings);
     match app::serve(app, listener).await {
         Ok(()) => 0,
         Err(e) => {

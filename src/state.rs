@@ -40,6 +40,9 @@ pub struct App {
     pub requests: Arc<crate::request_log::RequestLog>,
     /// Whether /dashboard is served.
     pub dashboard: bool,
+    /// Where the account's settings came from (flags, database, defaults), for the
+    /// banner.
+    pub settings: String,
 }
 
 impl App {

@@ -702,3 +702,89 @@ fn deliveries_owed_before_an_upgrade_are_sent_after_it() {
         .unwrap();
     assert_eq!(about.as_deref(), customer.json()["id"].as_str());
 }
+
+#[test]
+fn start_up_mistakes_are_refused_with_what_to_do() {
+    // A SQLite path whose directory is missing: an error, no directories made.
+    let missing = temp_dir().join("no").join("such");
+    let url = format!("sqlite:{}", missing.join("p.db").display());
+    let (code, err) = failed_start(&["--listen", "127.0.0.1:0", "--database-url", &url]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("does not exist") && err.contains("mkdir -p"),
+        "{err}"
+    );
+    assert!(!missing.exists());
+    // A country Stripe accounts cannot be in.
+    let dir = temp_dir();
+    let db = format!("sqlite:{}", dir.join("p.db").display());
+    let (code, err) = failed_start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        &db,
+        "--country",
+        "XX",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("--country XX") && err.contains("FR, GB"),
+        "{err}"
+    );
+    // A port in use is named, with the flag to choose another.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let (code, err) = failed_start(&["--listen", &addr, "--database-url", &db]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&addr) && err.contains("in use") && err.contains("--listen"),
+        "{err}"
+    );
+}
+
+/// The banner of `pasarela serve` with `args`, up to its settings line; then stopped.
+fn banner(args: &[&str]) -> String {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pasarela"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .take(8)
+    {
+        let line = line.unwrap();
+        let last = line.starts_with("Settings:");
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines.join("\n")
+}
+
+#[test]
+fn the_banner_says_where_each_setting_came_from() {
+    let dir = temp_dir();
+    let db = format!("sqlite:{}", dir.join("p.db").display());
+    let first = banner(&["--database-url", &db, "--country", "FR"]);
+    assert!(
+        first.contains("country from the flag, API version by default, keys generated"),
+        "{first}"
+    );
+    let again = banner(&["--database-url", &db, "--api-version", "2024-06-20"]);
+    assert!(again.contains("Account country: FR"), "{again}");
+    assert!(
+        again.contains(
+            "country from the database, API version from the flag, keys from the database"
+        ),
+        "{again}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

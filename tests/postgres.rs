@@ -31,6 +31,24 @@ struct FreshDb {
 
 impl FreshDb {
     fn new(test: &str) -> Option<FreshDb> {
+        let db = FreshDb::uncreated(test)?;
+        let admin_url = with_database(&db.server, "postgres");
+        let mut admin =
+            postgres::Client::connect(&admin_url, postgres::NoTls).unwrap_or_else(|e| {
+                panic!(
+                    "PASARELA_TEST_DATABASE_URL={}: cannot connect to {admin_url}: {e}",
+                    db.server
+                )
+            });
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", db.name))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {} on {}: {e}", db.name, db.server));
+        Some(db)
+    }
+
+    /// A name no database has yet, dropped at the end like a fresh one: for Pasarela
+    /// to create.
+    fn uncreated(test: &str) -> Option<FreshDb> {
         let server = match std::env::var("PASARELA_TEST_DATABASE_URL") {
             Ok(url) if !url.trim().is_empty() => url.trim().to_string(),
             _ => {
@@ -53,18 +71,16 @@ impl FreshDb {
                 .as_nanos()
                 % 1_000_000_000
         );
-        let admin_url = with_database(&server, "postgres");
-        let mut admin =
-            postgres::Client::connect(&admin_url, postgres::NoTls).unwrap_or_else(|e| {
-                panic!("PASARELA_TEST_DATABASE_URL={server}: cannot connect to {admin_url}: {e}")
-            });
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name} on {server}: {e}"));
         Some(FreshDb { server, name })
     }
+
     fn url(&self) -> String {
         with_database(&self.server, &self.name)
+    }
+
+    fn admin(&self) -> postgres::Client {
+        postgres::Client::connect(&with_database(&self.server, "postgres"), postgres::NoTls)
+            .unwrap()
     }
 }
 
@@ -422,4 +438,252 @@ fn a_filled_database_is_listed_and_searched_through_indexes() {
     let filled = fill(&db.url(), scale_intents(50_000));
     let app = TestApp::spawn_on(&db.url(), &[]);
     check_filled(&app, &filled);
+}
+
+// -- the first hour: errors a user can act on, the database made, the connection budget --
+
+#[test]
+fn start_up_failures_say_which_server_and_why() {
+    let Some(db) = FreshDb::uncreated("start_up_failures_say_which_server_and_why") else {
+        return;
+    };
+    // A role the server does not know: the server's own words, with host, port, database.
+    let config: postgres::Config = db.url().parse().unwrap();
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let unknown_role = format!(
+        "postgres://nobody_{}@127.0.0.1:{port}/x",
+        std::process::id()
+    );
+    let (code, err) = failed_start(&["--database-url", &unknown_role]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("PostgreSQL at 127.0.0.1:{port}")) && err.contains("does not exist"),
+        "{err}"
+    );
+    // Nobody listening: the cause, not "error connecting to server" alone.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = free.local_addr().unwrap().port();
+    drop(free);
+    let (code, err) = failed_start(&[
+        "--database-url",
+        &format!("postgres://postgres@127.0.0.1:{closed}/x"),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("127.0.0.1:{closed}")) && err.contains("Connection refused"),
+        "{err}"
+    );
+    // No database name: refused before connecting, not the tables put in `postgres`.
+    let (code, err) = failed_start(&["--database-url", &db.server]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("names no database"), "{err}");
+}
+
+#[test]
+fn a_missing_database_is_created() {
+    let Some(db) = FreshDb::uncreated("a_missing_database_is_created") else {
+        return;
+    };
+    let app = TestApp::spawn_on(&db.url(), &[]);
+    let cus = app.post("/v1/customers", &[("email", "made@example.com")]);
+    assert_eq!(cus.status, 200, "{}", cus.text);
+    let exists: i64 = db
+        .admin()
+        .query_one(
+            "SELECT count(*) FROM pg_database WHERE datname = $1",
+            &[&db.name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(exists, 1);
+}
+
+/// Connections open to `db` now.
+fn connections_to(db: &FreshDb) -> i64 {
+    db.admin()
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+            &[&db.name],
+        )
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn a_process_holds_no_more_connections_than_its_budget() {
+    let Some(db) = FreshDb::new("a_process_holds_no_more_connections_than_its_budget") else {
+        return;
+    };
+    let app = TestApp::spawn_on(&db.url(), &["--db-connections", "4"]);
+    // Reads and writes from 16 clients at once, a search among them.
+    std::thread::scope(|s| {
+        for i in 0..16 {
+            let app = &app;
+            s.spawn(move || {
+                for j in 0..10 {
+                    let email = format!("c{i}-{j}@example.com");
+                    let made = app.post("/v1/customers", &[("email", email.as_str())]);
+                    assert_eq!(made.status, 200, "{}", made.text);
+                    let id = made.json()["id"].as_str().unwrap().to_string();
+                    assert_eq!(app.get(&format!("/v1/customers/{id}")).status, 200);
+                    if j == 0 {
+                        let found =
+                            app.get("/v1/customers/search?query=email%3A%27c1-0%40example.com%27");
+                        assert_eq!(found.status, 200, "{}", found.text);
+                    }
+                }
+            });
+        }
+    });
+    let open = connections_to(&db);
+    println!("--db-connections 4: {open} connections open after 320 requests from 16 clients");
+    assert!((1..=4).contains(&open), "{open} connections open");
+    // Fewer than a process can work with is refused at start.
+    let (code, err) = failed_start(&["--database-url", &db.url(), "--db-connections", "2"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("--db-connections"), "{err}");
+}
+
+/// PgBouncer in transaction mode in front of the test server, on a port of its own;
+/// killed on drop. It will not run as root: as root it runs as `nobody`.
+struct PgBouncer {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl PgBouncer {
+    fn start(server: &str) -> PgBouncer {
+        let bin = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .expect("pgbouncer (Debian package pgbouncer; scripts/test installs it)");
+        let config: postgres::Config = with_database(server, "postgres").parse().unwrap();
+        let host = match config.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let pg_port = config.get_ports().first().copied().unwrap_or(5432);
+        let user = config.get_user().unwrap_or("postgres").to_string();
+        let dir = temp_dir();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        std::fs::write(dir.join("users.txt"), format!("\"{user}\" \"\"\n")).unwrap();
+        std::fs::write(
+            dir.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host={host} port={pg_port}\n[pgbouncer]\n\
+                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {}\npool_mode = transaction\n\
+                 default_pool_size = 6\nmax_client_conn = 500\n",
+                dir.join("users.txt").display()
+            ),
+        )
+        .unwrap();
+        let ini = dir.join("pgbouncer.ini").display().to_string();
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        let mut cmd = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", bin]);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        let child = cmd
+            .arg(&ini)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start pgbouncer");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pgbouncer did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        PgBouncer { child, dir, port }
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn two_nodes_work_behind_pgbouncer_in_transaction_mode() {
+    let Some(db) = FreshDb::new("two_nodes_work_behind_pgbouncer_in_transaction_mode") else {
+        return;
+    };
+    let bouncer = PgBouncer::start(&db.server);
+    let through = format!("postgres://postgres@127.0.0.1:{}/{}", bouncer.port, db.name);
+    let a = TestApp::spawn_on(&through, &[]);
+    let b = TestApp::spawn_on(&through, &[]);
+    let (hook, seen) = counting_receiver();
+    let ep = a.post(
+        "/v1/webhook_endpoints",
+        &[
+            ("url", hook.as_str()),
+            ("enabled_events[]", "payment_intent.succeeded"),
+        ],
+    );
+    assert_eq!(ep.status, 200, "{}", ep.text);
+    // Statements from both nodes interleave on the pooler's six server connections:
+    // none may rely on what an earlier one left in a session.
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let (one, other) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let email = format!("bounce{i}@example.com");
+        let cus = one
+            .post("/v1/customers", &[("email", email.as_str())])
+            .json();
+        let cus_id = cus["id"].as_str().unwrap();
+        let pi = other.post(
+            "/v1/payment_intents",
+            &[
+                ("amount", "1500"),
+                ("currency", "usd"),
+                ("customer", cus_id),
+                ("payment_method", "pm_card_visa"),
+                ("payment_method_types[]", "card"),
+                ("confirm", "true"),
+            ],
+        );
+        assert_eq!(pi.status, 200, "{}", pi.text);
+        assert_eq!(pi.json()["status"], "succeeded");
+        let id = pi.json()["id"].as_str().unwrap().to_string();
+        let refund = one.post(
+            "/v1/refunds",
+            &[("payment_intent", id.as_str()), ("amount", "500")],
+        );
+        assert_eq!(refund.status, 200, "{}", refund.text);
+        ids.push(id);
+    }
+    let listed = b.get("/v1/payment_intents?limit=100").json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 20);
+    let found = a.get("/v1/customers/search?query=email%3A%27bounce7%40example.com%27");
+    assert_eq!(
+        found.json()["data"].as_array().unwrap().len(),
+        1,
+        "{}",
+        found.text
+    );
+    // Every succeeded event delivered once, by one node or the other.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while seen.lock().unwrap().len() < 20 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 20, "{seen:?}");
+    assert!(seen.values().all(|n| *n == 1), "{seen:?}");
 }

@@ -4,10 +4,10 @@ Stripe's docs print them, with only the API host and the script URL changed. Pyt
 library only.
 
     cargo run --release -- serve --secret-key sk_test_BQokikJOvBiI2HlWgH4olfQ2 \\
-        --publishable-key pk_test_TYooMQauvdEDq54NiTphI7jx        # Pasarela on :4242
+        --publishable-key pk_test_TYooMQauvdEDq54NiTphI7jx        # Pasarela on :4111
     python3 examples/shop/server.py                                  # the shop on :4343
 
-then open http://127.0.0.1:4343. Environment: PASARELA_URL (http://127.0.0.1:4242),
+then open http://127.0.0.1:4343. Environment: PASARELA_URL (http://127.0.0.1:4111),
 PASARELA_SECRET_KEY, PASARELA_PUBLISHABLE_KEY (the docs' test keys), SHOP_PORT (4343).
 """
 import base64
@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-PASARELA = os.environ.get("PASARELA_URL", "http://127.0.0.1:4242").rstrip("/")
+PASARELA = os.environ.get("PASARELA_URL", "http://127.0.0.1:4111").rstrip("/")
 SK = os.environ.get("PASARELA_SECRET_KEY", "sk_test_BQokikJOvBiI2HlWgH4olfQ2")
 PK = os.environ.get("PASARELA_PUBLISHABLE_KEY", "pk_test_TYooMQauvdEDq54NiTphI7jx")
 PORT = int(os.environ.get("SHOP_PORT", "4343"))

@@ -524,3 +524,32 @@ fn percent_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Runs `pasarela serve` with `args` expecting it to refuse to start: its exit code
+/// and what it printed on stderr. Panics if it is still running after 30 s.
+pub fn failed_start(args: &[&str]) -> (Option<i32>, String) {
+    let dir = temp_dir();
+    let err = std::fs::File::create(dir.join("stderr")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pasarela"))
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(err))
+        .spawn()
+        .expect("start pasarela");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("pasarela serve {args:?} started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = std::fs::read_to_string(dir.join("stderr")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+    (status.code(), stderr)
+}
