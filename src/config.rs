@@ -8,7 +8,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PASARELA_LISTEN", default_value = "127.0.0.1:4111")]
     pub listen: String,
-    /// `sqlite:PATH` (created if missing).
+    /// `sqlite:PATH` (the file is created if missing, its directory must exist) or
+    /// `postgres://USER@HOST:PORT/DATABASE` (the database is created if missing and the
+    /// role may).
     #[arg(
         long,
         env = "PASARELA_DATABASE_URL",
