@@ -509,14 +509,36 @@ async fn request_layer(State(app): State<Arc<App>>, mut req: Request, next: Next
         );
     }
     let duration_ms = (start.elapsed().as_micros() as f64) / 1000.0;
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        path = %path,
-        status = resp.status().as_u16(),
-        duration_ms,
-        "request"
-    );
+    match resp.extensions().get::<crate::error::Logged>() {
+        Some(e) if resp.status().is_server_error() => tracing::warn!(
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status = resp.status().as_u16(),
+            duration_ms,
+            code = e.code.as_deref().unwrap_or("-"),
+            error = %e.message,
+            "request"
+        ),
+        Some(e) => tracing::info!(
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status = resp.status().as_u16(),
+            duration_ms,
+            code = e.code.as_deref().unwrap_or("-"),
+            error = %e.message,
+            "request"
+        ),
+        None => tracing::info!(
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status = resp.status().as_u16(),
+            duration_ms,
+            "request"
+        ),
+    }
     // The Dashboard's own reads are not the developer's requests.
     if path.starts_with("/v1")
         && method != Method::OPTIONS
@@ -644,10 +666,15 @@ pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io:
     let jobs = tokio::spawn(crate::jobs::run(app.clone()));
     let deliveries = tokio::spawn(crate::webhooks::run(app.clone()));
     let limits = app.limits;
+    let stop = async move {
+        stop.await;
+        tracing::info!("stopping: finishing the requests in flight");
+    };
     crate::server::run(listener, router(app), limits, stop).await?;
     jobs.abort();
     deliveries.abort();
     store.close();
+    tracing::info!("stopped: every answered write is committed");
     Ok(())
 }
 

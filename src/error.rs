@@ -161,8 +161,22 @@ impl IntoResponse for ApiError {
     // No `WWW-Authenticate` challenge on a 401: it made browsers ask for the key and keep
     // it, and then send it for any page (the SDKs and curl send keys without being asked).
     fn into_response(self) -> Response {
-        (self.status_code(), axum::Json(self.body())).into_response()
+        let logged = Logged {
+            code: self.code.clone(),
+            message: self.message.clone(),
+        };
+        let mut resp = (self.status_code(), axum::Json(self.body())).into_response();
+        resp.extensions_mut().insert(logged);
+        resp
     }
+}
+
+/// What the request log line says of an error answer: its code and message (the
+/// developer reading the log should not need the body).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub code: Option<String>,
+    pub message: String,
 }
 
 impl From<crate::versions::VersionError> for ApiError {

@@ -136,6 +136,7 @@ async fn serve(args: config::ServeArgs) -> i32 {
         println!("Dashboard:       {public_url}/dashboard (sign in with the secret key)");
     }
     println!("{}", app.settings);
+    tracing::info!(listen = %addr, public_url = %public_url, "started");
     match app::serve(app, listener).await {
         Ok(()) => 0,
         Err(e) => {

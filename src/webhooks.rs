@@ -277,9 +277,30 @@ async fn record(app: &Arc<App>, sent: Sent) {
                     continue;
                 };
                 let gone = attempt.error.as_deref() == Some(GONE);
+                let failed = (!gone
+                    && !attempt.status_code.is_some_and(|c| (200..300).contains(&c)))
+                .then(|| match (attempt.status_code, &attempt.error) {
+                    (Some(code), _) => format!("answered {code}"),
+                    (None, Some(e)) => e.clone(),
+                    (None, None) => "no answer".to_string(),
+                });
                 d.record(attempt, retry_base);
                 if gone {
                     d.status = DeliveryStatus::Failed;
+                }
+                if let Some(why) = failed {
+                    let next = match d.status {
+                        DeliveryStatus::Failed => "none: given up".to_string(),
+                        _ => format!("in {} s", d.due_at - clock::now()),
+                    };
+                    tracing::warn!(
+                        endpoint = %d.endpoint,
+                        event = %d.event,
+                        attempt = d.attempts.len(),
+                        failed = %why,
+                        next_retry = %next,
+                        "webhook delivery failed"
+                    );
                 }
                 db.put(&d)?;
             }

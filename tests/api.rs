@@ -788,3 +788,56 @@ fn the_banner_says_where_each_setting_came_from() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_log_says_what_failed_and_when_it_stopped() {
+    let mut app = TestApp::spawn(&["--webhook-retry-seconds", "1"]);
+    assert_eq!(app.get("/v1/customers/cus_nope").status, 404);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let ep = app
+        .post(
+            "/v1/webhook_endpoints",
+            &[
+                ("url", url.as_str()),
+                ("enabled_events[]", "customer.created"),
+            ],
+        )
+        .json();
+    app.post("/v1/customers", &[("email", "log@example.com")]);
+    let log = || std::fs::read_to_string(app.dir.join("server.log")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !log().contains("webhook delivery failed") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    terminate(&mut app.child);
+    assert_eq!(app.child.wait().unwrap().code(), Some(0));
+    let log = log();
+    assert!(log.contains(" started listen="), "{log}");
+    // A 4xx line carries Stripe's code and message.
+    assert!(
+        log.contains("status=404")
+            && log.contains(r#"code="resource_missing" error=No such customer: 'cus_nope'"#),
+        "{log}"
+    );
+    // A failed attempt names the endpoint, why, and when the next try is.
+    let failed = log
+        .lines()
+        .find(|l| l.contains("webhook delivery failed"))
+        .unwrap_or_else(|| panic!("no failed delivery line: {log}"));
+    assert!(
+        failed.contains(ep["id"].as_str().unwrap())
+            && failed.contains("could not connect")
+            && failed.contains("next_retry=in "),
+        "{failed}"
+    );
+    assert!(
+        log.contains("stopping: finishing the requests in flight"),
+        "{log}"
+    );
+    assert!(
+        log.contains("stopped: every answered write is committed"),
+        "{log}"
+    );
+}
