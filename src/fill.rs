@@ -100,7 +100,9 @@ async fn fill_cached(
         newest_events: vec![],
     };
     let mut pending: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
+    let bar = crate::progress::counting(intents as u64, "storing PaymentIntents");
     for start in (0..intents).step_by(CHUNK) {
+        bar.set_position(start as u64);
         let end = (start + CHUNK).min(intents);
         let mut pis = Vec::with_capacity(end - start);
         let mut events = Vec::with_capacity(end - start);
@@ -133,6 +135,7 @@ async fn fill_cached(
     if let Some(p) = pending {
         joined(p.await)?;
     }
+    bar.finish_and_clear();
     store.write(|db| db.analyze()).await?;
     for list in [
         &mut filled.customer_intents,

@@ -22,6 +22,7 @@ mod fill;
 mod flows;
 mod jobs;
 mod open_files;
+mod progress;
 mod request_log;
 mod server;
 mod state;

@@ -59,3 +59,46 @@ fn the_benchmark_prints_every_figure_with_nothing_failed() {
     assert_eq!(text.matches("server RSS").count(), 2, "{text}");
     assert!(text.contains("webhook latency"), "{text}");
 }
+
+#[test]
+fn mistakes_in_the_arguments_measure_nothing_and_fail() {
+    let bench = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pasarela"))
+            .arg("bench")
+            .args(args)
+            .output()
+            .expect("run pasarela bench");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // An unknown part is named with the ones there are.
+    let (code, out, err) = bench(&["--only", "w5"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("w1, w2, w3, w4, webhooks"), "{err}");
+    assert!(!out.contains("baseline"), "{out}");
+    // No time to measure in.
+    let (code, _, err) = bench(&["--seconds", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("above 0"), "{err}");
+    // A PostgreSQL nobody answers on: before any figure, not exit 0 after them.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let url = format!("postgres://postgres@127.0.0.1:{port}");
+    let (code, out, err) = bench(&["--only", "W1", "--database-url", &url]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(!out.contains("baseline"), "{out}");
+    // The README's capitals are the same parts, and ✗ is explained in the output.
+    let (code, out, err) = bench(&["--only", "W2", "--seconds", "0.2", "--connections", "2"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("W2 retrieve PaymentIntent"), "{out}");
+    assert!(!out.contains("W1 create"), "{out}");
+    assert!(
+        out.contains("✗ marks a figure that misses its target"),
+        "{out}"
+    );
+}

@@ -140,11 +140,11 @@ pub fn pg_admin(url: &str, sql: &str) -> Result<(), String> {
     // The postgres client blocks on a runtime of its own: keep it off ours.
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || {
-        let mut client =
-            postgres::Client::connect(&url, postgres::NoTls).map_err(|e| format!("{url}: {e}"))?;
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .map_err(|e| format!("PostgreSQL at {url}: {}", crate::store::postgres_cause(&e)))?;
         client
             .batch_execute(&sql)
-            .map_err(|e| format!("{sql}: {e}"))
+            .map_err(|e| format!("{sql}: {}", crate::store::postgres_cause(&e)))
     })
     .join()
     .map_err(|_| "postgres admin thread panicked".to_string())?

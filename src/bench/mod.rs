@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
-    /// Seconds per run (wrk's -d).
-    #[arg(long, default_value_t = 8.0)]
+    /// Seconds per run (wrk's -d), more than 0.
+    #[arg(long, default_value_t = 8.0, value_parser = positive_seconds)]
     pub seconds: f64,
     /// Keep-alive connections (wrk's -c).
     #[arg(long, default_value_t = 64)]
@@ -33,12 +33,35 @@ pub struct BenchArgs {
     /// PaymentIntents stored for W4's large run, and the memory and start figures.
     #[arg(long, default_value_t = 1_000_000)]
     pub large: usize,
-    /// Only these parts: w1, w2, w3, w4, webhooks (comma-separated; default all).
-    #[arg(long, value_delimiter = ',')]
+    /// Only these parts: w1, w2, w3, w4, webhooks (comma-separated, any case; default
+    /// all).
+    #[arg(long, value_delimiter = ',', value_parser = part)]
     pub only: Vec<String>,
     /// Run the bare baseline server (the bench starts it as a process of its own).
     #[arg(long, hide = true)]
     pub serve_baseline: bool,
+}
+
+/// The parts `--only` may name.
+const PARTS: &[&str] = &["w1", "w2", "w3", "w4", "webhooks"];
+
+fn part(s: &str) -> Result<String, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    if PARTS.contains(&lower.as_str()) {
+        Ok(lower)
+    } else {
+        Err(format!(
+            "no part named {s:?}; the parts are {}",
+            PARTS.join(", ")
+        ))
+    }
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok(n),
+        _ => Err(format!("{s} is not a number of seconds above 0")),
+    }
 }
 
 const CREATE_BODY: &str = "amount=1099&currency=usd&payment_method_types[]=card";
@@ -48,7 +71,11 @@ pub async fn run(args: BenchArgs) -> i32 {
         return baseline::serve().await;
     }
     match bench(&args).await {
-        Ok(()) => 0,
+        Ok(0) => 0,
+        Ok(failed) => {
+            eprintln!("bench: {failed} requests failed (the `failed` column): the figures are not to be trusted");
+            1
+        }
         Err(e) => {
             eprintln!("bench: {e}");
             1
@@ -60,7 +87,12 @@ fn wants(args: &BenchArgs, part: &str) -> bool {
     args.only.is_empty() || args.only.iter().any(|o| o == part)
 }
 
-async fn bench(args: &BenchArgs) -> Result<(), String> {
+/// Runs the parts asked for; how many requests failed in all.
+async fn bench(args: &BenchArgs) -> Result<u64, String> {
+    // An unreachable PostgreSQL fails now, not after the SQLite figures.
+    if let Some(url) = &args.database_url {
+        drop(PgDatabase::create(url)?);
+    }
     let root = std::env::temp_dir().join(format!(
         "pasarela-bench-{}",
         crate::domain::ids::random_base62(8)
@@ -73,6 +105,10 @@ async fn bench(args: &BenchArgs) -> Result<(), String> {
         args.seconds,
         cpu_model(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    println!(
+        "share: the rate as a share of the bare baseline's, beside its target; \
+         ✗ marks a figure that misses its target"
     );
     let base = Child::baseline().await?;
     let form = work("POST", "/v1/payment_intents", CREATE_BODY);
@@ -107,8 +143,11 @@ async fn bench(args: &BenchArgs) -> Result<(), String> {
         webhooks::latency(&url, args.seconds).await?;
     }
     let _ = std::fs::remove_dir_all(&root);
-    Ok(())
+    Ok(FAILED.load(std::sync::atomic::Ordering::Relaxed))
 }
+
+/// Requests that failed in every run so far.
+static FAILED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The baseline's rates, requests per second.
 struct Baselines {
@@ -195,7 +234,10 @@ async fn measure(
     args: &BenchArgs,
     target: Option<(f64, f64)>,
 ) -> Result<Figures, String> {
+    let bar = crate::progress::Timed::start(name, args.seconds);
     let figures = load::run(&server.addr, work, args.connections, args.seconds).await?;
+    drop(bar);
+    FAILED.fetch_add(figures.failed as u64, std::sync::atomic::Ordering::Relaxed);
     let ratio = target.map(|(baseline, want)| (figures.per_sec / baseline, want));
     let share = match ratio {
         Some((r, want)) => format!("{r:.2} (≥{want:.2}){}", if r >= want { "" } else { " ✗" }),

@@ -35,11 +35,17 @@ pub async fn events(cmd: Events) -> i32 {
                 .await
             {
                 Ok((200, answer)) => {
-                    println!("{answer}");
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&answer).unwrap_or_default()
+                    );
                     0
                 }
                 Ok((status, answer)) => {
-                    eprintln!("pasarela: the server answered {status}: {answer}");
+                    eprintln!(
+                        "pasarela: the server answered {status}: {}",
+                        super::error_message(&answer)
+                    );
                     1
                 }
                 Err(e) => {

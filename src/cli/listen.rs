@@ -9,17 +9,19 @@ use axum::body::Bytes;
 use clap::Args;
 use http_body_util::Full;
 use hyper::Method;
-use hyper_util::client::legacy::{connect::HttpConnector, Client};
-use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct Listen {
-    /// The URL to POST each event to (e.g. http://localhost:4242/webhook). Without it,
-    /// the events are only printed.
+    /// The URL to POST each event to (e.g. localhost:4242/webhook, which means http, or
+    /// an https:// URL). Without it, the events are only printed.
     #[arg(long, short = 'f')]
     forward_to: Option<String>,
+    /// Certificate authorities (PEM) trusted for an https --forward-to besides the
+    /// system's (a local CA).
+    #[arg(long)]
+    ca_file: Option<std::path::PathBuf>,
     /// Only these event types, comma-separated (e.g. payment_intent.succeeded,charge.refunded).
     #[arg(long, short = 'e', value_delimiter = ',')]
     events: Vec<String>,
@@ -38,8 +40,43 @@ const WAIT_SECONDS: u32 = 20;
 /// How long the handler has to answer.
 const HANDLER_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The `--forward-to` URL as it is posted to: `host:port/path` means http, as for the
+/// Stripe CLI; an http or https URL with a host is kept.
+fn forward_url(given: &str) -> Result<String, String> {
+    let url = if given.contains("://") {
+        given.to_string()
+    } else {
+        format!("http://{given}")
+    };
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|e| format!("--forward-to {given} is not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(h)) if !h.is_empty() => Ok(url),
+        (Some("http" | "https"), _) => Err(format!("--forward-to {given} names no host")),
+        _ => Err(format!(
+            "--forward-to {given}: only http:// and https:// URLs can be forwarded to"
+        )),
+    }
+}
+
 /// Runs `listen` until interrupted; the exit code.
 pub async fn listen(args: Listen) -> i32 {
+    // Everything that can be checked is checked before "Ready!".
+    let forward_to = match args.forward_to.as_deref().map(forward_url).transpose() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("pasarela: {e}");
+            return 1;
+        }
+    };
+    let forward = match crate::webhooks::client(args.ca_file.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("pasarela: {e}");
+            return 1;
+        }
+    };
     let api = Api::new(args.remote.clone(), None);
     let session = match api
         .call::<&str, &str>(Method::GET, "/v1/listen/session", &[])
@@ -69,22 +106,6 @@ pub async fn listen(args: Listen) -> i32 {
         "> Ready! You are using Pasarela API Version [{}]. Your webhook signing secret is {secret} (^C to quit)",
         version.as_str().unwrap_or_default()
     );
-    // As the Stripe CLI: `--forward-to localhost:4242/webhook` means http.
-    let forward_to = args.forward_to.as_deref().map(|u| {
-        if u.contains("://") {
-            u.to_string()
-        } else {
-            format!("http://{u}")
-        }
-    });
-    if forward_to
-        .as_deref()
-        .is_some_and(|u| u.starts_with("https://"))
-    {
-        eprintln!("pasarela: --forward-to must be an http:// URL (listen has no TLS client)");
-        return 1;
-    }
-    let forward = Client::builder(TokioExecutor::new()).build_http();
     let mut cursor = session["cursor"].as_str().map(str::to_string);
     loop {
         let path = feed_path(cursor.as_deref(), &args.events, args.latest);
@@ -136,7 +157,7 @@ fn feed_path(cursor: Option<&str>, types: &[String], latest: bool) -> String {
 
 /// Prints the event and forwards it, signed, printing the handler's answer.
 async fn handle(
-    client: &Client<HttpConnector, Full<Bytes>>,
+    client: &crate::webhooks::HttpClient,
     forward_to: Option<&str>,
     secret: &str,
     event: &Value,
@@ -192,6 +213,21 @@ fn timestamp(t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forward_urls_are_checked_before_ready() {
+        assert_eq!(
+            forward_url("localhost:4242/webhook").unwrap(),
+            "http://localhost:4242/webhook"
+        );
+        assert_eq!(
+            forward_url("https://shop.test/hook").unwrap(),
+            "https://shop.test/hook"
+        );
+        assert!(forward_url("ftp://x/y").unwrap_err().contains("only http"));
+        assert!(forward_url("http:///nohost").is_err());
+        assert!(forward_url("http://exa mple/").is_err());
+    }
 
     #[test]
     fn timestamps_are_utc_civil_dates() {

@@ -89,7 +89,7 @@ impl Api {
             .client
             .request(request)
             .await
-            .map_err(|e| format!("cannot reach {}: {e}", self.remote.server))?;
+            .map_err(|e| format!("cannot reach {}: {}", self.remote.server, causes(&e)))?;
         let status = response.status().as_u16();
         let bytes = response
             .into_body()
@@ -99,6 +99,17 @@ impl Api {
             .to_bytes();
         Ok((status, bytes))
     }
+}
+
+/// An error with its causes ("client error (Connect)" alone says nothing of why).
+pub fn causes(e: &dyn std::error::Error) -> String {
+    let mut said = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        said.push_str(&format!(": {cause}"));
+        next = cause.source();
+    }
+    said
 }
 
 /// The message of Stripe's error JSON, or the whole answer when it has none.

@@ -10,6 +10,7 @@ mod sqlite;
 mod writer;
 
 pub use db::Db;
+pub use postgres::cause as postgres_cause;
 pub use writer::{Backend, Connections, Store};
 
 use serde::de::DeserializeOwned;

@@ -41,7 +41,7 @@ fn err(e: postgres::Error) -> StoreError {
 
 /// The server's own message (with its detail and hint), or the cause under the
 /// driver's one-line summary ("db error", "error connecting to server").
-fn cause(e: &postgres::Error) -> String {
+pub fn cause(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         let mut m = db.message().to_string();
         if let Some(d) = db.detail() {

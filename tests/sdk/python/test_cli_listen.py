@@ -124,3 +124,35 @@ def test_a_handler_that_fails_is_reported(base):
         assert "[ERROR] Failed to POST" in listener.expect("[ERROR]")
     finally:
         listener.stop()
+
+
+def test_a_bad_forward_url_is_refused_before_ready_and_https_is_forwarded(base):
+    # Checked before "Ready!": nothing would ever be forwarded there.
+    for bad in ["ftp://127.0.0.1/hook", "http:///hook"]:
+        out = subprocess.run([BIN, "listen", "--server", base, "--api-key", SK, "--forward-to", bad],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "Ready!" not in out.stdout and "--forward-to" in out.stderr, out.stdout + out.stderr
+    # An https handler with a local CA, as the Stripe CLI forwards to https.
+    from test_hardening import https_receiver
+    rx, url, ca, _ = https_receiver()
+    listener = Listener(base, "--forward-to", url, "--ca-file", ca, "--events", "customer.created")
+    try:
+        trigger(base, "customer.created")
+        listener.expect(f"<--  [200] POST {url}")
+        assert verified(rx.wait_for(1)[0], secret(base)).type == "customer.created"
+    finally:
+        listener.stop()
+        rx.close()
+
+
+def test_events_resend_says_what_went_wrong_in_words(base):
+    out = subprocess.run([BIN, "events", "resend", "evt_nope", "--webhook-endpoint", "we_nope",
+                          "--server", base, "--api-key", SK], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1
+    assert out.stderr.startswith("pasarela: the server answered 404: No such event: 'evt_nope'"), out.stderr
+    assert "{" not in out.stderr, "raw JSON"
+    gone = subprocess.run([BIN, "events", "resend", "evt_nope", "--webhook-endpoint", "we_nope",
+                           "--server", "http://127.0.0.1:1", "--api-key", SK], capture_output=True, text=True,
+                          timeout=30)
+    assert gone.returncode == 1 and "Connection refused" in gone.stderr, gone.stderr

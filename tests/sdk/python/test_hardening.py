@@ -464,7 +464,9 @@ def _test_ca(tmp: str):
     return f"{tmp}/ca.pem", f"{tmp}/host.pem", f"{tmp}/host.key"
 
 
-def test_https_endpoints_are_delivered_with_a_trusted_ca():
+def https_receiver():
+    """A webhook receiver over https with a certificate of a test CA: (receiver, its https
+    URL, the CA's PEM file, the temporary directory holding it)."""
     import ssl
     import tempfile
     from test_webhooks import Receiver
@@ -474,7 +476,11 @@ def test_https_endpoints_are_delivered_with_a_trusted_ca():
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(cert, key)
     rx.httpd.socket = tls.wrap_socket(rx.httpd.socket, server_side=True)
-    url = rx.url.replace("http://", "https://")
+    return rx, rx.url.replace("http://", "https://"), ca, tmp
+
+
+def test_https_endpoints_are_delivered_with_a_trusted_ca():
+    rx, url, ca, tmp = https_receiver()
     trusting = Server("US", ["--webhook-ca-file", ca]).start()
     stranger = Server("US").start()
     try:
