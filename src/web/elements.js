@@ -210,8 +210,13 @@
   };
 
   Elements.prototype.create = function (type, opts) {
+    if (type === 'linkAuthentication') {
+      if (this._link) throw IntegrationError('Can only create one Element of type linkAuthentication.');
+      this._link = new LinkAuthenticationElement(this, opts || {});
+      return this._link;
+    }
     if (type !== 'payment' && type !== 'card') {
-      throw IntegrationError('elements.create(): Pasarela provides the `payment` and `card` Elements; `' + type + '` is not available.');
+      throw IntegrationError('elements.create(): Pasarela provides the `payment`, `card` and `linkAuthentication` Elements; `' + type + '` is not available.');
     }
     var slot = type === 'payment' ? '_payment' : '_card';
     if (this[slot]) throw IntegrationError('Can only create one Element of type ' + type + '.');
@@ -223,7 +228,8 @@
   };
 
   Elements.prototype.getElement = function (type) {
-    return (type === 'payment' ? this._payment : type === 'card' ? this._card : null) || null;
+    var slots = { payment: '_payment', card: '_card', linkAuthentication: '_link' };
+    return (slots[type] && this[slots[type]]) || null;
   };
 
   Elements.prototype.update = function (opts) {
@@ -245,7 +251,7 @@
     if (!p || !p._root) {
       return Promise.resolve({ error: validationError('incomplete', 'The Payment Element is not mounted.') });
     }
-    var error = p._validate(true);
+    var error = p._validate(true) || (this._link && this._link._validate());
     return Promise.resolve(error ? { error: error } : {});
   };
 
@@ -631,6 +637,97 @@
     return first;
   };
 
+  // The Link Authentication Element: the customer's email, which confirm passes on as the
+  // payment method's `billing_details.email` (as Stripe's does). Paying with a Link account
+  // is not offered: the customer continues as a guest, as with an email Link does not know.
+  function LinkAuthenticationElement(elements, opts) {
+    this._elements = elements;
+    this._opts = opts;
+    this._handlers = {};
+    this._root = null;
+  }
+  ['on', 'once', 'off', '_emit', '_applyAppearance'].forEach(function (name) {
+    LinkAuthenticationElement.prototype[name] = PaymentElement.prototype[name];
+  });
+
+  LinkAuthenticationElement.prototype.mount = function (target, mountOpts) {
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node) {
+      throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
+    }
+    if (this._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
+    this._frame = frameIn(node, 'Secure email input frame');
+    this._doc = this._frame.doc;
+    this._root = el('div', { 'class': 'p-pe', 'data-pasarela': 'link-authentication-element' });
+    var wrap = el('div', { 'class': 'p-pe-field' });
+    wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': 'email' }, 'Email'));
+    var input = el('input', { id: 'email', name: 'email', type: 'email', 'class': 'p-pe-input', autocomplete: 'email', spellcheck: 'false', 'aria-invalid': 'false' });
+    var given = (mountOpts && mountOpts.defaultValues) || this._opts.defaultValues || {};
+    if (given.email) input.value = given.email;
+    wrap.appendChild(input);
+    this._error = el('div', { 'class': 'p-pe-error', id: 'email-error', role: 'alert' });
+    wrap.appendChild(this._error);
+    this._root.appendChild(wrap);
+    this._doc.body.appendChild(this._root);
+    this._input = input;
+    var frame = this._frame.frame, root = this._root;
+    function fit() { frame.style.height = (root.offsetHeight + 8) + 'px'; }
+    new frame.contentWindow.ResizeObserver(fit).observe(root);
+    fit();
+    this._applyAppearance();
+    var self = this;
+    input.addEventListener('input', function () { self._showError(null); self._emit('change', self._event()); });
+    input.addEventListener('focus', function () { self._emit('focus', { elementType: 'linkAuthentication' }); });
+    input.addEventListener('blur', function () {
+      if (input.value && !self._valid()) self._showError('Your email address is invalid.');
+      self._emit('blur', { elementType: 'linkAuthentication' });
+    });
+    setTimeout(function () {
+      self._emit('ready', { elementType: 'linkAuthentication' });
+      if (input.value) self._emit('change', self._event());
+    });
+  };
+
+  LinkAuthenticationElement.prototype._valid = function () {
+    return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(this._input.value.trim());
+  };
+  LinkAuthenticationElement.prototype._showError = function (message) {
+    this._error.textContent = message || '';
+    this._input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  };
+  LinkAuthenticationElement.prototype._event = function () {
+    var email = this._input.value.trim();
+    return { elementType: 'linkAuthentication', complete: this._valid(), empty: !email, value: { email: email } };
+  };
+  // The email to pass on, or null; shows the problem when `show`.
+  LinkAuthenticationElement.prototype._email = function () {
+    return this._root && this._valid() ? this._input.value.trim() : null;
+  };
+  LinkAuthenticationElement.prototype._validate = function () {
+    if (!this._root || !this._input.value.trim() || this._valid()) return null;
+    this._showError('Your email address is invalid.');
+    return validationError('incomplete_email', 'Your email address is invalid.');
+  };
+  LinkAuthenticationElement.prototype.unmount = function () {
+    var host = this._frame && this._frame.host;
+    if (host && host.parentNode) host.parentNode.removeChild(host);
+    this._root = null;
+    this._frame = null;
+  };
+  LinkAuthenticationElement.prototype.destroy = function () {
+    this.unmount();
+    this._elements._link = null;
+    this._handlers = {};
+  };
+  LinkAuthenticationElement.prototype.focus = function () { if (this._input) this._input.focus(); };
+  LinkAuthenticationElement.prototype.blur = function () { if (this._input) this._input.blur(); };
+  LinkAuthenticationElement.prototype.clear = function () {
+    if (!this._input) return;
+    this._input.value = '';
+    this._emit('change', this._event());
+  };
+  LinkAuthenticationElement.prototype.update = function () {};
+
   // What confirm sends for the chosen method: `payment_method_data` of its type.
   PaymentElement.prototype._methodData = function () {
     if (this._selected !== 'card') return { type: this._selected };
@@ -702,7 +799,7 @@
     }
     var intent;
     try { intent = parseSecret('stripe.' + name, secret, kind); } catch (e) { return Promise.reject(e); }
-    var error = pe._validate(true);
+    var error = pe._validate(true) || (elements._link && elements._link._validate());
     if (error) return Promise.resolve({ error: error });
     var params = Object.assign({}, confirmParams);
     if (pe._savedChoice) {
@@ -711,6 +808,12 @@
       delete params.payment_method_data;
     } else {
       params.payment_method_data = mergeMethodData(confirmParams.payment_method_data, pe._methodData());
+      // The Link Authentication Element's email, unless the merchant passed one.
+      var email = elements._link && elements._link._email();
+      if (email) {
+        var billing = params.payment_method_data.billing_details || {};
+        if (!billing.email) params.payment_method_data.billing_details = Object.assign({}, billing, { email: email });
+      }
       // A PaymentIntent saves the card as the customer session says.
       if (pe._saving() && kind === 'payment_intent' && !params.setup_future_usage) {
         params.setup_future_usage = (elements._save && elements._save.usage) || 'off_session';

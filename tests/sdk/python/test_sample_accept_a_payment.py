@@ -1,0 +1,135 @@
+"""Stripe's flagship sample, accept-a-payment's `payment-element` flow (vendored in
+tests/samples/accept-a-payment, MIT), run unchanged but for the API host in its Node server
+and the Stripe.js URL in its pages: its page creates the Link Authentication and Payment
+Elements, the customer types a card and pays, and the return page shows the outcome."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import types
+
+import pytest
+
+from helpers import BIN, PK, REPO, SK, payment_frame, request, screenshots, type_card
+
+SAMPLE = os.path.join(REPO, "tests", "samples", "accept-a-payment", "payment-element")
+NODE_MODULES = os.path.join(REPO, "tests", "sdk", "node", "node_modules")
+PORT = 4242  # the sample's own, fixed in server.js
+
+
+@pytest.fixture(scope="module")
+def sample(us):
+    tmp = tempfile.mkdtemp(prefix="pasarela-sample-")
+    client = os.path.join(tmp, "client")
+    shutil.copytree(os.path.join(SAMPLE, "client", "html"), client)
+    for page in ("index.html", "return.html"):
+        path = os.path.join(client, page)
+        with open(path) as f:
+            html = f.read()
+        assert "https://js.stripe.com/v3/" in html
+        with open(path, "w") as f:
+            f.write(html.replace("https://js.stripe.com/v3/", f"{us.url}/v3/"))
+    with open(os.path.join(SAMPLE, "server", "node", "server.js")) as f:
+        server = f.read()
+    host, port = us.url.removeprefix("http://").split(":")
+    pointed = server.replace("apiVersion: '2023-10-16',",
+                             f"apiVersion: '2023-10-16', host: '{host}', port: {port}, protocol: 'http',")
+    assert pointed != server
+    with open(os.path.join(tmp, "server.js"), "w") as f:
+        f.write(pointed)
+    # Its webhook handler verifies what `pasarela listen` forwards, as with `stripe listen`.
+    listen = [BIN, "listen", "--server", us.url, "--api-key", SK]
+    whsec = subprocess.run([*listen, "--print-secret"], capture_output=True, text=True, timeout=30).stdout.strip()
+    assert whsec.startswith("whsec_")
+    env = dict(os.environ, NODE_PATH=NODE_MODULES, STRIPE_SECRET_KEY=SK, STRIPE_PUBLISHABLE_KEY=PK,
+               STATIC_DIR=client, STRIPE_WEBHOOK_SECRET=whsec)
+    proc = subprocess.Popen(["node", "server.js"], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    assert "listening at http://localhost:4242" in line, line
+    logged = []
+    threading.Thread(target=lambda: logged.extend(iter(proc.stdout.readline, "")), daemon=True).start()
+    forwarder = subprocess.Popen([*listen, "--forward-to", f"localhost:{PORT}/webhook"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert "Ready!" in forwarder.stdout.readline()
+    yield types.SimpleNamespace(url=f"http://localhost:{PORT}", logged=logged)
+    forwarder.terminate()
+    proc.terminate()
+    forwarder.wait(timeout=10)
+    proc.wait(timeout=10)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def returned(page, sample):
+    page.wait_for_url(f"{sample.url}/return.html?**", timeout=15000)
+    page.wait_for_function("document.querySelector('#messages').innerText.includes('Payment ')")
+    return page.inner_text("#messages")
+
+
+def test_the_payment_element_sample_pays_with_a_card_and_an_email(sample, us, browser):
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(sample.url + "/")
+        link = page.frame_locator('iframe[title="Secure email input frame"]')
+        link.locator("#email").fill("jenny.rosen@example.com")
+        payment_frame(page).locator("#Field-numberInput").wait_for()
+        type_card(page, "4242424242424242", "12 / 34", "123", "10001")
+        screenshots(page, "sample-payment-element")
+        page.click("#submit")
+        said = returned(page, sample)
+        assert "Payment succeeded: pi_" in said, said
+        intent_id = said.split("Payment succeeded: ")[1].split()[0]
+        pi = request(us.url, "GET", f"/v1/payment_intents/{intent_id}", {"expand[]": "payment_method"}).json
+        assert pi["amount"] == 1400 and pi["status"] == "succeeded"
+        # The Link Authentication Element's email is the payment method's.
+        assert pi["payment_method"]["billing_details"]["email"] == "jenny.rosen@example.com"
+        assert not errors, errors
+        # The sample's webhook handler verified the signed event and logged it.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not any("Payment captured" in l for l in sample.logged):
+            time.sleep(0.1)
+        assert any("💰 Payment captured!" in l for l in sample.logged), sample.logged
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("card,outcome,shown", [
+    ("4000000000009995", None, "Your card has insufficient funds."),
+    ("4000002760003184", "authorize", "Payment succeeded"),
+    ("4000002760003184", "fail", "Payment requires_payment_method"),
+])
+def test_the_payment_element_sample_with_declines_and_3ds(sample, us, browser, card, outcome, shown):
+    page = browser.new_page()
+    try:
+        page.goto(sample.url + "/")
+        payment_frame(page).locator("#Field-numberInput").wait_for()
+        type_card(page, card, "12 / 34", "123", "10001")
+        page.click("#submit")
+        if outcome is None:
+            page.wait_for_function("document.querySelector('#messages').innerText.includes(%r)" % shown)
+            return
+        page.wait_for_url(f"{us.url}/authorize/**", timeout=10000)
+        page.click("text=Authorize test payment" if outcome == "authorize" else "text=Fail test payment")
+        assert shown in returned(page, sample)
+    finally:
+        page.close()
+
+
+def test_the_payment_element_sample_pays_with_amazon_pay(sample, us, browser):
+    page = browser.new_page()
+    try:
+        page.goto(sample.url + "/")
+        frame = payment_frame(page)
+        frame.locator("#amazon_pay-tab").click()
+        page.click("#submit")
+        page.wait_for_url(f"{us.url}/authorize/**", timeout=10000)
+        assert "Amazon Pay" in page.inner_text("body")
+        page.click("text=Authorize test payment")
+        assert "Payment succeeded" in returned(page, sample)
+    finally:
+        page.close()
