@@ -48,8 +48,48 @@
     '.p-pe-remove{margin-left:12px;background:none;border:0;color:var(--p-primary);font:inherit;font-size:13px;cursor:pointer;padding:0;}',
     '.p-pe-save{border:0;padding:0 0 calc(var(--p-unit)*3) 0;font-size:14px;}',
     '.p-pe-night{--p-bg:#30313d;--p-text:#fff;--p-muted:#a9a9b6;--p-border:#424353;}',
-    '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}'
+    '.p-pe-flat .p-pe-input,.p-pe-flat .p-pe-tab{box-shadow:none;background:#f6f8fa;}',
+    // The Card Element: one line, as Stripe's (number, MM / YY, CVC, ZIP), its box drawn by
+    // the page's CSS on the mount node (`.StripeElement`), its labels kept for screen readers.
+    '.p-ce{font-size:16px;line-height:1.2em;}',
+    '.p-ce .p-pe-pane,.p-ce .p-pe-card{display:flex;align-items:center;gap:8px;}',
+    '.p-ce .p-pe-row{display:contents;}',
+    '.p-ce .p-pe-field{margin:0;min-width:0;display:flex;align-items:center;}',
+    '.p-ce .p-pe-field-number{flex:1 1 auto;}',
+    '.p-ce .p-pe-field-expiry{flex:0 0 4.4em;}',
+    '.p-ce .p-pe-field-cvc{flex:0 0 2.8em;}',
+    '.p-ce .p-pe-field-postalCode{flex:0 0 4.4em;}',
+    '.p-ce .p-pe-label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;}',
+    '.p-ce .p-pe-input{min-width:0;border:0;box-shadow:none;padding:0;margin:0;background:transparent;height:1.2em;line-height:1.2em;font-size:inherit;border-radius:0;}',
+    '.p-ce .p-pe-input:focus{box-shadow:none;}',
+    '.p-ce .p-pe-input[aria-invalid="true"]{box-shadow:none;}',
+    '.p-ce .p-pe-brand{position:static;order:-1;margin-right:6px;font-size:11px;}',
+    '.p-ce .p-pe-error{display:none;}'
   ].join('');
+
+  // The Card Element's `style` option ({base, complete, empty, invalid}, each with CSS
+  // properties in camelCase and pseudo-classes such as `::placeholder` or `:focus`) as CSS
+  // for the inputs of the frame.
+  var STATES = { base: '', complete: '[data-complete="1"]', empty: '[data-empty="1"]', invalid: '[aria-invalid="true"]' };
+  function styleCss(style) {
+    var rules = [];
+    function decls(o) {
+      return Object.keys(o).filter(function (k) { return typeof o[k] !== 'object'; }).map(function (k) {
+        var name = k === 'iconColor' ? null : k.replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
+        return name && /^[a-z-]+$/.test(name) ? name + ':' + String(o[k]).replace(/[;{}<]/g, '') : null;
+      }).filter(Boolean).join(';');
+    }
+    Object.keys(STATES).forEach(function (state) {
+      var o = style && style[state];
+      if (!o || typeof o !== 'object') return;
+      var sel = '.p-ce .p-pe-input' + STATES[state];
+      rules.push(sel + '{' + decls(o) + '}');
+      Object.keys(o).forEach(function (k) {
+        if (/^:{1,2}[a-z-]+$/.test(k) && typeof o[k] === 'object') rules.push(sel + k + '{' + decls(o[k]) + '}');
+      });
+    });
+    return rules.join('');
+  }
 
   var VARIABLES = {
     colorPrimary: '--p-primary', colorBackground: '--p-bg', colorText: '--p-text',
@@ -210,6 +250,9 @@
   };
 
   Elements.prototype.create = function (type, opts) {
+    if (type === 'expressCheckout' || type === 'paymentRequestButton') {
+      return new WalletElement(this, type, opts || {});
+    }
     if (type === 'linkAuthentication') {
       if (this._link) throw IntegrationError('Can only create one Element of type linkAuthentication.');
       this._link = new LinkAuthenticationElement(this, opts || {});
@@ -227,7 +270,10 @@
     return this[slot];
   };
 
+  // A type string, or a component carrying `__elementType` (how Stripe's React and Vue
+  // wrappers pass theirs).
   Elements.prototype.getElement = function (type) {
+    if (type && typeof type === 'object') type = type.__elementType;
     var slots = { payment: '_payment', card: '_card', linkAuthentication: '_link' };
     return (slots[type] && this[slots[type]]) || null;
   };
@@ -299,22 +345,43 @@
     });
   };
 
-  PaymentElement.prototype.mount = function (target) {
+  // Mounts `element` in `target` (a selector or a node): its frame titled `title`, and in
+  // it `element._root`, a div of `className`, the frame as tall as what the div holds.
+  function mountFrame(element, target, title, className, name) {
     var node = typeof target === 'string' ? document.querySelector(target) : target;
     if (!node) {
       throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
     }
-    if (this._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
-    this._frame = frameIn(node, this._kind === 'card' ? 'Secure card payment input frame' : 'Secure payment input frame');
-    this._doc = this._frame.doc;
-    this._root = el('div', { 'class': 'p-pe p-pe-' + this._layout, 'data-pasarela': 'payment-element' });
-    this._doc.body.appendChild(this._root);
-    // The frame is as tall as what it holds.
-    var frame = this._frame.frame, root = this._root;
+    if (element._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
+    element._frame = frameIn(node, title);
+    element._doc = element._frame.doc;
+    element._root = el('div', { 'class': className, 'data-pasarela': name });
+    element._doc.body.appendChild(element._root);
+    var frame = element._frame.frame, root = element._root;
     function fit() { frame.style.height = (root.offsetHeight + 8) + 'px'; }
     new frame.contentWindow.ResizeObserver(fit).observe(root);
     fit();
-    this._applyAppearance();
+    element._applyAppearance();
+  }
+
+  function unmountFrame(element) {
+    var host = element._frame && element._frame.host;
+    if (host && host.parentNode) host.parentNode.removeChild(host);
+    element._root = null;
+    element._frame = null;
+  }
+
+  PaymentElement.prototype.mount = function (target) {
+    var card = this._kind === 'card';
+    mountFrame(this, target, card ? 'Secure card payment input frame' : 'Secure payment input frame',
+      'p-pe p-pe-' + this._layout + (card ? ' p-ce' : ''), 'payment-element');
+    if (card) {
+      this._node = this._frame.host.parentNode;
+      this._node.classList.add('StripeElement', 'StripeElement--empty');
+      var own = this._doc.createElement('style');
+      own.textContent = styleCss(this._opts.style);
+      this._doc.head.appendChild(own);
+    }
     var self = this;
     this._load().then(function () {
       self._emit('ready', { elementType: self._kind });
@@ -324,12 +391,7 @@
     });
   };
 
-  PaymentElement.prototype.unmount = function () {
-    var host = this._frame && this._frame.host;
-    if (host && host.parentNode) host.parentNode.removeChild(host);
-    this._root = null;
-    this._frame = null;
-  };
+  PaymentElement.prototype.unmount = function () { unmountFrame(this); };
 
   PaymentElement.prototype.destroy = function () {
     this.unmount();
@@ -352,6 +414,19 @@
   };
   PaymentElement.prototype.update = function (opts) {
     Object.assign(this._opts, opts || {});
+    if (this._kind === 'card' && this._root) {
+      if (opts && opts.style) this._doc.head.lastChild.textContent = styleCss(this._opts.style);
+      this._cardOptions();
+    }
+  };
+
+  // The Card Element's `value` ({postalCode}) and `disabled` options.
+  PaymentElement.prototype._cardOptions = function () {
+    var f = this._fields, o = this._opts;
+    if (o.value && o.value.postalCode && f.postalCode && !f.postalCode.value) f.postalCode.value = o.value.postalCode;
+    ['number', 'expiry', 'cvc', 'postalCode'].forEach(function (k) {
+      if (f[k]) f[k].disabled = !!o.disabled;
+    });
   };
   PaymentElement.prototype.collapse = function () { return this; };
 
@@ -392,6 +467,7 @@
       var pane = el('div', { 'class': 'p-pe-pane' });
       this._cardFields(pane);
       root.appendChild(pane);
+      this._cardOptions();
       return;
     }
     var tabs = el('div', { 'class': 'p-pe-methods', role: 'tablist' });
@@ -477,7 +553,7 @@
     // (`cardnumber`, `exp-date`, `cvc`, `postal`).
     var NAMES = { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postalCode: 'postal' };
     function field(name, label, attrs, tag) {
-      var wrap = el('div', { 'class': 'p-pe-field' });
+      var wrap = el('div', { 'class': 'p-pe-field p-pe-field-' + name });
       var id = 'Field-' + name + 'Input';
       wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': id }, label));
       var input = el(tag || 'input', Object.assign({ id: id, name: card ? NAMES[name] : name, 'class': 'p-pe-input', 'aria-invalid': 'false' },
@@ -486,10 +562,17 @@
       var error = el('div', { 'class': 'p-pe-error', id: 'Field-' + name + 'Error', role: 'alert' });
       wrap.appendChild(error);
       input.addEventListener(tag ? 'change' : 'input', function () { self._format(name); self._showFieldError(name, null); self._changed(); });
-      input.addEventListener('focus', function () { self._emit('focus', { elementType: self._kind }); });
+      input.addEventListener('focus', function () {
+        if (self._node) self._node.classList.add('StripeElement--focus');
+        self._emit('focus', { elementType: self._kind });
+      });
       input.addEventListener('blur', function () {
         var errs = cardErrors(self._values(), self._postal());
         if (input.value) self._showFieldError(name, errs[name] || null);
+        if (self._node) {
+          self._node.classList.remove('StripeElement--focus');
+          self._stateClasses();
+        }
         self._emit('blur', { elementType: self._kind });
       });
       self._fields[name] = input;
@@ -497,7 +580,7 @@
       self._errors[name] = error;
       return wrap;
     }
-    var number = field('number', 'Card number', { inputmode: 'numeric', autocomplete: 'cc-number', placeholder: '1234 1234 1234 1234' });
+    var number = field('number', 'Card number', { inputmode: 'numeric', autocomplete: 'cc-number', placeholder: card ? 'Card number' : '1234 1234 1234 1234' });
     this._brand = el('span', { 'class': 'p-pe-brand', 'aria-hidden': 'true' });
     number.insertBefore(this._brand, number.lastChild);
     pane.appendChild(number);
@@ -599,6 +682,27 @@
     return Object.keys(cardErrors(this._values(), this._postal())).length === 0;
   };
 
+  // Stripe's classes on the Card Element's mount node, for the page's CSS.
+  PaymentElement.prototype._stateClasses = function () {
+    var n = this._node;
+    if (!n) return;
+    var v = this._values(), complete = this._complete();
+    var empty = !(v.number || v.expiry || v.cvc), invalid = this._shownError();
+    n.classList.toggle('StripeElement--empty', empty);
+    n.classList.toggle('StripeElement--complete', complete);
+    n.classList.toggle('StripeElement--invalid', invalid);
+    var f = this._fields;
+    ['number', 'expiry', 'cvc', 'postalCode'].forEach(function (k) {
+      if (!f[k]) return;
+      f[k].setAttribute('data-empty', f[k].value ? '0' : '1');
+      f[k].setAttribute('data-complete', complete ? '1' : '0');
+    });
+  };
+  PaymentElement.prototype._shownError = function () {
+    var f = this._fields;
+    return ['number', 'expiry', 'cvc', 'postalCode'].some(function (k) { return f[k] && f[k].getAttribute('aria-invalid') === 'true'; });
+  };
+
   PaymentElement.prototype._changed = function () {
     var v = this._values();
     var saved = this._savedChoice;
@@ -611,6 +715,7 @@
     }
     if (this._kind === 'card') {
       var first = this._validate(false);
+      this._stateClasses();
       this._emit('change', {
         elementType: 'card', complete: this._complete(), empty: !(v.number || v.expiry || v.cvc),
         brand: brandOf(digits(v.number)).brand, error: first && v.number && digits(v.number).length >= brandOf(digits(v.number)).length ? first : undefined
@@ -651,14 +756,7 @@
   });
 
   LinkAuthenticationElement.prototype.mount = function (target, mountOpts) {
-    var node = typeof target === 'string' ? document.querySelector(target) : target;
-    if (!node) {
-      throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
-    }
-    if (this._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
-    this._frame = frameIn(node, 'Secure email input frame');
-    this._doc = this._frame.doc;
-    this._root = el('div', { 'class': 'p-pe', 'data-pasarela': 'link-authentication-element' });
+    mountFrame(this, target, 'Secure email input frame', 'p-pe', 'link-authentication-element');
     var wrap = el('div', { 'class': 'p-pe-field' });
     wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': 'email' }, 'Email'));
     var input = el('input', { id: 'email', name: 'email', type: 'email', 'class': 'p-pe-input', autocomplete: 'email', spellcheck: 'false', 'aria-invalid': 'false' });
@@ -668,13 +766,7 @@
     this._error = el('div', { 'class': 'p-pe-error', id: 'email-error', role: 'alert' });
     wrap.appendChild(this._error);
     this._root.appendChild(wrap);
-    this._doc.body.appendChild(this._root);
     this._input = input;
-    var frame = this._frame.frame, root = this._root;
-    function fit() { frame.style.height = (root.offsetHeight + 8) + 'px'; }
-    new frame.contentWindow.ResizeObserver(fit).observe(root);
-    fit();
-    this._applyAppearance();
     var self = this;
     input.addEventListener('input', function () { self._showError(null); self._emit('change', self._event()); });
     input.addEventListener('focus', function () { self._emit('focus', { elementType: 'linkAuthentication' }); });
@@ -699,7 +791,7 @@
     var email = this._input.value.trim();
     return { elementType: 'linkAuthentication', complete: this._valid(), empty: !email, value: { email: email } };
   };
-  // The email to pass on, or null; shows the problem when `show`.
+  // The email to pass on, or null.
   LinkAuthenticationElement.prototype._email = function () {
     return this._root && this._valid() ? this._input.value.trim() : null;
   };
@@ -708,12 +800,7 @@
     this._showError('Your email address is invalid.');
     return validationError('incomplete_email', 'Your email address is invalid.');
   };
-  LinkAuthenticationElement.prototype.unmount = function () {
-    var host = this._frame && this._frame.host;
-    if (host && host.parentNode) host.parentNode.removeChild(host);
-    this._root = null;
-    this._frame = null;
-  };
+  LinkAuthenticationElement.prototype.unmount = function () { unmountFrame(this); };
   LinkAuthenticationElement.prototype.destroy = function () {
     this.unmount();
     this._elements._link = null;
@@ -727,6 +814,68 @@
     this._emit('change', this._event());
   };
   LinkAuthenticationElement.prototype.update = function () {};
+
+  // The wallet buttons (the Express Checkout Element, the Payment Request Button) as Stripe
+  // draws them in a browser with no wallet set up: no button, `ready` saying none is
+  // available, and never a click; pages that offer them fall back as they do on Stripe.
+  function WalletElement(elements, type, opts) {
+    if (type === 'paymentRequestButton' && !(opts.paymentRequest instanceof PaymentRequest)) {
+      throw IntegrationError('elements.create(\'paymentRequestButton\'): pass the `paymentRequest` made by stripe.paymentRequest().');
+    }
+    this._elements = elements;
+    this._type = type;
+    this._handlers = {};
+    this._node = null;
+  }
+  ['on', 'once', 'off', '_emit'].forEach(function (name) {
+    WalletElement.prototype[name] = PaymentElement.prototype[name];
+  });
+  WalletElement.prototype.mount = function (target) {
+    var node = typeof target === 'string' ? document.querySelector(target) : target;
+    if (!node) {
+      throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
+    }
+    this._node = node;
+    var self = this, type = this._type;
+    setTimeout(function () {
+      if (type === 'expressCheckout') {
+        self._emit('ready', { elementType: type, availablePaymentMethods: undefined });
+        self._emit('availablepaymentmethodschange', { elementType: type, paymentMethods: undefined });
+      } else {
+        self._emit('ready', { elementType: type });
+      }
+    });
+  };
+  WalletElement.prototype.unmount = function () { this._node = null; };
+  WalletElement.prototype.destroy = function () { this._node = null; this._handlers = {}; };
+  WalletElement.prototype.update = function () {};
+  WalletElement.prototype.focus = function () {};
+  WalletElement.prototype.blur = function () {};
+
+  // `stripe.paymentRequest(options)`: Apple Pay and Google Pay through the browser's
+  // Payment Request API, which has no wallet here: `canMakePayment()` resolves null, as
+  // Stripe's does in such a browser.
+  function PaymentRequest(options) {
+    options = options || {};
+    ['country', 'currency'].forEach(function (k) {
+      if (typeof options[k] !== 'string') throw IntegrationError('Missing value for paymentRequest(): ' + k + ' should be a string.');
+    });
+    if (!options.total || typeof options.total.amount !== 'number' || typeof options.total.label !== 'string') {
+      throw IntegrationError('Missing value for paymentRequest(): total should be an object with a `label` and an `amount`.');
+    }
+    this._options = options;
+    this._handlers = {};
+  }
+  ['on', 'once', 'off', '_emit'].forEach(function (name) {
+    PaymentRequest.prototype[name] = PaymentElement.prototype[name];
+  });
+  PaymentRequest.prototype.canMakePayment = function () { return Promise.resolve(null); };
+  PaymentRequest.prototype.show = function () {
+    throw IntegrationError('paymentRequest.show(): no wallet is available in this browser (canMakePayment() resolved null).');
+  };
+  PaymentRequest.prototype.update = function (options) { Object.assign(this._options, options || {}); };
+  PaymentRequest.prototype.abort = function () {};
+  PaymentRequest.prototype.isShowing = function () { return false; };
 
   // What confirm sends for the chosen method: `payment_method_data` of its type.
   PaymentElement.prototype._methodData = function () {

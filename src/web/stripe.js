@@ -326,6 +326,7 @@
     };
     var api = { retrieve: retrieve, confirm: confirm, call: call };
     this.elements = function (options) { return new Elements(api, options); };
+    this.paymentRequest = function (options) { return new PaymentRequest(options); };
     this.createToken = function () {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: "Pasarela's Stripe.js does not create tokens yet." } });
     };

@@ -399,3 +399,50 @@ def test_the_card_element_with_confirm_card_payment(us, browser):
         assert page.evaluate("() => window.save()") == {"last4": "4242", "name": "card"}
     finally:
         page.close()
+
+
+def test_the_card_element_is_one_line_styled_by_the_page_and_its_style_option(us, browser):
+    """Stripe's Card Element is one line (number, MM / YY, CVC, ZIP) inside the page's own box:
+    the mount node gets Stripe's `StripeElement` classes for the page's CSS, and the `style`,
+    `value` and `disabled` options apply inside the frame."""
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.set_content("""<style>.StripeElement{padding:10px 12px;border:1px solid #ccc;width:420px}
+            .StripeElement--focus{border-color:#0570de}</style><div id="card"></div><button id="b">Pay</button>""")
+        page.add_script_tag(url=f"{us.url}/v3/")
+        page.evaluate("""(pk) => { window.card = Stripe(pk).elements().create('card', {
+            value: {postalCode: '94107'},
+            style: {base: {color: 'rgb(50, 50, 93)', fontSize: '16px', '::placeholder': {color: 'rgb(170, 183, 196)'}},
+                    invalid: {color: 'rgb(250, 117, 94)'}}});
+            window.card.mount('#card'); }""", PK)
+        card = page.frame_locator(CARD_FRAME)
+        number = card.locator("input[name=cardnumber]")
+        number.wait_for()
+        classes = lambda: page.get_attribute("#card", "class").split()
+        assert "StripeElement" in classes() and "StripeElement--empty" in classes()
+        # One line: every input on the same row, the box about 40 px tall as Stripe's.
+        tops = [card.locator(f"input[name={n}]").bounding_box()["y"] for n in ("cardnumber", "exp-date", "cvc", "postal")]
+        assert max(tops) - min(tops) < 2, tops
+        box = page.locator("#card").bounding_box()
+        print(f"\nthe Card Element's box: {box['width']:.0f} x {box['height']:.0f} px")
+        assert box["height"] < 50, box
+        # The button below it is clickable (the frame does not cover it).
+        page.click("#b", timeout=2000)
+        assert card.locator("input[name=postal]").input_value() == "94107"
+        assert number.evaluate("(n) => getComputedStyle(n).color") == "rgb(50, 50, 93)"
+        assert number.get_attribute("placeholder") == "Card number"
+        number.focus()
+        assert "StripeElement--focus" in classes()
+        number.fill("4242424242424242")
+        card.locator("input[name=exp-date]").fill("12 / 34")
+        card.locator("input[name=cvc]").fill("123")
+        assert "StripeElement--complete" in classes() and "StripeElement--empty" not in classes()
+        number.fill("4242424242424241")
+        card.locator("input[name=cvc]").focus()
+        assert "StripeElement--invalid" in classes()
+        assert number.evaluate("(n) => getComputedStyle(n).color") == "rgb(250, 117, 94)"
+        page.evaluate("() => window.card.update({disabled: true})")
+        assert number.is_disabled()
+    finally:
+        page.close()

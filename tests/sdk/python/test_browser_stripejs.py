@@ -177,3 +177,47 @@ def test_card_3ds_in_the_authentication_overlay(us, browser):
         assert result["paymentIntent"]["status"] == "succeeded"
     finally:
         page.close()
+
+
+def test_wallets_are_absent_as_in_a_browser_without_one_and_the_email_element_works(us, browser):
+    """The Express Checkout Element, the Payment Request Button and stripe.paymentRequest behave
+    as Stripe's do in a browser with no wallet; the Link Authentication Element reports its
+    email; getElement takes a type or a wrapper's component."""
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.add_script_tag(url=f"{us.url}/v3/")
+        got = page.evaluate("""(pk) => new Promise((done) => {
+            const stripe = Stripe(pk);
+            const out = {};
+            const pr = stripe.paymentRequest({country: 'US', currency: 'usd',
+                                              total: {label: 'Demo total', amount: 1099}});
+            try { stripe.paymentRequest({currency: 'usd'}); } catch (e) { out.bad = e.message; }
+            pr.canMakePayment().then((r) => { out.canMakePayment = r; });
+            const elements = stripe.elements({mode: 'payment', amount: 1099, currency: 'usd'});
+            for (const id of ['ece', 'prb', 'link']) {
+                const d = document.createElement('div'); d.id = id; document.body.appendChild(d);
+            }
+            const ece = elements.create('expressCheckout');
+            ece.on('availablepaymentmethodschange', (e) => { out.changed = e.paymentMethods === undefined; });
+            ece.on('ready', (e) => { out.ready = e.elementType; out.none = e.availablePaymentMethods === undefined; });
+            ece.mount('#ece');
+            const prb = elements.create('paymentRequestButton', {paymentRequest: pr});
+            prb.on('ready', () => { out.prbReady = true; });
+            prb.mount('#prb');
+            const link = elements.create('linkAuthentication', {defaultValues: {email: 'jenny@example.com'}});
+            link.on('change', (e) => { out.link = e; });
+            link.mount('#link');
+            out.byType = elements.getElement('linkAuthentication') === link;
+            out.byComponent = elements.getElement({__elementType: 'linkAuthentication'}) === link;
+            setTimeout(() => done(out), 300);
+        })""", PK)
+        assert got["canMakePayment"] is None
+        assert got["bad"].startswith("Missing value for paymentRequest(): country")
+        assert got["ready"] == "expressCheckout" and got["none"] and got["changed"], got
+        assert got["prbReady"], got
+        assert got["link"] == {"elementType": "linkAuthentication", "complete": True, "empty": False,
+                               "value": {"email": "jenny@example.com"}}, got
+        assert got["byType"] and got["byComponent"], got
+    finally:
+        page.close()

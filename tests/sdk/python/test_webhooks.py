@@ -218,7 +218,10 @@ def test_the_cli_resends_an_event(base):
         done = subprocess.run([BIN, "events", "resend", event.id, "--webhook-endpoint", ep["id"],
                                "--api-key", SK, "--server", base], capture_output=True, text=True, timeout=30)
         assert done.returncode == 0, done.stderr
-        assert '"object":"webhook_delivery"' in done.stdout
+        # Printed as the Stripe CLI prints answers: indented JSON.
+        printed = json.loads(done.stdout)
+        assert printed["object"] == "webhook_delivery" and printed["event"] == event.id, printed
+        assert done.stdout.startswith('{\n  "id"'), done.stdout
         second = rx.wait_for(2)[1]
         assert verified(second, ep["secret"]).id == event.id
         unknown = subprocess.run([BIN, "events", "resend", "evt_nope", "--webhook-endpoint", ep["id"],
