@@ -36,6 +36,10 @@ input:focus,select:focus{outline:0;border-color:#0074d4;box-shadow:0 0 0 3px rgb
 .SubmitButton{margin-top:24px;width:100%;padding:14px;font-size:16px;font-weight:600;color:#fff;background:#0074d4;border:0;border-radius:6px;cursor:pointer}
 .SubmitButton:disabled{opacity:.6;cursor:default}
 #error-message{color:#df1b41;font-size:14px;margin-top:12px;min-height:1em}
+.FieldError{color:#df1b41;font-size:13px;margin-top:4px}.FieldError:empty{display:none}
+input[aria-invalid=true]{border-color:#df1b41}
+.Link{display:flex;gap:10px;align-items:flex-start;border:1px solid #d8dee4;border-radius:6px;padding:12px;margin-top:16px;font-size:14px;color:#1a1a1a}
+.Link input{width:auto;margin:2px 0 0}.Link small{display:block;color:#6a7383;font-size:13px;margin-top:2px}
 .Back{display:inline-block;margin-bottom:24px;color:#6a7383;text-decoration:none;font-size:14px}
 .Note{color:#6a7383;font-size:13px;margin-top:16px}
 </style>"#;
@@ -49,15 +53,50 @@ const SCRIPT: &str = r#"<script>
   function showCard() { document.getElementById('card-fields').hidden = chosen() !== 'card'; }
   form.querySelectorAll('input[name=paymentMethod]').forEach(function (r) { r.addEventListener('change', showCard); });
   showCard();
-  var expiry = document.getElementById('cardExpiry');
+  var expiry = document.getElementById('cardExpiry'), number = document.getElementById('cardNumber');
+  var card = Stripe.__pasarela;
   expiry.addEventListener('input', function () {
     var d = expiry.value.replace(/\D/g, '').slice(0, 4);
     expiry.value = d.length > 2 ? d.slice(0, 2) + ' / ' + d.slice(2) : d;
   });
+  number.addEventListener('input', function () { number.value = card.formatNumber(number.value); });
+  // Each field's problem under it, as Stripe's Checkout shows them; none: nothing to show.
+  function show(id, message) {
+    var input = document.getElementById(id), shown = document.getElementById(id + '-fieldError');
+    input.setAttribute('aria-invalid', message ? 'true' : 'false');
+    shown.textContent = message || '';
+    return !message;
+  }
+  form.querySelectorAll('input').forEach(function (input) {
+    input.addEventListener('input', function () { if (document.getElementById(input.id + '-fieldError')) show(input.id, null); });
+  });
+  // Checked in the page before any call, with Stripe.js's messages: the card's number,
+  // expiry and CVC, and a ZIP or postal code and an email when given. (Stripe's Checkout
+  // also requires the email, the name and the postal code; an integration's tests that
+  // leave them empty are let through here.)
+  function checked(type) {
+    var email = document.getElementById('email').value.trim();
+    var ok = show('email', !email || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? null : 'Your email address is invalid.');
+    if (type !== 'card') return ok;
+    var code = document.getElementById('billingPostalCode').value.trim();
+    var country = document.getElementById('billingCountry').value;
+    var postal = code && ['US', 'PR'].indexOf(country) >= 0 ? country : null;
+    var values = { number: number.value, expiry: expiry.value, cvc: document.getElementById('cardCvc').value,
+      postalCode: code };
+    var errors = card.cardErrors(values, postal);
+    var fields = { number: 'cardNumber', expiry: 'cardExpiry', cvc: 'cardCvc', postalCode: 'billingPostalCode' };
+    Object.keys(fields).forEach(function (k) {
+      ok = show(fields[k], errors[k] ? errors[k].message : null) && ok;
+    });
+    return ok;
+  }
+  var label = button.textContent;
+  function busy(on) { button.disabled = on; button.textContent = on ? 'Processing...' : label; }
   form.addEventListener('submit', async function (event) {
     event.preventDefault();
     var message = document.getElementById('error-message');
     message.textContent = '';
+    if (!checked(chosen())) return;
     var type = chosen(), email = document.getElementById('email').value;
     var method = { type: type, billing_details: { email: email || undefined } };
     if (type === 'card') {
@@ -75,14 +114,14 @@ const SCRIPT: &str = r#"<script>
       params.mandate_data = { customer_acceptance: { type: 'online', online: { infer_from_client: true } } };
     }
     if (data.mode !== 'setup' && type !== 'amazon_pay') delete params.mandate_data;
-    button.disabled = true;
+    busy(true);
     var confirm = data.mode === 'setup' ? stripe.confirmSetup : stripe.confirmPayment;
     // The session's intent is made on the first submit, as on Stripe.
     var made = await fetch('/c/pay/' + data.session + '/intent', { method: 'POST' });
     var intent = made.ok ? await made.json() : null;
-    if (!intent) { message.textContent = 'This Checkout Session is no longer available.'; return; }
+    if (!intent) { message.textContent = 'This Checkout Session is no longer available.'; busy(false); return; }
     var result = await confirm.call(stripe, { clientSecret: intent.client_secret, confirmParams: params });
-    if (result.error) { message.textContent = result.error.message; button.disabled = false; }
+    if (result.error) { message.textContent = result.error.message; busy(false); }
   });
 })();
 </script>"#;
@@ -160,16 +199,17 @@ fn page_html(app: &App, s: &CheckoutSession) -> String {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{heading}</title>{STYLE}<script src="/v3/"></script></head><body><div class="App">
 <section class="Summary">{back}<h1>{heading}</h1><p class="Total" id="total">{total}</p><ul>{items}</ul></section>
-<section class="Form"><form id="checkout-form" data-key="{key}" data-session="{id}" data-mode="{mode}">
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="{email}">
+<section class="Form"><form id="checkout-form" novalidate data-key="{key}" data-session="{id}" data-mode="{mode}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" value="{email}"><div class="FieldError" id="email-fieldError" role="alert"></div>
 <fieldset class="Methods"><legend>Payment method</legend>{methods}</fieldset>
 <div id="card-fields">
-<label for="cardNumber">Card information</label><input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234">
-<div class="Row"><div><label for="cardExpiry">Expiration</label><input id="cardExpiry" name="cardExpiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY"></div>
-<div><label for="cardCvc">CVC</label><input id="cardCvc" name="cardCvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC"></div></div>
-<label for="billingName">Cardholder name</label><input id="billingName" name="billingName" autocomplete="cc-name">
+<label for="cardNumber">Card information</label><input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234"><div class="FieldError" id="cardNumber-fieldError" role="alert"></div>
+<div class="Row"><div><label for="cardExpiry">Expiration</label><input id="cardExpiry" name="cardExpiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY"><div class="FieldError" id="cardExpiry-fieldError" role="alert"></div></div>
+<div><label for="cardCvc">CVC</label><input id="cardCvc" name="cardCvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC"><div class="FieldError" id="cardCvc-fieldError" role="alert"></div></div></div>
+<label for="billingName">Cardholder name</label><input id="billingName" name="billingName" autocomplete="cc-name"><div class="FieldError" id="billingName-fieldError" role="alert"></div>
 <label for="billingCountry">Country or region</label><select id="billingCountry" name="billingCountry">{countries}</select>
-<label for="billingPostalCode">ZIP / Postal code</label><input id="billingPostalCode" name="billingPostalCode" autocomplete="postal-code">
+<label for="billingPostalCode">ZIP / Postal code</label><input id="billingPostalCode" name="billingPostalCode" autocomplete="postal-code"><div class="FieldError" id="billingPostalCode-fieldError" role="alert"></div>
+<label class="Link" for="enableStripePass"><input type="checkbox" id="enableStripePass" name="enableStripePass"><span>Save my information for faster checkout<small>Pay securely at {merchant} and everywhere Link is accepted. (Test mode: nothing is saved.)</small></span></label>
 </div>
 <button type="submit" id="submit" class="SubmitButton" data-testid="hosted-payment-submit-button">{button}</button>
 <div id="error-message" role="alert"></div>

@@ -169,6 +169,16 @@
     return { type: 'validation_error', code: code, message: message };
   }
 
+  // A card number grouped as Stripe shows it while typed: `4242 4242 …`, Amex 4-6-5; cut
+  // at the brand's length.
+  function formatNumber(value) {
+    var num = digits(value), b = brandOf(num);
+    num = num.slice(0, b.brand === 'amex' ? 15 : 19);
+    return b.brand === 'amex'
+      ? [num.slice(0, 4), num.slice(4, 10), num.slice(10)].filter(Boolean).join(' ')
+      : num.replace(/(\d{4})(?=\d)/g, '$1 ');
+  }
+
   // What is wrong with the card fields, field by field (Stripe's codes and messages).
   function cardErrors(f, postal) {
     var out = {};
@@ -620,11 +630,8 @@
   PaymentElement.prototype._format = function (name) {
     var f = this._fields[name];
     if (name === 'number') {
+      f.value = formatNumber(f.value);
       var num = digits(f.value), b = brandOf(num);
-      num = num.slice(0, b.brand === 'amex' ? 15 : 19);
-      f.value = b.brand === 'amex'
-        ? [num.slice(0, 4), num.slice(4, 10), num.slice(10)].filter(Boolean).join(' ')
-        : num.replace(/(\d{4})(?=\d)/g, '$1 ');
       this._brand.textContent = num ? (b.brand === 'unknown' ? '' : b.brand) : '';
     } else if (name === 'expiry') {
       var e = digits(f.value).slice(0, 4);

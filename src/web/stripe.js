@@ -335,5 +335,8 @@
   }
 
   Stripe.version = RELEASE === 'v3' ? 3 : RELEASE;
+  // For Pasarela's own hosted Checkout page: the same card checks and formatting as the
+  // Elements. Not part of Stripe.js's API.
+  Stripe.__pasarela = { cardErrors: cardErrors, formatNumber: formatNumber };
   window.Stripe = Stripe;
 })();

@@ -265,3 +265,44 @@ def test_customer_creation_always_makes_a_customer_for_the_buyer(us, browser):
     refused = request(us.url, "POST", "/v1/checkout/sessions", {
         "mode": "setup", "success_url": SUCCESS, "customer_creation": "always"})
     assert refused.status == 400 and refused.error["param"] == "customer_creation"
+
+
+def test_the_card_is_checked_in_the_page_as_typed_before_any_call(us, browser):
+    """As Stripe's Checkout: the number spaced as typed, and empty or wrong card fields shown
+    under each field with Stripe.js's messages, with no call made; the Link opt-in is there."""
+    session = new_payment_session(us.url)
+    page = browser.new_page()
+    try:
+        page.goto(session["url"])
+        page.type("#cardNumber", "4242424242424242")
+        assert page.input_value("#cardNumber") == "4242 4242 4242 4242"
+        page.fill("#cardNumber", "")
+        page.type("#cardNumber", "378282246310005")
+        assert page.input_value("#cardNumber") == "3782 822463 10005", "Amex is grouped 4-6-5"
+        assert page.is_visible("#enableStripePass") and not page.is_checked("#enableStripePass")
+        page.fill("#cardNumber", "")
+        submit(page)
+        shown = {f: page.inner_text(f"#{f}-fieldError") for f in ("cardNumber", "cardExpiry", "cardCvc")}
+        assert shown == {"cardNumber": "Your card number is incomplete.",
+                         "cardExpiry": "Your card\u2019s expiration date is incomplete.",
+                         "cardCvc": "Your card\u2019s security code is incomplete."}, shown
+        assert page.get_attribute("#cardNumber", "aria-invalid") == "true"
+        page.fill("#cardNumber", "4242424242424241")
+        page.fill("#cardExpiry", "1210")
+        page.fill("#cardCvc", "123")
+        page.fill("#email", "not-an-email")
+        submit(page)
+        assert page.inner_text("#cardNumber-fieldError") == "Your card number is invalid."
+        assert page.inner_text("#cardExpiry-fieldError") == "Your card\u2019s expiration year is in the past."
+        assert page.inner_text("#email-fieldError") == "Your email address is invalid."
+        assert page.inner_text("#error-message") == ""
+        # Nothing was sent: the session has no PaymentIntent yet.
+        got = request(us.url, "GET", f"/v1/checkout/sessions/{session['id']}", {}).json
+        assert got["payment_intent"] is None
+        page.fill("#email", "jenny@example.com")
+        fill_card(page, "4242424242424242")
+        assert page.inner_text("#cardNumber-fieldError") == "", "typing clears the field's error"
+        submit(page)
+        page.wait_for_url(SUCCESS + "?session_id=" + session["id"])
+    finally:
+        page.close()
