@@ -100,12 +100,16 @@
   // The element's own document: an iframe of the page's origin titled as Stripe's are, inside
   // `div.__PrivateStripeElement`, so tests written against Stripe's DOM find the same fields.
   var frames = 0;
-  function frameIn(node, title) {
+  // `inner` names the element in the frame's `src` as Stripe's do
+  // (`…elements-inner-payment-…`): an about:blank URL whose fragment carries it keeps the
+  // frame of the page's origin and lets tests find it by `iframe[src*="elements-inner-card"]`.
+  function frameIn(node, title, inner) {
     var host = document.createElement('div');
     host.className = '__PrivateStripeElement';
     host.style.cssText = 'margin:0;padding:0;border:none;display:block;background:transparent;position:relative;opacity:1;';
     var frame = document.createElement('iframe');
     frame.setAttribute('title', title);
+    frame.setAttribute('src', 'about:blank#elements-inner-' + inner + '-' + (5000 + frames));
     frame.setAttribute('name', '__privateStripeFrame' + (5000 + frames++));
     frame.setAttribute('frameborder', '0');
     frame.setAttribute('allowtransparency', 'true');
@@ -357,13 +361,13 @@
 
   // Mounts `element` in `target` (a selector or a node): its frame titled `title`, and in
   // it `element._root`, a div of `className`, the frame as tall as what the div holds.
-  function mountFrame(element, target, title, className, name) {
+  function mountFrame(element, target, title, className, name, inner) {
     var node = typeof target === 'string' ? document.querySelector(target) : target;
     if (!node) {
       throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
     }
     if (element._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
-    element._frame = frameIn(node, title);
+    element._frame = frameIn(node, title, inner);
     element._doc = element._frame.doc;
     element._root = el('div', { 'class': className, 'data-pasarela': name });
     element._doc.body.appendChild(element._root);
@@ -384,7 +388,7 @@
   PaymentElement.prototype.mount = function (target) {
     var card = this._kind === 'card';
     mountFrame(this, target, card ? 'Secure card payment input frame' : 'Secure payment input frame',
-      'p-pe p-pe-' + this._layout + (card ? ' p-ce' : ''), 'payment-element');
+      'p-pe p-pe-' + this._layout + (card ? ' p-ce' : ''), 'payment-element', card ? 'card' : 'payment');
     if (card) {
       this._node = this._frame.host.parentNode;
       this._node.classList.add('StripeElement', 'StripeElement--empty');
@@ -485,7 +489,9 @@
     this._tabs = {};
     this._panes = {};
     this._types.forEach(function (type) {
-      var tab = el('button', { type: 'button', role: 'tab', 'class': 'p-pe-tab', id: type + '-tab', 'data-type': type, 'aria-selected': 'false' }, LABELS[type]);
+      // Stripe's test ids: `card-accordion-item` in the accordion, `card` on a tab.
+      var testid = self._layout === 'accordion' ? type + '-accordion-item' : type;
+      var tab = el('button', { type: 'button', role: 'tab', 'class': 'p-pe-tab', id: type + '-tab', 'data-type': type, 'data-testid': testid, 'aria-selected': 'false' }, LABELS[type]);
       tab.addEventListener('click', function () { self._select(type); });
       tabs.appendChild(tab);
       var pane = el('div', { 'class': 'p-pe-pane', role: 'tabpanel', id: 'p-pe-pane-' + type, hidden: '' });
@@ -763,7 +769,7 @@
   });
 
   LinkAuthenticationElement.prototype.mount = function (target, mountOpts) {
-    mountFrame(this, target, 'Secure email input frame', 'p-pe', 'link-authentication-element');
+    mountFrame(this, target, 'Secure email input frame', 'p-pe', 'link-authentication-element', 'link-authentication');
     var wrap = el('div', { 'class': 'p-pe-field' });
     wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': 'email' }, 'Email'));
     var input = el('input', { id: 'email', name: 'email', type: 'email', 'class': 'p-pe-input', autocomplete: 'email', spellcheck: 'false', 'aria-invalid': 'false' });

@@ -220,7 +220,8 @@ def test_amazon_pay_from_the_payment_element_goes_through_the_authorization_page
     server, site, created = merchant(us.url, layout="accordion")
     page = open_checkout(browser, site)
     try:
-        payment_frame(page).locator("#amazon_pay-tab").click()
+        # Stripe's test id of an accordion item.
+        payment_frame(page).locator('[data-testid="amazon_pay-accordion-item"]').click()
         assert page.get_attribute("body", "data-type") == "amazon_pay"
         assert page.get_attribute("body", "data-complete") == "1"
         page.click("#submit")
@@ -419,6 +420,7 @@ def test_the_card_element_is_one_line_styled_by_the_page_and_its_style_option(us
         card = page.frame_locator(CARD_FRAME)
         number = card.locator("input[name=cardnumber]")
         number.wait_for()
+        assert page.frame_locator('iframe[src*="elements-inner-card"]').locator("input[name=cvc]").count() == 1
         classes = lambda: page.get_attribute("#card", "class").split()
         assert "StripeElement" in classes() and "StripeElement--empty" in classes()
         # One line: every input on the same row, the box about 40 px tall as Stripe's.

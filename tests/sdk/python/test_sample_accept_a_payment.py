@@ -78,6 +78,10 @@ def test_the_payment_element_sample_pays_with_a_card_and_an_email(sample, us, br
         link = page.frame_locator('iframe[title="Secure email input frame"]')
         link.locator("#email").fill("jenny.rosen@example.com")
         payment_frame(page).locator("#Field-numberInput").wait_for()
+        # Found as tests written against Stripe's DOM find them.
+        stripes = page.frame_locator('iframe[src*="elements-inner-payment"]')
+        assert stripes.locator('[data-testid="card"]').inner_text() == "Card"
+        assert page.locator('iframe[src*="elements-inner-link-authentication"]').count() == 1
         type_card(page, "4242424242424242", "12 / 34", "123", "10001")
         screenshots(page, "sample-payment-element")
         page.click("#submit")
