@@ -64,7 +64,8 @@
     '.p-ce .p-pe-input:focus{box-shadow:none;}',
     '.p-ce .p-pe-input[aria-invalid="true"]{box-shadow:none;}',
     '.p-ce .p-pe-brand{position:static;order:-1;margin-right:6px;font-size:11px;}',
-    '.p-ce .p-pe-error{display:none;}'
+    '.p-ce .p-pe-error{display:none;}',
+    '.p-ce-split .p-pe-field{flex:1 1 auto;}'
   ].join('');
 
   // The Card Element's `style` option ({base, complete, empty, invalid}, each with CSS
@@ -173,6 +174,15 @@
     return { type: 'validation_error', code: code, message: message };
   }
 
+  // The split card Elements, each one field of the card, and the field it holds; with the
+  // Card Element, the kinds that take card details.
+  var SPLIT = { cardNumber: 'number', cardExpiry: 'expiry', cardCvc: 'cvc', postalCode: 'postalCode' };
+  var FRAME_TITLES = { card: 'Secure card payment input frame', cardNumber: 'Secure card number input frame',
+    cardExpiry: 'Secure expiration date input frame', cardCvc: 'Secure CVC input frame',
+    postalCode: 'Secure postal code input frame', payment: 'Secure payment input frame' };
+  function cardLike(kind) { return kind === 'card' || !!SPLIT[kind]; }
+  function slotOf(kind) { return kind === 'payment' ? '_payment' : '_' + kind; }
+
   // A card number grouped as Stripe shows it while typed: `4242 4242 …`, Amex 4-6-5; cut
   // at the brand's length.
   function formatNumber(value) {
@@ -272,10 +282,10 @@
       this._link = new LinkAuthenticationElement(this, opts || {});
       return this._link;
     }
-    if (type !== 'payment' && type !== 'card') {
-      throw IntegrationError('elements.create(): Pasarela provides the `payment`, `card` and `linkAuthentication` Elements; `' + type + '` is not available.');
+    if (type !== 'payment' && !cardLike(type)) {
+      throw IntegrationError('elements.create(): Pasarela provides the `payment`, `card`, `cardNumber`, `cardExpiry`, `cardCvc`, `postalCode`, `linkAuthentication`, `expressCheckout` and `paymentRequestButton` Elements; `' + type + '` is not available.');
     }
-    var slot = type === 'payment' ? '_payment' : '_card';
+    var slot = slotOf(type);
     if (this[slot]) throw IntegrationError('Can only create one Element of type ' + type + '.');
     if (type === 'payment' && !this._options.clientSecret && !this._options.mode) {
       throw IntegrationError('elements(): pass a `clientSecret` (of a PaymentIntent or SetupIntent), or a `mode` for the deferred intent flow, to create a Payment Element.');
@@ -288,8 +298,22 @@
   // wrappers pass theirs).
   Elements.prototype.getElement = function (type) {
     if (type && typeof type === 'object') type = type.__elementType;
-    var slots = { payment: '_payment', card: '_card', linkAuthentication: '_link' };
-    return (slots[type] && this[slots[type]]) || null;
+    if (type === 'linkAuthentication') return this._link || null;
+    return (typeof type === 'string' && (type === 'payment' || cardLike(type)) && this[slotOf(type)]) || null;
+  };
+
+  // The split card Elements' inputs by field (`number`, `expiry`, `cvc`, `postalCode`), and
+  // the element holding each: confirming with the number's element takes them all.
+  Elements.prototype._split = function () {
+    var self = this, fields = {}, owners = {};
+    Object.keys(SPLIT).forEach(function (kind) {
+      var e = self[slotOf(kind)];
+      if (e && e._root && e._fields[SPLIT[kind]]) {
+        fields[SPLIT[kind]] = e._fields[SPLIT[kind]];
+        owners[SPLIT[kind]] = e;
+      }
+    });
+    return { fields: fields, owners: owners };
   };
 
   Elements.prototype.update = function (opts) {
@@ -335,7 +359,7 @@
     var fields = opts.fields && opts.fields.billingDetails;
     var address = fields === 'never' ? 'never' : fields && fields.address;
     // The merchant collects the address itself (`fields.billingDetails.address: 'never'`).
-    this._askAddress = kind === 'card' ? !opts.hidePostalCode
+    this._askAddress = SPLIT[kind] ? kind === 'postalCode' : kind === 'card' ? !opts.hidePostalCode
       : !(address === 'never' || (address && address.country === 'never'));
     this._country = defaultCountry(opts);
   }
@@ -386,9 +410,9 @@
   }
 
   PaymentElement.prototype.mount = function (target) {
-    var card = this._kind === 'card';
-    mountFrame(this, target, card ? 'Secure card payment input frame' : 'Secure payment input frame',
-      'p-pe p-pe-' + this._layout + (card ? ' p-ce' : ''), 'payment-element', card ? 'card' : 'payment');
+    var card = cardLike(this._kind);
+    mountFrame(this, target, FRAME_TITLES[this._kind],
+      'p-pe p-pe-' + this._layout + (card ? ' p-ce' : '') + (SPLIT[this._kind] ? ' p-ce-split' : ''), 'payment-element', card ? 'card' : 'payment');
     if (card) {
       this._node = this._frame.host.parentNode;
       this._node.classList.add('StripeElement', 'StripeElement--empty');
@@ -409,12 +433,12 @@
 
   PaymentElement.prototype.destroy = function () {
     this.unmount();
-    this._elements[this._kind === 'card' ? '_card' : '_payment'] = null;
+    this._elements[slotOf(this._kind)] = null;
     this._handlers = {};
   };
 
   PaymentElement.prototype.focus = function () {
-    var f = this._fields.number;
+    var f = this._fields[SPLIT[this._kind] || 'number'];
     if (f && this._selected === 'card') f.focus();
   };
   PaymentElement.prototype.blur = function () {
@@ -428,7 +452,7 @@
   };
   PaymentElement.prototype.update = function (opts) {
     Object.assign(this._opts, opts || {});
-    if (this._kind === 'card' && this._root) {
+    if (cardLike(this._kind) && this._root) {
       if (opts && opts.style) this._doc.head.lastChild.textContent = styleCss(this._opts.style);
       this._cardOptions();
     }
@@ -459,7 +483,7 @@
 
   PaymentElement.prototype._load = function () {
     var self = this;
-    var wanted = this._kind === 'card' ? [Promise.resolve(['card']), Promise.resolve([])]
+    var wanted = cardLike(this._kind) ? [Promise.resolve(['card']), Promise.resolve([])]
       : [this._elements._types(), this._elements._saved()];
     return Promise.all(wanted).then(function (got) {
       var types = got[0];
@@ -473,8 +497,8 @@
   PaymentElement.prototype._render = function () {
     var self = this, root = this._root;
     root.innerHTML = '';
-    if (this._kind === 'card') {
-      // The Card Element: the card fields, no choice of method.
+    if (cardLike(this._kind)) {
+      // The Card Element (or one of its split fields): the card fields, no choice of method.
       this._tabs = {};
       this._panes = {};
       this._selected = 'card';
@@ -564,7 +588,7 @@
 
   PaymentElement.prototype._cardFields = function (pane) {
     var self = this;
-    var card = this._kind === 'card';
+    var card = cardLike(this._kind), only = SPLIT[this._kind];
     // Stripe's ids (`#Field-numberInput`…); the Card Element's inputs keep its names
     // (`cardnumber`, `exp-date`, `cvc`, `postal`).
     var NAMES = { number: 'cardnumber', expiry: 'exp-date', cvc: 'cvc', postalCode: 'postal' };
@@ -589,6 +613,8 @@
           self._node.classList.remove('StripeElement--focus');
           self._stateClasses();
         }
+        // A split field tells the page its error when the customer leaves it.
+        if (SPLIT[self._kind]) self._changed();
         self._emit('blur', { elementType: self._kind });
       });
       self._fields[name] = input;
@@ -596,13 +622,15 @@
       self._errors[name] = error;
       return wrap;
     }
-    var number = field('number', 'Card number', { inputmode: 'numeric', autocomplete: 'cc-number', placeholder: card ? 'Card number' : '1234 1234 1234 1234' });
-    this._brand = el('span', { 'class': 'p-pe-brand', 'aria-hidden': 'true' });
-    number.insertBefore(this._brand, number.lastChild);
-    pane.appendChild(number);
+    if (!only || only === 'number') {
+      var number = field('number', 'Card number', { inputmode: 'numeric', autocomplete: 'cc-number', placeholder: card ? 'Card number' : '1234 1234 1234 1234' });
+      this._brand = el('span', { 'class': 'p-pe-brand', 'aria-hidden': 'true' });
+      number.insertBefore(this._brand, number.lastChild);
+      pane.appendChild(number);
+    }
     var row = el('div', { 'class': 'p-pe-row' });
-    row.appendChild(field('expiry', 'Expiration date', { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' }));
-    row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
+    if (!only || only === 'expiry') row.appendChild(field('expiry', 'Expiration date', { inputmode: 'numeric', autocomplete: 'cc-exp', placeholder: 'MM / YY' }));
+    if (!only || only === 'cvc') row.appendChild(field('cvc', 'Security code', { inputmode: 'numeric', autocomplete: 'cc-csc', placeholder: 'CVC' }));
     pane.appendChild(row);
     if (this._askAddress) {
       // Where the card is billed: Stripe asks for the country, and a ZIP or postcode where
@@ -660,7 +688,7 @@
   };
 
   PaymentElement.prototype._values = function () {
-    var f = this._fields;
+    var f = SPLIT[this._kind] ? this._elements._split().fields : this._fields;
     function v(k) { return f[k] ? f[k].value : ''; }
     return { number: v('number'), expiry: v('expiry'), cvc: v('cvc'), country: v('country'), postalCode: v('postalCode') };
   };
@@ -668,6 +696,7 @@
   // Which postal code the card form asks for: the country's code (US: a ZIP), 'any' for the
   // Card Element's free-form one, or null for none.
   PaymentElement.prototype._postal = function () {
+    if (SPLIT[this._kind]) return this._elements._split().fields.postalCode ? 'any' : null;
     if (!this._askAddress) return null;
     if (this._kind === 'card') return 'any';
     var country = this._fields.country ? this._fields.country.value : this._country;
@@ -699,8 +728,9 @@
   PaymentElement.prototype._stateClasses = function () {
     var n = this._node;
     if (!n) return;
-    var v = this._values(), complete = this._complete();
-    var empty = !(v.number || v.expiry || v.cvc), invalid = this._shownError();
+    var v = this._values(), complete = this._complete(), mine = SPLIT[this._kind];
+    var empty = mine ? !v[mine] : !(v.number || v.expiry || v.cvc), invalid = this._shownError();
+    if (mine) complete = !!v[mine] && !cardErrors(v, this._postal())[mine];
     n.classList.toggle('StripeElement--empty', empty);
     n.classList.toggle('StripeElement--complete', complete);
     n.classList.toggle('StripeElement--invalid', invalid);
@@ -726,6 +756,17 @@
       if (this._postal()) address.postalCode = v.postalCode;
       value.billingDetails = { address: address };
     }
+    var mine = SPLIT[this._kind];
+    if (mine) {
+      // A split field's own state: complete when its part is, its error once shown.
+      var err = cardErrors(v, this._postal())[mine];
+      this._stateClasses();
+      var change = { elementType: this._kind, complete: !!v[mine] && !err, empty: !v[mine],
+        error: err && this._fields[mine].getAttribute('aria-invalid') === 'true' ? err : undefined };
+      if (mine === 'number') change.brand = brandOf(digits(v.number)).brand;
+      this._emit('change', change);
+      return;
+    }
     if (this._kind === 'card') {
       var first = this._validate(false);
       this._stateClasses();
@@ -748,8 +789,9 @@
   PaymentElement.prototype._validate = function (show) {
     if (this._savedChoice || this._selected !== 'card') return null;
     var errs = cardErrors(this._values(), this._postal()), self = this, first = null;
+    var owners = SPLIT[this._kind] ? this._elements._split().owners : null;
     ['number', 'expiry', 'cvc', 'postalCode'].forEach(function (k) {
-      if (show) self._showFieldError(k, errs[k] || null);
+      if (show) (owners ? owners[k] : self) && (owners ? owners[k] : self)._showFieldError(k, errs[k] || null);
       if (!first && errs[k]) first = errs[k];
     });
     return first;
@@ -898,7 +940,7 @@
       type: 'card',
       card: { number: digits(v.number), exp_month: +exp.slice(0, 2), exp_year: 2000 + +exp.slice(2, 4), cvc: digits(v.cvc) }
     };
-    if (this._askAddress) {
+    if (SPLIT[this._kind] ? this._postal() : this._askAddress) {
       var address = {};
       if (v.country) address.country = v.country;
       if (this._postal() && v.postalCode.trim()) address.postal_code = v.postalCode.trim();

@@ -15,8 +15,5 @@ if [ -z "${PASARELA_BIN:-}" ]; then
 fi
 export PASARELA_BIN
 cd "$HERE"
-if ! cmp -s package-lock.json node_modules/.pasarela-lock.json 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.pasarela-lock.json
-fi
+bash ./install.sh
 exec node --test "$@" ./*.test.js

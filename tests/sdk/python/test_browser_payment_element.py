@@ -448,3 +448,49 @@ def test_the_card_element_is_one_line_styled_by_the_page_and_its_style_option(us
         assert number.is_disabled()
     finally:
         page.close()
+
+
+def test_the_split_card_elements_confirm_together(us, browser):
+    """cardNumber, cardExpiry, cardCvc and postalCode, each in its own frame as Stripe's; the
+    number's element confirms with all of them, and each reports its own state."""
+    page = browser.new_page()
+    try:
+        page.goto(us.url + "/healthz")
+        page.set_content('<div id="n"></div><div id="e"></div><div id="c"></div><div id="z"></div>')
+        page.add_script_tag(url=f"{us.url}/v3/")
+        page.evaluate("""(pk) => { window.stripe = Stripe(pk); const elements = stripe.elements();
+            window.changes = [];
+            window.parts = {};
+            for (const [kind, at] of [['cardNumber', '#n'], ['cardExpiry', '#e'], ['cardCvc', '#c'], ['postalCode', '#z']]) {
+                const part = elements.create(kind);
+                part.on('change', (e) => window.changes.push([e.elementType, e.complete, e.empty, e.error ? e.error.code : null]));
+                part.mount(at);
+                window.parts[kind] = part;
+            }
+            window.same = elements.getElement('cardNumber') === window.parts.cardNumber; }""", PK)
+        frame = lambda title: page.frame_locator(f'iframe[title="{title}"]')
+        frame("Secure card number input frame").locator("input[name=cardnumber]").fill("4242424242424242")
+        frame("Secure expiration date input frame").locator("input[name=exp-date]").fill("12 / 34")
+        assert page.evaluate("window.same") is True
+        pi = request(us.url, "POST", "/v1/payment_intents", {
+            "amount": 1500, "currency": "usd", "payment_method_types[]": "card"}).json
+        pay = """([cs]) => stripe.confirmCardPayment(cs, {payment_method: {card: window.parts.cardNumber,
+            billing_details: {name: 'Jenny Rosen'}}}).then((r) => r.error ? [r.error.type, r.error.code] : r.paymentIntent.status)"""
+        # The CVC is missing: refused in place, before any call.
+        assert page.evaluate(pay, [pi["client_secret"]]) == ["validation_error", "incomplete_cvc"]
+        assert frame("Secure CVC input frame").locator("input[name=cvc]").get_attribute("aria-invalid") == "true"
+        frame("Secure CVC input frame").locator("input[name=cvc]").fill("123")
+        frame("Secure postal code input frame").locator("input[name=postal]").fill("94107")
+        assert page.evaluate(pay, [pi["client_secret"]]) == "succeeded"
+        paid = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+        pm = paid["payment_method"]
+        assert (pm["card"]["last4"], pm["card"]["exp_year"], pm["billing_details"]["address"]["postal_code"],
+                pm["billing_details"]["name"]) == ("4242", 2034, "94107", "Jenny Rosen"), pm
+        changes = page.evaluate("window.changes")
+        assert ["cardNumber", True, False, None] in changes, changes
+        assert ["cardExpiry", True, False, None] in changes, changes
+        made = page.evaluate("""() => stripe.createPaymentMethod({type: 'card', card: window.parts.cardNumber})
+            .then((r) => r.error ? r.error.message : r.paymentMethod.card.last4)""")
+        assert made == "4242"
+    finally:
+        page.close()

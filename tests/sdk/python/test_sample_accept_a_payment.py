@@ -22,6 +22,8 @@ PORT = 4242  # the sample's own, fixed in server.js
 
 @pytest.fixture(scope="module")
 def sample(us):
+    # The sample server's packages: the stripe-node suite's, installed if not yet.
+    subprocess.run(["bash", os.path.join(REPO, "tests", "sdk", "node", "install.sh")], check=True, timeout=600)
     tmp = tempfile.mkdtemp(prefix="pasarela-sample-")
     client = os.path.join(tmp, "client")
     shutil.copytree(os.path.join(SAMPLE, "client", "html"), client)
