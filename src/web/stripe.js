@@ -121,6 +121,8 @@
         .then(function (r) { return result(intent.kind, r.json); });
     }
 
+    var AUTHENTICATION_FAILED = 'We are unable to authenticate your payment method. Please choose a different payment method and try again.';
+
     // Shows the hosted authentication page in an overlay and waits until the intent
     // leaves requires_action (used when there is no page to return to).
     function authenticateInModal(intent, url) {
@@ -163,6 +165,8 @@
             var after = res[kind.result];
             if (after && after.status === 'requires_payment_method') {
               var error = Object.assign({}, after[kind.lastError]);
+              // Stripe.js tells the customer in its own words; the intent keeps the API's.
+              if (/_authentication_failure$/.test(error.code || '')) error.message = AUTHENTICATION_FAILED;
               error[intent.kind] = after;
               return { error: error };
             }

@@ -2,67 +2,19 @@
 tests/samples/accept-a-payment, MIT), run unchanged but for the API host in its Node server
 and the Stripe.js URL in its pages: its page creates the Link Authentication and Payment
 Elements, the customer types a card and pays, and the return page shows the outcome."""
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import threading
 import time
-import types
 
 import pytest
 
-from helpers import BIN, PK, REPO, SK, payment_frame, request, screenshots, type_card
-
-SAMPLE = os.path.join(REPO, "tests", "samples", "accept-a-payment", "payment-element")
-NODE_MODULES = os.path.join(REPO, "tests", "sdk", "node", "node_modules")
-PORT = 4242  # the sample's own, fixed in server.js
+import samples
+from helpers import payment_frame, request, screenshots, type_card
 
 
 @pytest.fixture(scope="module")
 def sample(us):
-    # The sample server's packages: the stripe-node suite's, installed if not yet.
-    subprocess.run(["bash", os.path.join(REPO, "tests", "sdk", "node", "install.sh")], check=True, timeout=600)
-    tmp = tempfile.mkdtemp(prefix="pasarela-sample-")
-    client = os.path.join(tmp, "client")
-    shutil.copytree(os.path.join(SAMPLE, "client", "html"), client)
-    for page in ("index.html", "return.html"):
-        path = os.path.join(client, page)
-        with open(path) as f:
-            html = f.read()
-        assert "https://js.stripe.com/v3/" in html
-        with open(path, "w") as f:
-            f.write(html.replace("https://js.stripe.com/v3/", f"{us.url}/v3/"))
-    with open(os.path.join(SAMPLE, "server", "node", "server.js")) as f:
-        server = f.read()
-    host, port = us.url.removeprefix("http://").split(":")
-    pointed = server.replace("apiVersion: '2023-10-16',",
-                             f"apiVersion: '2023-10-16', host: '{host}', port: {port}, protocol: 'http',")
-    assert pointed != server
-    with open(os.path.join(tmp, "server.js"), "w") as f:
-        f.write(pointed)
-    # Its webhook handler verifies what `pasarela listen` forwards, as with `stripe listen`.
-    listen = [BIN, "listen", "--server", us.url, "--api-key", SK]
-    whsec = subprocess.run([*listen, "--print-secret"], capture_output=True, text=True, timeout=30).stdout.strip()
-    assert whsec.startswith("whsec_")
-    env = dict(os.environ, NODE_PATH=NODE_MODULES, STRIPE_SECRET_KEY=SK, STRIPE_PUBLISHABLE_KEY=PK,
-               STATIC_DIR=client, STRIPE_WEBHOOK_SECRET=whsec)
-    proc = subprocess.Popen(["node", "server.js"], cwd=tmp, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    line = proc.stdout.readline()
-    assert "listening at http://localhost:4242" in line, line
-    logged = []
-    threading.Thread(target=lambda: logged.extend(iter(proc.stdout.readline, "")), daemon=True).start()
-    forwarder = subprocess.Popen([*listen, "--forward-to", f"localhost:{PORT}/webhook"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert "Ready!" in forwarder.stdout.readline()
-    yield types.SimpleNamespace(url=f"http://localhost:{PORT}", logged=logged)
-    forwarder.terminate()
-    proc.terminate()
-    forwarder.wait(timeout=10)
-    proc.wait(timeout=10)
-    shutil.rmtree(tmp, ignore_errors=True)
+    running = samples.start(us.url, "payment-element", ["index.html", "return.html"])
+    yield running
+    running.stop()
 
 
 def returned(page, sample):
