@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import types
 
 from helpers import BIN, PK, REPO, SK
@@ -63,3 +64,13 @@ def start(pasarela_url: str, flow: str, pages: list[str]):
         shutil.rmtree(tmp, ignore_errors=True)
 
     return types.SimpleNamespace(url=f"http://localhost:{PORT}", logged=logged, stop=stop)
+
+
+def logged(sample, text: str, timeout: float = 15) -> bool:
+    """Whether the sample's server logged a line with `text` within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(text in line for line in sample.logged):
+            return True
+        time.sleep(0.1)
+    return False
