@@ -71,7 +71,7 @@
   // The Card Element's `style` option ({base, complete, empty, invalid}, each with CSS
   // properties in camelCase and pseudo-classes such as `::placeholder` or `:focus`) as CSS
   // for the inputs of the frame.
-  var STATES = { base: '', complete: '[data-complete="1"]', empty: '[data-empty="1"]', invalid: '[aria-invalid="true"]' };
+  var STYLE_STATES = { base: '', complete: '[data-complete="1"]', empty: '[data-empty="1"]', invalid: '[aria-invalid="true"]' };
   function styleCss(style) {
     var rules = [];
     function decls(o) {
@@ -80,10 +80,10 @@
         return name && /^[a-z-]+$/.test(name) ? name + ':' + String(o[k]).replace(/[;{}<]/g, '') : null;
       }).filter(Boolean).join(';');
     }
-    Object.keys(STATES).forEach(function (state) {
+    Object.keys(STYLE_STATES).forEach(function (state) {
       var o = style && style[state];
       if (!o || typeof o !== 'object') return;
-      var sel = '.p-ce .p-pe-input' + STATES[state];
+      var sel = '.p-ce .p-pe-input' + STYLE_STATES[state];
       rules.push(sel + '{' + decls(o) + '}');
       Object.keys(o).forEach(function (k) {
         if (/^:{1,2}[a-z-]+$/.test(k) && typeof o[k] === 'object') rules.push(sel + k + '{' + decls(o[k]) + '}');
@@ -277,6 +277,16 @@
     if (type === 'expressCheckout' || type === 'paymentRequestButton') {
       return new WalletElement(this, type, opts || {});
     }
+    if (type === 'address') {
+      var mode = opts && opts.mode;
+      if (mode !== 'shipping' && mode !== 'billing') {
+        throw IntegrationError('elements.create(\'address\'): `mode` must be `shipping` or `billing`.');
+      }
+      var slot = mode === 'shipping' ? '_shipping' : '_billing';
+      if (this[slot]) throw IntegrationError('Can only create one Address Element in ' + mode + ' mode.');
+      this[slot] = new AddressElement(this, opts);
+      return this[slot];
+    }
     if (type === 'linkAuthentication') {
       if (this._link) throw IntegrationError('Can only create one Element of type linkAuthentication.');
       this._link = new LinkAuthenticationElement(this, opts || {});
@@ -299,6 +309,7 @@
   Elements.prototype.getElement = function (type) {
     if (type && typeof type === 'object') type = type.__elementType;
     if (type === 'linkAuthentication') return this._link || null;
+    if (type === 'address') return this._shipping || this._billing || null;
     return (typeof type === 'string' && (type === 'payment' || cardLike(type)) && this[slotOf(type)]) || null;
   };
 
@@ -335,7 +346,7 @@
     if (!p || !p._root) {
       return Promise.resolve({ error: validationError('incomplete', 'The Payment Element is not mounted.') });
     }
-    var error = p._validate(true) || (this._link && this._link._validate());
+    var error = p._validate(true) || (this._link && this._link._validate()) || addressProblem(this);
     return Promise.resolve(error ? { error: error } : {});
   };
 
@@ -797,6 +808,198 @@
     return first;
   };
 
+  // The Address Element, `shipping` or `billing`: Stripe's fields (name, country, address
+  // lines, city, a state or province where the country has them, a postal code, and a phone
+  // when asked), with Stripe's ids (`#Field-addressLine1Input`…). Confirming with the
+  // elements passes the address on as Stripe.js does: a shipping one as the intent's
+  // `shipping`, a billing one as the payment method's `billing_details`.
+  var AREAS = {
+    US: ['AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD', 'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY', 'PR'],
+    CA: ['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'NT', 'NU', 'ON', 'PE', 'QC', 'SK', 'YT']
+  };
+  var AREA_LABELS = { US: 'State', CA: 'Province', AU: 'State', IN: 'State', MX: 'State', BR: 'State', JP: 'Prefecture' };
+  var INCOMPLETE = 'This field is incomplete.';
+
+  function AddressElement(elements, opts) {
+    this._elements = elements;
+    this._opts = opts;
+    this._mode = opts.mode;
+    this._handlers = {};
+    this._root = null;
+    this._inputs = {};
+    this._errors = {};
+  }
+  ['on', 'once', 'off', '_emit', '_applyAppearance'].forEach(function (name) {
+    AddressElement.prototype[name] = PaymentElement.prototype[name];
+  });
+
+  AddressElement.prototype.mount = function (target) {
+    mountFrame(this, target, 'Secure address input frame', 'p-pe', 'address-element', 'address');
+    var given = this._opts.defaultValues || {};
+    var known = COUNTRIES.list.map(function (c) { return c[0]; });
+    var allowed = this._opts.allowedCountries;
+    var country = (given.address && given.address.country) || defaultCountry({});
+    if (allowed && allowed.indexOf(country) < 0) country = allowed[0];
+    this._country = known.indexOf(country) >= 0 ? country : 'US';
+    this._given = given;
+    this._render();
+    var self = this;
+    setTimeout(function () {
+      self._emit('ready', { elementType: 'address' });
+      if (given.name || given.address) self._changed();
+    });
+  };
+
+  // Draws the fields for the chosen country, keeping what was typed.
+  AddressElement.prototype._render = function () {
+    // What was typed, when redrawn for another country; the defaults on the first draw.
+    var self = this, given = Object.keys(this._inputs).length ? this._value() : (this._given || {});
+    var address = given.address || {};
+    this._root.innerHTML = '';
+    this._inputs = {};
+    this._errors = {};
+    function field(name, label, attrs, tag, value) {
+      var wrap = el('div', { 'class': 'p-pe-field p-pe-field-' + name });
+      var id = 'Field-' + name + 'Input';
+      wrap.appendChild(el('label', { 'class': 'p-pe-label', 'for': id }, label));
+      var input = el(tag || 'input', Object.assign({ id: id, name: name, 'class': 'p-pe-input', 'aria-invalid': 'false' },
+        tag ? {} : { type: 'text' }, attrs));
+      if (value && !tag) input.value = value;
+      wrap.appendChild(input);
+      var error = el('div', { 'class': 'p-pe-error', id: 'Field-' + name + 'Error', role: 'alert' });
+      wrap.appendChild(error);
+      input.addEventListener(tag ? 'change' : 'input', function () {
+        self._showError(name, null);
+        if (name === 'country') { self._country = input.value; self._render(); }
+        self._changed();
+      });
+      input.addEventListener('focus', function () { self._emit('focus', { elementType: 'address' }); });
+      input.addEventListener('blur', function () { self._emit('blur', { elementType: 'address' }); });
+      self._inputs[name] = input;
+      self._errors[name] = error;
+      return wrap;
+    }
+    var r = this._root;
+    r.appendChild(field('name', 'Full name', { autocomplete: 'name' }, null, given.name));
+    var countries = field('country', 'Country or region', { autocomplete: 'country' }, 'select');
+    var allowed = this._opts.allowedCountries;
+    COUNTRIES.list.forEach(function (c) {
+      if (allowed && allowed.indexOf(c[0]) < 0) return;
+      var option = el('option', { value: c[0] }, c[1]);
+      if (c[0] === self._country) option.setAttribute('selected', '');
+      self._inputs.country.appendChild(option);
+    });
+    r.appendChild(countries);
+    r.appendChild(field('addressLine1', 'Address line 1', { autocomplete: 'address-line1', placeholder: 'Street address' }, null, address.line1));
+    r.appendChild(field('addressLine2', 'Address line 2', { autocomplete: 'address-line2', placeholder: 'Apt., suite, unit number, etc. (optional)' }, null, address.line2));
+    var row = el('div', { 'class': 'p-pe-row' });
+    row.appendChild(field('locality', 'City', { autocomplete: 'address-level2' }, null, address.city));
+    var area = AREA_LABELS[this._country];
+    if (area) {
+      var states = AREAS[this._country];
+      var state = field('administrativeArea', area, { autocomplete: 'address-level1' }, states ? 'select' : null, address.state);
+      if (states) {
+        self._inputs.administrativeArea.appendChild(el('option', { value: '' }, 'Select'));
+        states.forEach(function (code) {
+          var option = el('option', { value: code }, code);
+          if (code === address.state) option.setAttribute('selected', '');
+          self._inputs.administrativeArea.appendChild(option);
+        });
+      }
+      row.appendChild(state);
+    }
+    if (POSTAL_COUNTRIES.indexOf(this._country) >= 0) {
+      row.appendChild(field('postalCode', isZip(this._country) ? 'ZIP' : 'Postal code', { autocomplete: 'postal-code' }, null, address.postal_code));
+    }
+    r.appendChild(row);
+    if (this._phoneShown()) {
+      r.appendChild(field('phoneNumber', this._phoneRequired() ? 'Phone number' : 'Phone number (optional)', { type: 'tel', autocomplete: 'tel' }, null, given.phone));
+    }
+  };
+
+  // Countries whose addresses carry a postal code (most do; these are the exceptions).
+  var NO_POSTAL = ['AE', 'HK'];
+  var POSTAL_COUNTRIES = COUNTRIES.list.map(function (c) { return c[0]; }).filter(function (c) { return NO_POSTAL.indexOf(c) < 0; });
+
+  AddressElement.prototype._phoneShown = function () {
+    var f = this._opts.fields && this._opts.fields.phone;
+    return f === 'always' || this._phoneRequired();
+  };
+  AddressElement.prototype._phoneRequired = function () {
+    var v = this._opts.validation && this._opts.validation.phone;
+    return !!(v && v.required === 'always');
+  };
+
+  AddressElement.prototype._value = function () {
+    var i = this._inputs;
+    function v(k) { return i[k] ? i[k].value.trim() : ''; }
+    var value = {
+      name: v('name'),
+      address: { line1: v('addressLine1'), line2: v('addressLine2') || null, city: v('locality'),
+        state: v('administrativeArea'), postal_code: v('postalCode'), country: v('country') || this._country }
+    };
+    if (this._phoneShown()) value.phone = v('phoneNumber');
+    return value;
+  };
+
+  // The problems, field by field: what is required and empty, a US ZIP of the wrong shape.
+  AddressElement.prototype._problems = function () {
+    var i = this._inputs, out = {};
+    ['name', 'addressLine1', 'locality', 'administrativeArea', 'postalCode'].forEach(function (k) {
+      if (i[k] && !i[k].value.trim()) out[k] = INCOMPLETE;
+    });
+    if (i.phoneNumber && this._phoneRequired() && !i.phoneNumber.value.trim()) out.phoneNumber = INCOMPLETE;
+    if (i.postalCode && isZip(this._country) && i.postalCode.value.trim() && !/^\d{5}(-\d{4})?$/.test(i.postalCode.value.trim())) {
+      out.postalCode = 'Your ZIP is invalid.';
+    }
+    return out;
+  };
+
+  AddressElement.prototype._showError = function (name, message) {
+    if (!this._inputs[name]) return;
+    this._inputs[name].setAttribute('aria-invalid', message ? 'true' : 'false');
+    this._errors[name].textContent = message || '';
+  };
+
+  AddressElement.prototype._changed = function () {
+    var value = this._value(), a = value.address;
+    this._emit('change', {
+      elementType: 'address', elementMode: this._mode, isNewAddress: false,
+      empty: !(value.name || a.line1 || a.line2 || a.city || a.postal_code),
+      complete: Object.keys(this._problems()).length === 0, value: value
+    });
+  };
+
+  // The first problem as a validation error, each shown under its field; or null.
+  AddressElement.prototype._validate = function () {
+    if (!this._root) return null;
+    var problems = this._problems(), self = this, first = null;
+    Object.keys(this._inputs).forEach(function (k) { self._showError(k, problems[k] || null); });
+    Object.keys(problems).forEach(function (k) {
+      if (!first) first = validationError('incomplete_' + k, problems[k]);
+    });
+    return first;
+  };
+
+  AddressElement.prototype.getValue = function () {
+    if (!this._root) return Promise.reject(IntegrationError('getValue(): the Address Element is not mounted.'));
+    return Promise.resolve({ complete: Object.keys(this._problems()).length === 0, isNewAddress: false, value: this._value() });
+  };
+  AddressElement.prototype.unmount = function () { unmountFrame(this); };
+  AddressElement.prototype.destroy = function () {
+    this.unmount();
+    this._elements[this._mode === 'shipping' ? '_shipping' : '_billing'] = null;
+    this._handlers = {};
+  };
+  AddressElement.prototype.focus = function () { if (this._inputs.name) this._inputs.name.focus(); };
+  AddressElement.prototype.blur = function () {};
+  AddressElement.prototype.clear = function () {
+    var i = this._inputs;
+    Object.keys(i).forEach(function (k) { if (k !== 'country') i[k].value = ''; });
+    this._changed();
+  };
+  AddressElement.prototype.update = function (opts) { Object.assign(this._opts, opts || {}); };
+
   // The Link Authentication Element: the customer's email, which confirm passes on as the
   // payment method's `billing_details.email` (as Stripe's does). Paying with a Link account
   // is not offered: the customer continues as a guest, as with an email Link does not know.
@@ -989,6 +1192,16 @@
     return { data: copy };
   }
 
+  // The first problem of the group's Address Elements (each shown in place), or null.
+  function addressProblem(elements) {
+    var problem = null;
+    [elements._shipping, elements._billing].forEach(function (a) {
+      var e = a && a._validate();
+      if (!problem && e) problem = e;
+    });
+    return problem;
+  }
+
   // confirmPayment / confirmSetup with {elements}: checks the fields, then confirms the
   // intent with the method the customer chose (merged into confirmParams).
   function confirmWithElements(api, name, kind, options) {
@@ -1003,15 +1216,28 @@
     }
     var intent;
     try { intent = parseSecret('stripe.' + name, secret, kind); } catch (e) { return Promise.reject(e); }
-    var error = pe._validate(true) || (elements._link && elements._link._validate());
+    var error = pe._validate(true) || (elements._link && elements._link._validate()) || addressProblem(elements);
     if (error) return Promise.resolve({ error: error });
     var params = Object.assign({}, confirmParams);
+    // A shipping Address Element's address is the intent's shipping (a PaymentIntent's).
+    if (elements._shipping && elements._shipping._root && kind === 'payment_intent' && !params.shipping) {
+      var ship = elements._shipping._value();
+      params.shipping = { name: ship.name, address: ship.address };
+      if (ship.phone) params.shipping.phone = ship.phone;
+    }
     if (pe._savedChoice) {
       // A saved method the customer chose: the intent is confirmed with it.
       params.payment_method = pe._savedChoice.id;
       delete params.payment_method_data;
     } else {
       params.payment_method_data = mergeMethodData(confirmParams.payment_method_data, pe._methodData());
+      // A billing Address Element's name, address and phone join the billing details.
+      if (elements._billing && elements._billing._root) {
+        var typed = elements._billing._value(), details = params.payment_method_data.billing_details || {};
+        params.payment_method_data.billing_details = Object.assign({}, details, {
+          name: details.name || typed.name, address: typed.address
+        }, typed.phone ? { phone: typed.phone } : {});
+      }
       // The Link Authentication Element's email, unless the merchant passed one.
       var email = elements._link && elements._link._email();
       if (email) {

@@ -494,3 +494,60 @@ def test_the_split_card_elements_confirm_together(us, browser):
         assert made == "4242"
     finally:
         page.close()
+
+
+def test_the_address_element_in_shipping_and_billing_modes(us, browser):
+    """The Address Element: Stripe's fields by country, defaultValues, change and getValue,
+    checked in place on submit, and passed on as the intent's shipping (shipping mode) or the
+    payment method's billing details (billing mode)."""
+    page = browser.new_page()
+    try:
+        pi = request(us.url, "POST", "/v1/payment_intents", {
+            "amount": 2500, "currency": "usd", "payment_method_types[]": "card"}).json
+        page.goto(us.url + "/healthz")
+        page.set_content('<div id="ship"></div><div id="bill"></div><div id="pay"></div>')
+        page.add_script_tag(url=f"{us.url}/v3/")
+        page.evaluate("""([pk, cs]) => { window.stripe = Stripe(pk);
+            window.elements = stripe.elements({clientSecret: cs});
+            window.changes = [];
+            const ship = elements.create('address', {mode: 'shipping', fields: {phone: 'always'},
+                defaultValues: {name: 'Jenny Rosen', address: {line1: '510 Townsend St', city: 'San Francisco',
+                                state: 'CA', postal_code: '94103', country: 'US'}}});
+            ship.on('change', (e) => window.changes.push(e));
+            ship.mount('#ship');
+            window.bill = elements.create('address', {mode: 'billing'});
+            window.bill.mount('#bill');
+            elements.create('payment').mount('#pay'); }""", [PK, pi["client_secret"]])
+        ship = page.frame_locator('iframe[src*="elements-inner-address"]').first
+        assert ship.locator("#Field-addressLine1Input").input_value() == "510 Townsend St"
+        assert ship.locator("#Field-administrativeAreaInput").input_value() == "CA"
+        assert ship.locator("#Field-phoneNumberInput").count() == 1
+        bill = page.frame_locator('iframe[src*="elements-inner-address"]').nth(1)
+        # Another country, other fields: the UK has no state, and a postcode.
+        bill.locator("#Field-countryInput").select_option("GB")
+        assert bill.locator("#Field-administrativeAreaInput").count() == 0
+        assert bill.locator("label[for=Field-postalCodeInput]").inner_text() == "Postal code"
+        payment_frame(page).locator("#Field-numberInput").wait_for()
+        type_card(page, "4242424242424242", "12 / 34", "123", "10001")
+        # Empty billing fields are refused in place, before any call.
+        got = page.evaluate("() => elements.submit().then((r) => r.error ? r.error.message : 'ok')")
+        assert got == "This field is incomplete."
+        assert bill.locator("#Field-nameInput").get_attribute("aria-invalid") == "true"
+        bill.locator("#Field-nameInput").fill("Jenny Rosen")
+        bill.locator("#Field-addressLine1Input").fill("1 Main St")
+        bill.locator("#Field-localityInput").fill("London")
+        bill.locator("#Field-postalCodeInput").fill("SW1A 1AA")
+        value = page.evaluate("() => window.bill.getValue()")
+        assert value["complete"] is True and value["value"]["address"]["country"] == "GB", value
+        assert page.evaluate("window.changes.length") >= 1
+        assert page.evaluate("window.changes[0].value.address.city") == "San Francisco"
+        done = page.evaluate("""() => stripe.confirmPayment({elements, redirect: 'if_required'})
+            .then((r) => r.error ? r.error.message : r.paymentIntent.status)""")
+        assert done == "succeeded"
+        paid = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+        assert paid["shipping"]["address"]["line1"] == "510 Townsend St" and paid["shipping"]["name"] == "Jenny Rosen"
+        billing = paid["payment_method"]["billing_details"]
+        assert (billing["name"], billing["address"]["city"], billing["address"]["postal_code"]) == \
+            ("Jenny Rosen", "London", "SW1A 1AA"), billing
+    finally:
+        page.close()
