@@ -342,6 +342,8 @@
 
   // Checks what the customer typed, showing the problems in place; {} or {error}.
   Elements.prototype.submit = function () {
+    // In an Express Checkout `confirm` handler: the wallet's sheet was the form.
+    if (this._express && this._express._pending) return Promise.resolve({});
     var p = this._payment;
     if (!p || !p._root) {
       return Promise.resolve({ error: validationError('incomplete', 'The Payment Element is not mounted.') });
@@ -1073,17 +1075,40 @@
   };
   LinkAuthenticationElement.prototype.update = function () {};
 
-  // The wallet buttons (the Express Checkout Element, the Payment Request Button) as Stripe
-  // draws them in a browser with no wallet set up: no button, `ready` saying none is
-  // available, and never a click; pages that offer them fall back as they do on Stripe.
+  // The wallet buttons (the Express Checkout Element, the Payment Request Button). In a
+  // browser with no wallet, as Stripe draws them: no button, `ready` saying none is
+  // available, never a click; pages that offer them fall back as they do on Stripe. With the
+  // simulated wallet (`WALLET`), one button: a click fires `click` (its `resolve` may set the
+  // sheet's options), then `confirm`, and confirmPayment with the elements pays with the
+  // wallet's test card.
+  var WALLET_NAMES = { apple_pay: 'Apple Pay', google_pay: 'Google Pay' };
+  var WALLET_KEYS = { apple_pay: 'applePay', google_pay: 'googlePay' };
+  // The card the simulated wallet holds, and who it belongs to.
+  function walletCard() {
+    return {
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 5, cvc: '123' },
+      billing_details: { name: 'Jenny Rosen', email: 'jenny.rosen@example.com',
+        address: { line1: '354 Oyster Point Blvd', city: 'South San Francisco', state: 'CA', postal_code: '94080', country: 'US' } }
+    };
+  }
+  function available() {
+    if (!WALLET) return undefined;
+    var out = { applePay: false, googlePay: false, link: false, paypal: false, amazonPay: false, klarna: false };
+    out[WALLET_KEYS[WALLET]] = true;
+    return out;
+  }
+
   function WalletElement(elements, type, opts) {
     if (type === 'paymentRequestButton' && !(opts.paymentRequest instanceof PaymentRequest)) {
       throw IntegrationError('elements.create(\'paymentRequestButton\'): pass the `paymentRequest` made by stripe.paymentRequest().');
     }
     this._elements = elements;
     this._type = type;
+    this._opts = opts;
     this._handlers = {};
     this._node = null;
+    if (type === 'expressCheckout') elements._express = this;
   }
   ['on', 'once', 'off', '_emit'].forEach(function (name) {
     WalletElement.prototype[name] = PaymentElement.prototype[name];
@@ -1095,14 +1120,56 @@
     }
     this._node = node;
     var self = this, type = this._type;
+    if (WALLET) {
+      this._frame = frameIn(node, type === 'expressCheckout' ? 'Secure express checkout frame' : 'Secure payment request button frame', type === 'expressCheckout' ? 'express-checkout' : 'payment-request-button');
+      var button = el('button', { type: 'button', 'class': 'p-pe-tab p-wallet', 'data-testid': WALLET + '-button', 'aria-label': WALLET_NAMES[WALLET] }, WALLET_NAMES[WALLET]);
+      var root = el('div', { 'class': 'p-pe' });
+      root.appendChild(button);
+      this._frame.doc.body.appendChild(root);
+      this._frame.frame.style.height = '52px';
+      button.addEventListener('click', function () { self._clicked(); });
+    }
     setTimeout(function () {
       if (type === 'expressCheckout') {
-        self._emit('ready', { elementType: type, availablePaymentMethods: undefined });
-        self._emit('availablepaymentmethodschange', { elementType: type, paymentMethods: undefined });
+        var methods = available();
+        self._emit('ready', { elementType: type, availablePaymentMethods: methods });
+        var change = {};
+        Object.keys(methods || {}).forEach(function (k) { change[k] = { available: methods[k] }; });
+        self._emit('availablepaymentmethodschange', { elementType: type, paymentMethods: methods ? change : undefined });
       } else {
         self._emit('ready', { elementType: type });
       }
     });
+  };
+
+  // The customer chose the wallet: the page's `click` handler may set the sheet's options
+  // (`resolve`), then the sheet "returns" the wallet's card: `confirm` (Express Checkout)
+  // or the payment request's `paymentmethod` event.
+  WalletElement.prototype._clicked = function () {
+    var self = this;
+    if (this._type === 'paymentRequestButton') {
+      var pr = this._opts.paymentRequest;
+      pr._emit('click', { preventDefault: function () { pr._prevented = true; } });
+      if (!pr._prevented) pr.show();
+      pr._prevented = false;
+      return;
+    }
+    var resolved = (this._handlers.click || []).length === 0;
+    var go = function () {
+      var card = walletCard();
+      self._pending = true;
+      self._emit('confirm', {
+        elementType: 'expressCheckout', expressPaymentType: WALLET,
+        billingDetails: { name: card.billing_details.name, email: card.billing_details.email, address: card.billing_details.address },
+        paymentFailed: function () { self._pending = false; }
+      });
+    };
+    this._emit('click', {
+      elementType: 'expressCheckout', expressPaymentType: WALLET,
+      resolve: function () { if (!resolved) { resolved = true; go(); } },
+      reject: function () { resolved = true; }
+    });
+    if (resolved && (this._handlers.click || []).length === 0) go();
   };
   WalletElement.prototype.unmount = function () { this._node = null; };
   WalletElement.prototype.destroy = function () { this._node = null; this._handlers = {}; };
@@ -1113,8 +1180,9 @@
   // `stripe.paymentRequest(options)`: Apple Pay and Google Pay through the browser's
   // Payment Request API, which has no wallet here: `canMakePayment()` resolves null, as
   // Stripe's does in such a browser.
-  function PaymentRequest(options) {
+  function PaymentRequest(api, options) {
     options = options || {};
+    this._api = api;
     ['country', 'currency'].forEach(function (k) {
       if (typeof options[k] !== 'string') throw IntegrationError('Missing value for paymentRequest(): ' + k + ' should be a string.');
     });
@@ -1127,9 +1195,26 @@
   ['on', 'once', 'off', '_emit'].forEach(function (name) {
     PaymentRequest.prototype[name] = PaymentElement.prototype[name];
   });
-  PaymentRequest.prototype.canMakePayment = function () { return Promise.resolve(null); };
+  PaymentRequest.prototype.canMakePayment = function () {
+    if (!WALLET) return Promise.resolve(null);
+    var out = { applePay: WALLET === 'apple_pay', googlePay: WALLET === 'google_pay', link: false };
+    return Promise.resolve(out);
+  };
+  // The sheet: with the simulated wallet, its card becomes a PaymentMethod and the
+  // `paymentmethod` event carries it, with `complete(status)` to close the sheet.
   PaymentRequest.prototype.show = function () {
-    throw IntegrationError('paymentRequest.show(): no wallet is available in this browser (canMakePayment() resolved null).');
+    if (!WALLET) {
+      throw IntegrationError('paymentRequest.show(): no wallet is available in this browser (canMakePayment() resolved null).');
+    }
+    var self = this, card = walletCard();
+    this._api.call('POST', '/v1/payment_methods', card).then(function (r) {
+      if (r.json.error) { self._emit('cancel', {}); return; }
+      self._emit('paymentmethod', {
+        paymentMethod: r.json, walletName: WALLET_KEYS[WALLET] === 'applePay' ? 'applePay' : 'googlePay',
+        payerName: card.billing_details.name, payerEmail: card.billing_details.email, payerPhone: null,
+        complete: function () {}
+      });
+    });
   };
   PaymentRequest.prototype.update = function (options) { Object.assign(this._options, options || {}); };
   PaymentRequest.prototype.abort = function () {};
@@ -1161,7 +1246,9 @@
     var out = Object.assign({}, given, typed);
     if (typed.billing_details) {
       var merchant = given.billing_details || {};
-      out.billing_details = Object.assign({}, merchant, {
+      // What the element collected (an address; a wallet's name and email too), the
+      // merchant's own details over it, the collected address over the merchant's.
+      out.billing_details = Object.assign({}, typed.billing_details, merchant, {
         address: Object.assign({}, merchant.address || {}, typed.billing_details.address)
       });
     }
@@ -1207,7 +1294,13 @@
   function confirmWithElements(api, name, kind, options) {
     var elements = options.elements;
     var pe = elements._payment;
-    if (!pe || !pe._root) return Promise.reject(IntegrationError('stripe.' + name + '(): the `elements` instance has no mounted Payment Element.'));
+    var express = elements._express && elements._express._pending;
+    if (express) {
+      // The Express Checkout Element's `confirm`: the wallet's card pays.
+      elements._express._pending = false;
+      pe = { _validate: function () { return null; }, _methodData: walletCard, _saving: function () { return false; } };
+    }
+    if (!pe || (!express && !pe._root)) return Promise.reject(IntegrationError('stripe.' + name + '(): the `elements` instance has no mounted Payment Element.'));
     var secret = options.clientSecret || elements._options.clientSecret;
     if (!secret) return Promise.reject(IntegrationError('stripe.' + name + '(): pass the `clientSecret` of the intent (elements was created without one).'));
     var confirmParams = options.confirmParams || {};
@@ -1216,7 +1309,7 @@
     }
     var intent;
     try { intent = parseSecret('stripe.' + name, secret, kind); } catch (e) { return Promise.reject(e); }
-    var error = pe._validate(true) || (elements._link && elements._link._validate()) || addressProblem(elements);
+    var error = pe._validate(true) || (!express && ((elements._link && elements._link._validate()) || addressProblem(elements)));
     if (error) return Promise.resolve({ error: error });
     var params = Object.assign({}, confirmParams);
     // A shipping Address Element's address is the intent's shipping (a PaymentIntent's).

@@ -12,6 +12,11 @@
   var PINNED_VERSION = '__API_VERSION__';
   var script = document.currentScript;
   var API = script && script.src ? new URL(script.src).origin : window.location.origin;
+  // A simulated wallet for tests that drive the wallet buttons: the script loaded as
+  // `/v3/?wallet=apple_pay` (or `google_pay`) behaves as Stripe.js in a browser where that
+  // wallet holds a test card (4242); without it, as in a browser with no wallet.
+  var WALLET = script && script.src ? new URL(script.src).searchParams.get('wallet') : null;
+  if (WALLET !== 'apple_pay' && WALLET !== 'google_pay') WALLET = null;
 
   function IntegrationError(message) {
     var e = new Error(message);
@@ -330,7 +335,7 @@
     };
     var api = { retrieve: retrieve, confirm: confirm, call: call };
     this.elements = function (options) { return new Elements(api, options); };
-    this.paymentRequest = function (options) { return new PaymentRequest(options); };
+    this.paymentRequest = function (options) { return new PaymentRequest(api, options); };
     this.createToken = function () {
       return Promise.resolve({ error: { type: 'invalid_request_error', message: "Pasarela's Stripe.js does not create tokens yet." } });
     };

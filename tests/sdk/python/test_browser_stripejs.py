@@ -221,3 +221,62 @@ def test_wallets_are_absent_as_in_a_browser_without_one_and_the_email_element_wo
         assert got["byType"] and got["byComponent"], got
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("wallet", ["google_pay", "apple_pay"])
+def test_a_simulated_wallet_pays_through_express_checkout_and_payment_request(us, browser, wallet):
+    """With the script loaded as /v3/?wallet=…, the wallet buttons behave as Stripe's in a
+    browser whose wallet holds a test card: Stripe's Express Checkout flow (click → resolve →
+    confirm → elements.submit → confirmPayment) and the Payment Request Button's
+    (paymentmethod → confirmCardPayment) both pay."""
+    page = browser.new_page()
+    try:
+        express = request(us.url, "POST", "/v1/payment_intents", {
+            "amount": 1099, "currency": "usd", "automatic_payment_methods[enabled]": "true"}).json
+        button = request(us.url, "POST", "/v1/payment_intents", {
+            "amount": 1500, "currency": "usd", "payment_method_types[]": "card"}).json
+        page.goto(us.url + "/healthz")
+        page.set_content('<div id="ece"></div><div id="prb"></div>')
+        page.add_script_tag(url=f"{us.url}/v3/?wallet={wallet}")
+        page.evaluate("""([pk, ece, prb]) => { window.stripe = Stripe(pk); window.out = {};
+            const elements = stripe.elements({mode: 'payment', amount: 1099, currency: 'usd'});
+            const e = elements.create('expressCheckout');
+            e.on('ready', (ev) => { window.out.ready = ev.availablePaymentMethods; });
+            e.on('click', (ev) => ev.resolve({emailRequired: true}));
+            e.on('confirm', async (ev) => {
+                window.out.type = ev.expressPaymentType;
+                const {error: submitError} = await elements.submit();
+                if (submitError) { window.out.express = submitError.message; return; }
+                const {error, paymentIntent} = await stripe.confirmPayment({elements, clientSecret: ece,
+                    confirmParams: {return_url: location.href}, redirect: 'if_required'});
+                window.out.express = error ? error.message : paymentIntent.status;
+            });
+            e.mount('#ece');
+            const pr = stripe.paymentRequest({country: 'US', currency: 'usd', total: {label: 'Demo', amount: 1500}});
+            pr.canMakePayment().then((r) => { window.out.can = r; });
+            pr.on('paymentmethod', async (ev) => {
+                const {error, paymentIntent} = await stripe.confirmCardPayment(prb,
+                    {payment_method: ev.paymentMethod.id}, {handleActions: false});
+                ev.complete(error ? 'fail' : 'success');
+                window.out.button = error ? error.message : paymentIntent.status;
+            });
+            stripe.elements().create('paymentRequestButton', {paymentRequest: pr}).mount('#prb'); }""",
+                      [PK, express["client_secret"], button["client_secret"]])
+        key = "googlePay" if wallet == "google_pay" else "applePay"
+        page.wait_for_function("window.out.ready !== undefined && window.out.can !== undefined")
+        out = page.evaluate("window.out")
+        assert out["ready"][key] is True and out["can"][key] is True, out
+        name = "Google Pay" if wallet == "google_pay" else "Apple Pay"
+        page.frame_locator('iframe[title="Secure express checkout frame"]').get_by_role("button", name=name).click()
+        page.wait_for_function("window.out.express !== undefined", timeout=10000)
+        page.frame_locator('iframe[title="Secure payment request button frame"]').get_by_role("button", name=name).click()
+        page.wait_for_function("window.out.button !== undefined", timeout=10000)
+        out = page.evaluate("window.out")
+        assert (out["type"], out["express"], out["button"]) == (wallet, "succeeded", "succeeded"), out
+        for pi in (express, button):
+            paid = request(us.url, "GET", f"/v1/payment_intents/{pi['id']}", {"expand[]": "payment_method"}).json
+            assert paid["status"] == "succeeded"
+            assert paid["payment_method"]["card"]["last4"] == "4242"
+            assert paid["payment_method"]["billing_details"]["name"] == "Jenny Rosen"
+    finally:
+        page.close()
