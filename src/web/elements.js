@@ -72,14 +72,31 @@
   // properties in camelCase and pseudo-classes such as `::placeholder` or `:focus`) as CSS
   // for the inputs of the frame.
   var STYLE_STATES = { base: '', complete: '[data-complete="1"]', empty: '[data-empty="1"]', invalid: '[aria-invalid="true"]' };
+  // CSS declarations from an object of camelCase properties (nested objects left out, and
+  // nothing that could close the rule).
+  function decls(o) {
+    return Object.keys(o).filter(function (k) { return typeof o[k] !== 'object'; }).map(function (k) {
+      var name = k === 'iconColor' ? null : k.replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
+      return name && /^[a-z-]+$/.test(name) ? name + ':' + String(o[k]).replace(/[;{}<]/g, '') : null;
+    }).filter(Boolean).join(';');
+  }
+
+  // The Appearance API's `rules` ({'.Input:focus': {...}, '.Tab--selected': {...}}) as CSS for
+  // an element's frame: Stripe's class names mapped to the element's own, its state modifiers
+  // to attributes, pseudo-classes kept. Names not listed here are left out.
+  var RULE_CLASSES = { Input: '.p-pe-input', Label: '.p-pe-label', Tab: '.p-pe-tab', TabLabel: '.p-pe-tab',
+    AccordionItem: '.p-pe-accordion .p-pe-tab', Error: '.p-pe-error', Block: '.p-pe-saved' };
+  var RULE_STATES = { selected: '[aria-selected="true"]', invalid: '[aria-invalid="true"]', empty: '[data-empty="1"]' };
+  function rulesCss(rules) {
+    return Object.keys(rules || {}).map(function (key) {
+      var m = /^\.([A-Za-z]+)(?:--([a-z]+))?((?::{1,2}[a-z-]+)*)$/.exec(key);
+      if (!m || !RULE_CLASSES[m[1]] || (m[2] && !RULE_STATES[m[2]]) || typeof rules[key] !== 'object') return '';
+      return '.p-pe ' + RULE_CLASSES[m[1]] + (m[2] ? RULE_STATES[m[2]] : '') + m[3] + '{' + decls(rules[key]) + '}';
+    }).join('');
+  }
+
   function styleCss(style) {
     var rules = [];
-    function decls(o) {
-      return Object.keys(o).filter(function (k) { return typeof o[k] !== 'object'; }).map(function (k) {
-        var name = k === 'iconColor' ? null : k.replace(/[A-Z]/g, function (c) { return '-' + c.toLowerCase(); });
-        return name && /^[a-z-]+$/.test(name) ? name + ':' + String(o[k]).replace(/[;{}<]/g, '') : null;
-      }).filter(Boolean).join(';');
-    }
     Object.keys(STYLE_STATES).forEach(function (state) {
       var o = style && style[state];
       if (!o || typeof o !== 'object') return;
@@ -430,6 +447,7 @@
       this._node = this._frame.host.parentNode;
       this._node.classList.add('StripeElement', 'StripeElement--empty');
       var own = this._doc.createElement('style');
+      own.id = 'p-ce-style';
       own.textContent = styleCss(this._opts.style);
       this._doc.head.appendChild(own);
     }
@@ -466,7 +484,7 @@
   PaymentElement.prototype.update = function (opts) {
     Object.assign(this._opts, opts || {});
     if (cardLike(this._kind) && this._root) {
-      if (opts && opts.style) this._doc.head.lastChild.textContent = styleCss(this._opts.style);
+      if (opts && opts.style) this._doc.getElementById('p-ce-style').textContent = styleCss(this._opts.style);
       this._cardOptions();
     }
   };
@@ -492,6 +510,13 @@
     Object.keys(VARIABLES).forEach(function (k) {
       if (vars[k] !== undefined && vars[k] !== null) root.style.setProperty(VARIABLES[k], String(vars[k]));
     });
+    var doc = root.ownerDocument, own = doc.getElementById('p-pe-rules');
+    if (!own) {
+      own = doc.createElement('style');
+      own.id = 'p-pe-rules';
+      doc.head.appendChild(own);
+    }
+    own.textContent = rulesCss(a.rules);
   };
 
   PaymentElement.prototype._load = function () {

@@ -551,3 +551,36 @@ def test_the_address_element_in_shipping_and_billing_modes(us, browser):
             ("Jenny Rosen", "London", "SW1A 1AA"), billing
     finally:
         page.close()
+
+
+def test_appearance_rules_style_the_elements_fields(us, browser):
+    """The Appearance API's `rules`: Stripe's class names (`.Input`, `.Label`, `.Tab--selected`,
+    `.Input:focus`) style the Payment Element's fields; `elements.update` restyles them."""
+    page = browser.new_page()
+    try:
+        pi = request(us.url, "POST", "/v1/payment_intents", {
+            "amount": 1000, "currency": "usd", "automatic_payment_methods[enabled]": "true"}).json
+        page.goto(us.url + "/healthz")
+        page.set_content('<div id="pay"></div>')
+        page.add_script_tag(url=f"{us.url}/v3/")
+        page.evaluate("""([pk, cs]) => { window.elements = Stripe(pk).elements({clientSecret: cs, appearance: {rules: {
+            '.Input': {borderColor: 'rgb(255, 0, 0)'}, '.Label': {fontWeight: '700'},
+            '.Tab--selected': {color: 'rgb(0, 128, 0)'}, '.Input:focus': {borderColor: 'rgb(0, 0, 255)'},
+            '.Nope': {color: 'red'}}}});
+            elements.create('payment').mount('#pay'); }""", [PK, pi["client_secret"]])
+        frame = payment_frame(page)
+        number = frame.locator("#Field-numberInput")
+        number.wait_for()
+        style = lambda loc, prop: loc.evaluate(f"(n) => getComputedStyle(n).{prop}")
+        assert style(number, "borderTopColor") == "rgb(255, 0, 0)"
+        assert style(frame.locator("label[for=Field-numberInput]"), "fontWeight") == "700"
+        assert style(frame.locator('[aria-selected="true"]'), "color") == "rgb(0, 128, 0)"
+        number.focus()
+        page.wait_for_timeout(400)  # the border's colour transition (0.15 s) ends
+        assert style(number, "borderTopColor") == "rgb(0, 0, 255)"
+        page.evaluate("() => elements.update({appearance: {rules: {'.Input': {borderColor: 'rgb(1, 2, 3)'}}}})")
+        frame.locator("#Field-cvcInput").focus()
+        page.wait_for_timeout(400)
+        assert style(number, "borderTopColor") == "rgb(1, 2, 3)"
+    finally:
+        page.close()
