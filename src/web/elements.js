@@ -413,13 +413,26 @@
     });
   };
 
-  // Mounts `element` in `target` (a selector or a node): its frame titled `title`, and in
-  // it `element._root`, a div of `className`, the frame as tall as what the div holds.
-  function mountFrame(element, target, title, className, name, inner) {
+  // The node `target` names (a selector or a node), as Stripe.js's mount finds it.
+  function mountNode(target) {
     var node = typeof target === 'string' ? document.querySelector(target) : target;
     if (!node) {
       throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
     }
+    return node;
+  }
+
+  // The event methods (and `extra` ones) every element and the payment request share.
+  function withEvents(ctor, extra) {
+    ['on', 'once', 'off', '_emit'].concat(extra || []).forEach(function (name) {
+      ctor.prototype[name] = PaymentElement.prototype[name];
+    });
+  }
+
+  // Mounts `element` in `target` (a selector or a node): its frame titled `title`, and in
+  // it `element._root`, a div of `className`, the frame as tall as what the div holds.
+  function mountFrame(element, target, title, className, name, inner) {
+    var node = mountNode(target);
     if (element._root) throw IntegrationError('This Element is already mounted. Use `unmount` to unmount the Element before re-mounting.');
     element._frame = frameIn(node, title, inner);
     element._doc = element._frame.doc;
@@ -856,9 +869,7 @@
     this._inputs = {};
     this._errors = {};
   }
-  ['on', 'once', 'off', '_emit', '_applyAppearance'].forEach(function (name) {
-    AddressElement.prototype[name] = PaymentElement.prototype[name];
-  });
+  withEvents(AddressElement, ['_applyAppearance']);
 
   AddressElement.prototype.mount = function (target) {
     mountFrame(this, target, 'Secure address input frame', 'p-pe', 'address-element', 'address');
@@ -1036,9 +1047,7 @@
     this._handlers = {};
     this._root = null;
   }
-  ['on', 'once', 'off', '_emit', '_applyAppearance'].forEach(function (name) {
-    LinkAuthenticationElement.prototype[name] = PaymentElement.prototype[name];
-  });
+  withEvents(LinkAuthenticationElement, ['_applyAppearance']);
 
   LinkAuthenticationElement.prototype.mount = function (target, mountOpts) {
     mountFrame(this, target, 'Secure email input frame', 'p-pe', 'link-authentication-element', 'link-authentication');
@@ -1135,14 +1144,9 @@
     this._node = null;
     if (type === 'expressCheckout') elements._express = this;
   }
-  ['on', 'once', 'off', '_emit'].forEach(function (name) {
-    WalletElement.prototype[name] = PaymentElement.prototype[name];
-  });
+  withEvents(WalletElement);
   WalletElement.prototype.mount = function (target) {
-    var node = typeof target === 'string' ? document.querySelector(target) : target;
-    if (!node) {
-      throw IntegrationError('The selector you specified (' + target + ') applies to no DOM elements that are currently on the page.\nMake sure the element exists on the page before calling mount().');
-    }
+    var node = mountNode(target);
     this._node = node;
     var self = this, type = this._type;
     if (WALLET) {
@@ -1217,9 +1221,7 @@
     this._options = options;
     this._handlers = {};
   }
-  ['on', 'once', 'off', '_emit'].forEach(function (name) {
-    PaymentRequest.prototype[name] = PaymentElement.prototype[name];
-  });
+  withEvents(PaymentRequest);
   PaymentRequest.prototype.canMakePayment = function () {
     if (!WALLET) return Promise.resolve(null);
     var out = { applePay: WALLET === 'apple_pay', googlePay: WALLET === 'google_pay', link: false };
